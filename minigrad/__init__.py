@@ -1,0 +1,25 @@
+"""minigrad: a small reverse-mode automatic differentiation engine, with gradients of any order.
+
+    import minigrad as mg
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.tanh() * x).sum()
+    (g,) = mg.grad(y, x, create_graph=True)   # g is itself differentiable
+"""
+
+from . import backend
+from .autodiff import DeviceMismatchError, Function, grad
+from .backend import default_device, set_default_device
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .ops import (abs, add, astype, broadcast_to, clip, concatenate, div, equal, exp, getitem,
+                  greater, greater_equal, leaky_relu, less, less_equal, log, log1p, logsumexp,
+                  matmul, max, maximum, mean, min, minimum, mul, neg, not_equal, permute, power,
+                  relu, reshape, sigmoid, sign, softplus, sqrt, stack, sub, sum, sum_to_shape,
+                  tanh, to, transpose, var, where)
+from .tensor import Tensor, tensor
+from .creation import arange, full, ones, ones_like, randn, zeros, zeros_like
+from . import testing
+
+float16, float32, float64 = "float16", "float32", "float64"
+int32, int64, bool_ = "int32", "int64", "bool"
+
+__version__ = "0.1.0"

@@ -1,0 +1,188 @@
+"""Array backends: which array library holds a tensor's data, and how data moves between devices.
+
+A device is named by a string:
+
+==================  =====================================================================
+``"cpu"``           numpy (the default)
+``"cuda"``          cupy on GPU 0; ``"cuda:N"`` on GPU N. cupy is imported only when asked for.
+``"strict:NAME"``   ``array_api_strict`` on its device NAME (e.g. ``"strict:device1"``). A test
+                    device: like a GPU array it refuses silent conversion to numpy and refuses
+                    to be mixed with arrays of another device, so the test suite can keep the
+                    GPU path honest on machines without a GPU.
+==================  =====================================================================
+
+Ops never import numpy or cupy to compute: they ask for the namespace of their arrays with
+:func:`namespace_of` and use the array-API names (``xp.matmul``, ``xp.permute_dims``, ...), which
+numpy 2, cupy (through ``array_api_compat``) and ``array_api_strict`` all provide. The few things
+the array API does not standardise (scatter-add) live here, behind one function each.
+"""
+
+import os
+
+import numpy as np
+
+_default_device = None
+
+
+def namespace_of(array):
+    """The array-API namespace of ``array``: numpy, cupy (wrapped) or array_api_strict."""
+    if type(array) is np.ndarray:
+        return np
+    return _non_numpy_namespace(array)
+
+
+def _non_numpy_namespace(array):
+    module = type(array).__module__
+    if module.startswith("cupy"):
+        try:
+            import array_api_compat.cupy as xp
+        except ImportError:  # the raw cupy namespace covers what minigrad uses in recent cupy
+            import cupy as xp
+        return xp
+    if isinstance(array, np.generic):
+        return np
+    if hasattr(array, "__array_namespace__"):
+        return array.__array_namespace__()
+    raise TypeError(f"minigrad: {type(array).__name__} is not an array of a supported backend "
+                    "(numpy, cupy, array_api_strict)")
+
+
+def device_of(array):
+    """The device name (see the module docstring) that ``array`` lives on."""
+    if type(array) is np.ndarray:
+        return "cpu"
+    module = type(array).__module__
+    if module.startswith("cupy"):
+        return f"cuda:{array.device.id}"
+    if module.startswith("array_api_strict"):
+        return f"strict:{array.device._device}"
+    if isinstance(array, np.generic):
+        return "cpu"
+    raise TypeError(f"minigrad: cannot tell the device of a {type(array).__name__}")
+
+
+def canonical_device(device):
+    """Normalise a user's device name: None -> the default, "cuda" -> "cuda:0"."""
+    if device is None:
+        return default_device()
+    if not isinstance(device, str):
+        raise TypeError(f"minigrad: a device is a string such as 'cpu' or 'cuda', got {device!r}")
+    if device == "cuda":
+        return "cuda:0"
+    if device == "cpu" or device.startswith("strict:"):
+        return device
+    if device.startswith("cuda:") and device[5:].isdigit():
+        return device
+    raise ValueError(f"minigrad: unknown device {device!r}; expected 'cpu', 'cuda', 'cuda:N' "
+                     "or 'strict:NAME' (the array_api_strict test device)")
+
+
+def set_default_device(device):
+    """Make ``device`` the default for new tensors (the environment variable MINIGRAD_DEVICE
+    sets the starting default)."""
+    global _default_device
+    _default_device = canonical_device(device)
+
+
+def default_device():
+    global _default_device
+    if _default_device is None:
+        _default_device = canonical_device(os.environ.get("MINIGRAD_DEVICE", "cpu"))
+    return _default_device
+
+
+def _cupy():
+    try:
+        import cupy
+    except ImportError as error:
+        raise RuntimeError("minigrad: device 'cuda' needs cupy; install it with "
+                           "pip install -e \".[cuda]\" on a machine with an NVIDIA GPU") from error
+    try:
+        cupy.cuda.runtime.getDeviceCount()
+    except Exception as error:  # cupy raises its own CUDA error types
+        raise RuntimeError(f"minigrad: cupy is installed but no CUDA GPU is usable: {error}") from error
+    return cupy
+
+
+def _strict(device):
+    import array_api_strict
+
+    return array_api_strict, array_api_strict.Device(device[len("strict:"):])
+
+
+def dtype_name(dtype):
+    """'float32', 'int64', ... for a numpy/cupy/array_api_strict dtype or a name."""
+    if isinstance(dtype, str):
+        return dtype
+    try:
+        return np.dtype(dtype).name
+    except TypeError:
+        return str(dtype).rsplit(".", 1)[-1]
+
+
+def to_numpy(array):
+    """A numpy copy of ``array`` whatever its device (an explicit transfer, never a silent one)."""
+    device = device_of(array)
+    if device == "cpu":
+        return np.array(array)
+    if device.startswith("cuda"):
+        return array.get()
+    xp, _ = _strict(device)
+    return np.asarray(array.to_device(xp.Device("CPU_DEVICE")))
+
+
+def from_numpy(array, device, dtype=None):
+    """Put a numpy array on ``device`` (a copy), optionally cast to ``dtype``."""
+    device = canonical_device(device)
+    if dtype is not None:
+        array = array.astype(dtype_name(dtype), copy=False)
+    if device == "cpu":
+        return np.array(array)
+    if device.startswith("cuda"):
+        cupy = _cupy()
+        with cupy.cuda.Device(int(device[5:])):
+            return cupy.asarray(array)
+    xp, strict_device = _strict(device)
+    return xp.asarray(array, device=strict_device)
+
+
+def to_device(array, device):
+    """Move ``array`` to ``device`` (returns ``array`` itself if it is already there)."""
+    device = canonical_device(device)
+    if device_of(array) == device:
+        return array
+    return from_numpy(to_numpy(array), device)
+
+
+def scalar_like(value, array):
+    """A 0-d array holding the Python number ``value``, with ``array``'s dtype and device.
+
+    Integer and boolean arrays combined with a float give a float array of the default float
+    dtype (float32), as a Python float would in PyTorch."""
+    xp = namespace_of(array)
+    dtype = array.dtype
+    if isinstance(value, float) and not xp.isdtype(dtype, "real floating"):
+        dtype = xp.float32
+    if xp is np:
+        return np.asarray(value, dtype=dtype)
+    return xp.asarray(value, dtype=dtype, device=array.device)
+
+
+def index_add(xp, target, axis, index, values):
+    """``target[..., index, ...] += values`` along ``axis``, accumulating repeated indices.
+
+    numpy and cupy have a scatter-add; for other namespaces it is a product with a one-hot matrix
+    (``values @ onehot``), which the array API can express."""
+    if xp is np:
+        np.add.at(target, (slice(None),) * axis + (index,), values)
+        return target
+    if type(target).__module__.startswith("cupy"):
+        import cupyx
+
+        cupyx.scatter_add(target, (slice(None),) * axis + (index,), values)
+        return target
+    n = target.shape[axis]
+    positions = xp.arange(n, dtype=index.dtype, device=index.device)
+    onehot = xp.astype(index[:, None] == positions[None, :], values.dtype)  # (m, n)
+    moved = xp.moveaxis(values, axis, -1)  # (..., m)
+    return target + xp.moveaxis(xp.matmul(moved, onehot), -1, axis)

@@ -1,0 +1,54 @@
+"""Tensors made from a shape: zeros, ones, full, arange, randn.
+
+Random numbers are drawn with numpy on the host (from a ``numpy.random.Generator`` when given)
+and then moved to the device, so that a seed gives the same numbers on every device."""
+
+import numpy as np
+
+from . import backend
+from .tensor import Tensor
+
+_DEFAULT_FLOAT = "float32"
+
+
+def _shape(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def full(shape, value, dtype=None, device=None, requires_grad=False):
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    array = np.full(shape, value, dtype=backend.dtype_name(dtype or _DEFAULT_FLOAT))
+    return Tensor(backend.from_numpy(array, device), requires_grad=requires_grad)
+
+
+def zeros(*shape, dtype=None, device=None, requires_grad=False):
+    return full(_shape(shape), 0, dtype, device, requires_grad)
+
+
+def ones(*shape, dtype=None, device=None, requires_grad=False):
+    return full(_shape(shape), 1, dtype, device, requires_grad)
+
+
+def zeros_like(x, requires_grad=False):
+    xp = backend.namespace_of(x.data)
+    return Tensor(xp.zeros_like(x.data), requires_grad=requires_grad)
+
+
+def ones_like(x, requires_grad=False):
+    xp = backend.namespace_of(x.data)
+    return Tensor(xp.ones_like(x.data), requires_grad=requires_grad)
+
+
+def arange(start, stop=None, step=1, dtype=None, device=None):
+    array = np.arange(start, stop, step) if stop is not None else np.arange(start)
+    return Tensor(backend.from_numpy(array, device, dtype))
+
+
+def randn(*shape, generator=None, dtype=None, device=None, requires_grad=False):
+    """Standard normal samples; ``generator`` is a ``numpy.random.Generator`` (fresh if None)."""
+    generator = generator if generator is not None else np.random.default_rng()
+    array = generator.standard_normal(_shape(shape))
+    return Tensor(backend.from_numpy(array, device, dtype or _DEFAULT_FLOAT),
+                  requires_grad=requires_grad)

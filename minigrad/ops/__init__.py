@@ -1,0 +1,57 @@
+"""The primitive ops, and the Tensor methods and operators that call them.
+
+Importing this package attaches the operators (``+ - * / ** @``, unary ``-``, ``x[...]``,
+comparisons) and the methods (``x.exp()``, ``x.sum(axis)``, ``x.reshape(...)``, ...) to
+:class:`~minigrad.tensor.Tensor`, so that ``tensor.py`` never imports the ops."""
+
+from ..tensor import Tensor
+from . import elementwise as _e
+from . import linalg as _l
+from . import reduce as _r
+from . import shape as _s
+from .elementwise import (abs, add, clip, div, equal, exp, greater, greater_equal, leaky_relu,
+                          less, less_equal, log, log1p, maximum, minimum, mul, neg, not_equal,
+                          power, relu, sigmoid, sign, softplus, sqrt, sub, tanh, where)
+from .linalg import matmul
+from .reduce import logsumexp, max, mean, min, sum, var
+from .shape import (astype, broadcast_to, concatenate, getitem, permute, reshape, stack,
+                    sum_to_shape, to, transpose)
+
+
+def _reflected(function):
+    return lambda self, other: function(other, self)
+
+
+_OPERATORS = {
+    "__add__": _e.add, "__radd__": _reflected(_e.add),
+    "__sub__": _e.sub, "__rsub__": _reflected(_e.sub),
+    "__mul__": _e.mul, "__rmul__": _reflected(_e.mul),
+    "__truediv__": _e.div, "__rtruediv__": _reflected(_e.div),
+    "__pow__": _e.power, "__rpow__": lambda self, base: _e.power(_e.lift(base, self), self),
+    "__matmul__": lambda a, b: _l.matmul(a, _e.lift(b, a)),
+    "__rmatmul__": lambda b, a: _l.matmul(_e.lift(a, b), b),
+    "__neg__": _e.neg,
+    "__getitem__": _s.getitem,
+    "__lt__": _e.less, "__le__": _e.less_equal, "__gt__": _e.greater, "__ge__": _e.greater_equal,
+    "__eq__": _e.equal, "__ne__": _e.not_equal,
+}
+
+_METHODS = {
+    "exp": _e.exp, "log": _e.log, "log1p": _e.log1p, "sqrt": _e.sqrt, "abs": _e.abs,
+    "tanh": _e.tanh, "sigmoid": _e.sigmoid, "relu": _e.relu, "softplus": _e.softplus,
+    "clip": _e.clip, "sign": _e.sign, "maximum": _e.maximum, "minimum": _e.minimum,
+    "sum": _r.sum, "mean": _r.mean, "max": _r.max, "min": _r.min, "var": _r.var,
+    "logsumexp": _r.logsumexp,
+    "reshape": _s.reshape, "permute": _s.permute, "transpose": _s.transpose,
+    "broadcast_to": _s.broadcast_to, "expand": _s.broadcast_to, "astype": _s.astype,
+    "to": _s.to, "matmul": _l.matmul,
+}
+
+for _name, _function in {**_OPERATORS, **_METHODS}.items():
+    setattr(Tensor, _name, _function)
+
+Tensor.T = property(lambda self: permute(self, *reversed(range(self.ndim))),
+                    doc="The tensor with all axes reversed (the transpose of a matrix).")
+Tensor.mT = property(transpose, doc="The last two axes swapped (a batch of transposes).")
+Tensor.cpu = lambda self: to(self, "cpu")
+Tensor.__hash__ = object.__hash__  # setting __eq__ would otherwise drop the hash

@@ -1,0 +1,110 @@
+"""Reductions over axes. ``axis`` is None (all axes), an int or a tuple; ``keepdims`` as numpy.
+(This module's ``sum``, ``max`` and ``min`` shadow Python's; ``builtins`` has those.)
+
+The VJP of a reduction spreads g back over the reduced axes: reshape g to the kept-dims shape,
+then broadcast it to the input's shape."""
+
+import builtins
+
+from .. import backend
+from ..autodiff import Function
+from ..tensor import Tensor
+from .shape import broadcast_to, reshape
+
+
+def _normalize_axes(x, axis):
+    if axis is None:
+        return tuple(range(x.ndim))
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    for a in axes:
+        if not -x.ndim <= a < builtins.max(x.ndim, 1):
+            raise ValueError(f"axis {a} is out of range for a tensor of shape {x.shape}")
+    return tuple(sorted({a % builtins.max(x.ndim, 1) for a in axes}))
+
+
+def _kept_shape(shape, axes):
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _spread(g, x, axes):
+    """g of the reduced shape, laid back over the input's shape."""
+    return broadcast_to(reshape(g, _kept_shape(x.shape, axes)), x.shape)
+
+
+class Sum(Function):
+    """y = sum of x over ``axes``.  VJP: dx = g broadcast back over the summed axes."""
+
+    def __init__(self, axes, keepdims):
+        self.axes = axes
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        return backend.namespace_of(x).sum(x, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, g):
+        return (_spread(g, self.inputs[0], self.axes),)
+
+
+def sum(x, axis=None, keepdims=False):
+    return Sum.apply(x, axes=_normalize_axes(x, axis), keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    """sum / count.  VJP (by composition): dx = g / count, spread over the axes."""
+    axes = _normalize_axes(x, axis)
+    count = 1
+    for a in axes:
+        count *= x.shape[a]
+    return Sum.apply(x, axes=axes, keepdims=keepdims) * (1.0 / count)
+
+
+class Max(Function):
+    """y = max of x over ``axes``.  VJP: dx = g at the maxima, shared equally between ties."""
+
+    def __init__(self, axes, keepdims):
+        self.axes = axes
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        xp = backend.namespace_of(x)
+        top = xp.max(x, axis=self.axes, keepdims=True)
+        is_top = xp.astype(x == top, x.dtype)
+        self.share = is_top / xp.sum(is_top, axis=self.axes, keepdims=True)
+        return top if self.keepdims else xp.reshape(top, _reduced_shape(x.shape, self.axes))
+
+    def backward(self, g):
+        return (_spread(g, self.inputs[0], self.axes) * Tensor(self.share),)
+
+
+def _reduced_shape(shape, axes):
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def max(x, axis=None, keepdims=False):
+    if x.numel() == 0:
+        raise ValueError(f"max: the tensor of shape {x.shape} is empty")
+    return Max.apply(x, axes=_normalize_axes(x, axis), keepdims=keepdims)
+
+
+def min(x, axis=None, keepdims=False):
+    """min(x) = -max(-x)."""
+    return -max(-x, axis=axis, keepdims=keepdims)
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m = max(x), a constant shift
+    that cannot overflow. VJP (by composition): dx = g * softmax(x)."""
+    axes = _normalize_axes(x, axis)
+    shift = Tensor(backend.namespace_of(x.data).max(x.data, axis=axes, keepdims=True))
+    total = Sum.apply((x - shift).exp(), axes=axes, keepdims=True).log() + shift
+    return total if keepdims else reshape(total, _reduced_shape(x.shape, axes))
+
+
+def var(x, axis=None, keepdims=False, correction=0):
+    """Variance: mean of squared deviations, divided by count - correction."""
+    axes = _normalize_axes(x, axis)
+    count = 1
+    for a in axes:
+        count *= x.shape[a]
+    deviation = x - mean(x, axis=axes, keepdims=True)
+    return Sum.apply(deviation * deviation, axes=axes, keepdims=keepdims) * (1.0 / (count - correction))

@@ -1,0 +1,184 @@
+"""The Tensor: an array, whether it needs a gradient, its gradient, and the op that made it.
+
+A tensor made by a recorded op keeps that op in ``_node``; the op keeps its input tensors, so a
+tensor holds the whole graph that produced it, and the graph is freed when the last tensor that
+holds it goes away. Leaves (tensors made by the user) have no node.
+
+This module knows nothing of the ops or of the reverse sweep: ``minigrad.ops`` attaches the
+operators (``+``, ``@``, ``x[...]``, ``x.sum()``, ``x.to(device)``, ...) and
+``minigrad.autodiff`` attaches ``backward``, so that imports point down only
+(backend <- tensor <- autodiff <- ops).
+"""
+
+import numpy as np
+
+from . import backend
+from .grad_mode import is_grad_enabled
+
+
+class Tensor:
+    __slots__ = ("_data", "requires_grad", "grad", "_node", "_version", "__weakref__")
+    __array_priority__ = 1000  # numpy defers ``ndarray * tensor`` to Tensor.__rmul__
+
+    def __init__(self, data, requires_grad=False):
+        """Wrap a backend array without copying it (users call :func:`minigrad.tensor`)."""
+        self._data = data
+        self.requires_grad = requires_grad
+        self.grad = None
+        self._node = None
+        self._version = [0]  # shared with detach()ed views of the same array
+
+    # -- the array -------------------------------------------------------------------------
+    @property
+    def data(self):
+        """The raw backend array (numpy.ndarray, cupy.ndarray, ...)."""
+        return self._data
+
+    @data.setter
+    def data(self, array):
+        """Replace the array behind this tensor outside of autodiff (as optimizers do).
+
+        A graph recorded before the change and still used afterwards would silently compute
+        with the new values, so the version counter is bumped and backward refuses it."""
+        self._data = array
+        self._version[0] += 1
+
+    @property
+    def shape(self):
+        return tuple(self._data.shape)
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def device(self):
+        return backend.device_of(self._data)
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    @property
+    def is_leaf(self):
+        return self._node is None
+
+    @property
+    def version(self):
+        """How many times the array behind this tensor was changed in place."""
+        return self._version[0]
+
+    # -- conversions -----------------------------------------------------------------------
+    def numpy(self):
+        """A numpy copy of the data, whatever the device."""
+        return backend.to_numpy(self._data)
+
+    def item(self):
+        if self.numel() != 1:
+            raise ValueError(f"item(): the tensor has {self.numel()} elements, expected exactly 1")
+        return self.numpy().reshape(()).item()
+
+    def tolist(self):
+        return self.numpy().tolist()
+
+    def detach(self):
+        """The same data, cut from the graph (shares the array and its version counter)."""
+        out = Tensor(self._data)
+        out._version = self._version
+        return out
+
+    def requires_grad_(self, requires_grad=True):
+        if not self.is_leaf and not requires_grad:
+            raise RuntimeError("requires_grad_(False) on a tensor made by an op: use detach()")
+        self.requires_grad = requires_grad
+        return self
+
+    # -- in-place updates (outside autodiff) ------------------------------------------------
+    def _check_inplace(self, op_name):
+        if is_grad_enabled() and self.requires_grad:
+            raise RuntimeError(f"{op_name}: in-place change of a tensor that requires grad "
+                               f"(shape {self.shape}) while recording; run it under "
+                               "minigrad.no_grad() or on a detach()ed tensor")
+
+    def copy_(self, source):
+        """Copy ``source`` (a Tensor or array of the same shape) into this tensor's array."""
+        self._check_inplace("copy_")
+        array = source._data if isinstance(source, Tensor) else source
+        if tuple(array.shape) != self.shape:
+            raise ValueError(f"copy_: source shape {tuple(array.shape)} != target shape {self.shape}")
+        if backend.device_of(array) != self.device:
+            raise RuntimeError(f"copy_: source is on {backend.device_of(array)}, target on "
+                               f"{self.device}; move it with .to() first")
+        self._data[...] = array
+        self._version[0] += 1
+        return self
+
+    def zero_(self):
+        self._check_inplace("zero_")
+        self._data[...] = 0
+        self._version[0] += 1
+        return self
+
+    # -- printing --------------------------------------------------------------------------
+    def __repr__(self):
+        body = np.array2string(self.numpy(), separator=", ", prefix="tensor(")
+        extras = []
+        if self.device != "cpu":
+            extras.append(f"device='{self.device}'")
+        if backend.dtype_name(self.dtype) not in ("float32", "int64", "bool"):
+            extras.append(f"dtype={backend.dtype_name(self.dtype)}")
+        if self._node is not None:
+            extras.append(f"grad_fn={type(self._node).__name__}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body] + extras) + ")"
+
+    __hash__ = object.__hash__  # comparisons are elementwise, identity stays the hash
+
+    def __bool__(self):
+        if self.numel() != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self.numel()} elements is "
+                               "ambiguous; use .any() or .all()")
+        return bool(self.item())
+
+
+def tensor(data, requires_grad=False, dtype=None, device=None):
+    """Make a leaf tensor from a list, a number, a numpy array or a backend array (always a copy).
+
+    Python floats become float32 (as in PyTorch), Python ints int64; arrays keep their dtype
+    unless ``dtype`` is given. ``device`` defaults to :func:`minigrad.default_device`."""
+    if isinstance(data, Tensor):
+        data = data._data
+    if isinstance(data, (np.ndarray, np.generic)):
+        array = np.asarray(data)
+    elif hasattr(data, "__array_namespace__"):
+        array = data
+    else:
+        array = np.asarray(data)
+        if dtype is None and array.dtype == np.float64:
+            array = array.astype(np.float32)
+    if isinstance(array, np.ndarray):
+        array = backend.from_numpy(array, device if device is not None else backend.default_device(),
+                                   dtype)
+    else:
+        target = backend.canonical_device(device) if device is not None else backend.device_of(array)
+        array = backend.to_device(array, target)
+        if dtype is not None:
+            xp = backend.namespace_of(array)
+            array = xp.astype(array, getattr(xp, backend.dtype_name(dtype)))
+        if array is data:
+            array = backend.from_numpy(backend.to_numpy(array), target)
+    if requires_grad:
+        xp = backend.namespace_of(array)
+        if not xp.isdtype(array.dtype, "real floating"):
+            raise TypeError(f"tensor: only floating-point tensors can require grad, got "
+                            f"dtype {backend.dtype_name(array.dtype)}")
+    return Tensor(array, requires_grad=requires_grad)

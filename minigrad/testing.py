@@ -1,0 +1,120 @@
+"""Gradient checks against central finite differences, for users and for minigrad's own tests.
+
+``gradcheck(fn, inputs)`` compares, for every element x_j of every input that requires grad,
+the analytical derivative of the scalar  phi(x) = sum_k <v_k, fn(x)_k>  (v_k random, fixed by
+``seed``) with the central difference  (phi(x + h e_j) - phi(x - h e_j)) / 2h.  A random v
+checks the whole vector-Jacobian product (a transposed Jacobian would not pass).
+
+``gradgradcheck(fn, inputs)`` runs ``gradcheck`` on the map (x, v) -> grad(<v, fn(x)>, x)
+computed with ``create_graph=True``: that checks the VJPs' own VJPs, i.e. second derivatives.
+Both work on any device: perturbations are made on the host and moved to the inputs' device.
+"""
+
+import numpy as np
+
+from . import backend
+from .autodiff import grad
+from .tensor import Tensor
+
+
+class GradcheckError(AssertionError):
+    """The analytical and numerical derivatives disagree; the message says where."""
+
+
+def _as_tuple(values):
+    return values if isinstance(values, tuple) else tuple(values) if isinstance(values, list) \
+        else (values,)
+
+
+def _random_like(output, generator):
+    array = generator.standard_normal(output.shape)
+    return Tensor(backend.from_numpy(array, output.device, output.dtype))
+
+
+def _projection(outputs, cotangents):
+    """phi = sum_k <v_k, outputs_k> as a Python float, computed on the host in float64."""
+    return float(sum(np.sum(o.numpy().astype(np.float64) * v.numpy())
+                     for o, v in zip(outputs, cotangents)))
+
+
+def _check_float64(tensors, what):
+    for position, t in enumerate(tensors):
+        if backend.dtype_name(t.dtype) != "float64":
+            raise TypeError(f"gradcheck: {what} {position} has dtype {backend.dtype_name(t.dtype)}; "
+                            "finite differences need float64")
+
+
+def gradcheck(fn, inputs, eps=1e-6, atol=1e-7, rtol=1e-5, seed=0, max_reports=5):
+    """Raise :class:`GradcheckError` unless ``fn``'s gradient matches finite differences.
+
+    ``fn`` maps the tensors ``inputs`` to a tensor or a tuple of tensors. Inputs that require
+    grad are checked; they must be float64. Returns True when every element agrees within
+    ``atol + rtol * |numerical|``."""
+    inputs = _as_tuple(inputs)
+    checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not checked:
+        raise ValueError("gradcheck: no input requires grad")
+    _check_float64([inputs[i] for i in checked], "input")
+    outputs = _as_tuple(fn(*inputs))
+    _check_float64(outputs, "output")
+    generator = np.random.default_rng(seed)
+    cotangents = [_random_like(o, generator) for o in outputs]
+    recorded = [(o, v) for o, v in zip(outputs, cotangents) if o.requires_grad]
+    if recorded:
+        analytical = grad([o for o, _ in recorded], [inputs[i] for i in checked],
+                          [v for _, v in recorded], allow_unused=True)
+    else:
+        analytical = (None,) * len(checked)
+
+    failures = []
+    for position, g in zip(checked, analytical):
+        x = inputs[position]
+        expected = np.zeros(x.shape) if g is None else g.numpy()
+        numerical = _numerical_gradient(fn, inputs, position, cotangents, eps)
+        bad = np.abs(expected - numerical) > atol + rtol * np.abs(numerical)
+        for index in zip(*np.nonzero(bad)):
+            failures.append(f"input {position} (shape {x.shape}) at index {tuple(int(i) for i in index)}: "
+                            f"analytical {expected[index]:.10g}, numerical {numerical[index]:.10g}")
+    if failures:
+        shown = "\n  ".join(failures[:max_reports])
+        more = f"\n  ... and {len(failures) - max_reports} more" if len(failures) > max_reports else ""
+        raise GradcheckError(f"gradcheck failed for {len(failures)} element(s) "
+                             f"(eps={eps}, atol={atol}, rtol={rtol}):\n  {shown}{more}")
+    return True
+
+
+def _numerical_gradient(fn, inputs, position, cotangents, eps):
+    x = inputs[position]
+    host = x.numpy()
+    result = np.zeros(host.shape)
+    for index in np.ndindex(*host.shape):
+        values = []
+        for step in (eps, -eps):
+            moved = host.copy()
+            moved[index] += step
+            shifted = list(inputs)
+            # the copy keeps requires_grad: fn may itself differentiate (as in gradgradcheck)
+            shifted[position] = Tensor(backend.from_numpy(moved, x.device), requires_grad=True)
+            values.append(_projection(_as_tuple(fn(*shifted)), cotangents))
+        result[index] = (values[0] - values[1]) / (2 * eps)
+    return result
+
+
+def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-7, rtol=1e-5, seed=0):
+    """Check second derivatives: ``gradcheck`` of (x, v) -> grad(<v, fn(x)>, x, create_graph)."""
+    inputs = _as_tuple(inputs)
+    outputs = _as_tuple(fn(*inputs))
+    generator = np.random.default_rng(seed + 1)
+    cotangents = tuple(_random_like(o, generator).requires_grad_() for o in outputs)
+    n = len(inputs)
+    wrt = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+
+    def first_derivatives(*args):
+        xs, vs = args[:n], args[n:]
+        outs = _as_tuple(fn(*xs))
+        grads = grad(outs, [xs[i] for i in wrt], vs, create_graph=True, allow_unused=True)
+        return tuple(g if g is not None else Tensor(backend.namespace_of(xs[i].data).zeros_like(xs[i].data))
+                     for i, g in zip(wrt, grads))
+
+    return gradcheck(first_derivatives, inputs + cotangents, eps=eps, atol=atol, rtol=rtol,
+                     seed=seed + 2)

@@ -1,0 +1,77 @@
+import json
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ugan.data import ring_of_gaussians
+from ugan.metrics import mixture_metrics
+
+RING = ring_of_gaussians()
+CENTERS, STD = RING.centers, RING.std
+
+
+def _on_modes(counts):
+    """Samples placed exactly on the centres, counts[k] of them on mode k."""
+    return np.repeat(CENTERS, counts, axis=0)
+
+
+def test_all_samples_on_one_mode():
+    m = mixture_metrics(_on_modes([0, 0, 0, 50, 0, 0, 0, 0]), CENTERS, STD)
+    assert m["modes_covered"] == 1 and m["modes_covered_strict"] == 1
+    assert m["top_mode"] == 3 and m["top_mode_mass"] == 1.0
+    assert m["high_quality_fraction"] == 1.0
+    assert math.isclose(m["reverse_kl"], math.log(8))
+    assert m["mode_counts"] == [0, 0, 0, 50, 0, 0, 0, 0] and m["n_samples"] == 50
+
+
+def test_uniform_over_modes_has_zero_reverse_kl():
+    samples = _on_modes([10] * 8) + np.array([STD, 0.0])
+    m = mixture_metrics(samples, CENTERS, STD)
+    assert m["reverse_kl"] == 0.0
+    assert m["modes_covered"] == 8 and m["modes_covered_strict"] == 8
+    assert m["top_mode_mass"] == 1 / 8
+
+
+def test_samples_far_from_every_mode():
+    samples = np.full((20, 2), 10.0)
+    m = mixture_metrics(samples, CENTERS, STD)
+    assert m["high_quality_fraction"] == 0.0 and m["reverse_kl"] == math.inf
+    assert m["modes_covered"] == 0 and m["modes_covered_strict"] == 0
+    assert m["top_mode"] == -1 and m["top_mode_mass"] == 0.0
+
+
+def test_quality_radius_is_three_std():
+    just_inside = CENTERS[:1] + [2.99 * STD, 0.0]
+    just_outside = CENTERS[:1] + [3.01 * STD, 0.0]
+    assert mixture_metrics(just_inside, CENTERS, STD)["high_quality_fraction"] == 1.0
+    assert mixture_metrics(just_outside, CENTERS, STD)["high_quality_fraction"] == 0.0
+
+
+def test_strict_coverage_threshold():
+    # n = 200, k = 8: strict needs >= 0.05 * 200 / 8 = 1.25, i.e. 2 samples.
+    counts = [193, 1, 2, 0, 0, 0, 0, 4]
+    m = mixture_metrics(_on_modes(counts), CENTERS, STD)
+    assert m["modes_covered"] == 4
+    assert m["modes_covered_strict"] == 3
+
+
+def test_result_is_json_serialisable_plain_python():
+    m = mixture_metrics(RING.sample(100, np.random.default_rng(0)), CENTERS, STD)
+    json.dumps(m)
+    assert all(type(v) in (int, float, list) for v in m.values())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    modes=st.lists(st.integers(0, 7), min_size=1, max_size=60),
+    offsets=st.lists(st.tuples(st.floats(-0.2, 0.2), st.floats(-0.2, 0.2)), min_size=60, max_size=60),
+    data=st.data(),
+)
+def test_counts_match_fraction_and_permutation_invariance(modes, offsets, data):
+    samples = CENTERS[modes] + np.array(offsets[: len(modes)])
+    m = mixture_metrics(samples, CENTERS, STD)
+    assert sum(m["mode_counts"]) == round(m["high_quality_fraction"] * len(modes))
+    order = data.draw(st.permutations(range(len(modes))))
+    assert mixture_metrics(samples[order], CENTERS, STD) == m

@@ -1,0 +1,1 @@
+"""Unrolled GANs (Metz et al. 2017) on minigrad."""

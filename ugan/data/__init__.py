@@ -1,0 +1,20 @@
+"""Datasets: 2-D Gaussian mixtures, digits, MNIST-format IDX files, CIFAR-10, stacked/colour digits."""
+
+from ugan.data.cifar import load_cifar10
+from ugan.data.digits import load_digits_images
+from ugan.data.idx import fashion_mnist_dir, load_mnist, read_idx
+from ugan.data.mixtures import GaussianMixture, grid_of_gaussians, ring_of_gaussians
+from ugan.data.stacked import colorize_digits, stack_digits
+
+__all__ = [
+    "GaussianMixture",
+    "colorize_digits",
+    "fashion_mnist_dir",
+    "grid_of_gaussians",
+    "load_cifar10",
+    "load_digits_images",
+    "load_mnist",
+    "read_idx",
+    "ring_of_gaussians",
+    "stack_digits",
+]

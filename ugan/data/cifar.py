@@ -1,0 +1,101 @@
+"""Loader for the CIFAR-10 "python version" batches, with a restricted unpickler.
+
+Each batch file is a pickled dict written by Python 2 with
+    b"data":   (N, 3072) uint8, a row is the 32x32 red plane, then green, then blue
+    b"labels": N ints in 0..9
+so pixel j of a row belongs to channel j // 1024, and a row reshapes directly
+to (3, 32, 32).
+
+Unpickling can run arbitrary code (a pickle may name any importable callable),
+so only the globals needed to rebuild numpy arrays are allowed.
+"""
+
+import codecs
+import pickle
+from pathlib import Path
+
+import numpy as np
+
+_SUBFOLDER = "cifar-10-batches-py"
+_SPLIT_FILES = {
+    "train": [f"data_batch_{i}" for i in range(1, 6)],
+    "test": ["test_batch"],
+}
+_IMAGE_SHAPE = (3, 32, 32)
+
+# numpy's ndarray.__reduce__ names this function; taking it from an array
+# avoids importing the deprecated numpy.core alias on numpy 2.
+_reconstruct = np.zeros(0).__reduce__()[0]
+
+
+def _latin1_encode(text, encoding):
+    """Stand-in for _codecs.encode limited to latin1.
+
+    Python 3 writes bytes objects at pickle protocol <= 2 as
+    _codecs.encode(text, "latin1"); batches re-saved from Python 3 need it.
+    No other codec is ever needed, so no other is reachable.
+    """
+    if encoding != "latin1":
+        raise pickle.UnpicklingError(f"refusing _codecs.encode with encoding {encoding!r}; only 'latin1' is allowed")
+    return codecs.encode(text, "latin1")
+
+
+_ALLOWED_GLOBALS = {
+    ("numpy.core.multiarray", "_reconstruct"): _reconstruct,
+    ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
+    ("numpy", "ndarray"): np.ndarray,
+    ("numpy", "dtype"): np.dtype,
+    ("_codecs", "encode"): _latin1_encode,
+}
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    """Unpickler that resolves only numpy array reconstruction names."""
+
+    def find_class(self, module, name):
+        try:
+            return _ALLOWED_GLOBALS[(module, name)]
+        except KeyError:
+            allowed = ", ".join(f"{m}.{n}" for m, n in _ALLOWED_GLOBALS)
+            raise pickle.UnpicklingError(
+                f"refusing to load global {module}.{name}: a CIFAR batch may only reference {allowed}"
+            ) from None
+
+
+def _load_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    with open(path, "rb") as f:
+        try:
+            batch = _RestrictedUnpickler(f, encoding="bytes").load()
+        except pickle.UnpicklingError as err:
+            raise pickle.UnpicklingError(f"{path}: {err}") from None
+    if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
+        found = sorted(batch) if isinstance(batch, dict) else type(batch).__name__
+        raise ValueError(f"{path}: expected a dict with keys b'data' and b'labels', got {found}")
+    data = np.asarray(batch[b"data"])
+    labels = np.asarray(batch[b"labels"], dtype=np.int64)
+    n_pixels = int(np.prod(_IMAGE_SHAPE))
+    if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != n_pixels:
+        raise ValueError(f"{path}: expected b'data' as uint8 (N, {n_pixels}), got {data.dtype} {data.shape}")
+    if labels.shape != (data.shape[0],):
+        raise ValueError(f"{path}: expected {data.shape[0]} labels to match the images, got shape {labels.shape}")
+    return data.reshape((-1, *_IMAGE_SHAPE)), labels
+
+
+def load_cifar10(directory, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """Load CIFAR-10 from `directory` or its `cifar-10-batches-py/` subfolder.
+
+    split="train" concatenates data_batch_1..5, split="test" reads test_batch.
+    Returns (images uint8 (N, 3, 32, 32), labels int64 (N,)).
+    """
+    if split not in _SPLIT_FILES:
+        raise ValueError(f"split must be one of {sorted(_SPLIT_FILES)}, got {split!r}")
+    directory = Path(directory)
+    if (directory / _SUBFOLDER).is_dir():
+        directory = directory / _SUBFOLDER
+    missing = [name for name in _SPLIT_FILES[split] if not (directory / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"CIFAR-10 {split} batches {missing} not found in directory {directory}")
+    batches = [_load_batch(directory / name) for name in _SPLIT_FILES[split]]
+    images = np.concatenate([images for images, _ in batches])
+    labels = np.concatenate([labels for _, labels in batches])
+    return images, labels
