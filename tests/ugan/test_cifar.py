@@ -1,3 +1,4 @@
+import codecs
 import os
 import pickle
 
@@ -68,11 +69,9 @@ def test_pickle_referencing_os_system_is_refused_before_running(tmp_path):
 
 
 def test_codecs_encode_is_limited_to_latin1(tmp_path):
-    import _codecs
-
     class _OtherCodec:
         def __reduce__(self):
-            return (_codecs.encode, ("abc", "rot13"))
+            return (codecs.encode, ("abc", "rot13"))
 
     _dump(tmp_path / "test_batch", {b"data": _OtherCodec(), b"labels": []})
     with pytest.raises(pickle.UnpicklingError, match="only 'latin1'"):
