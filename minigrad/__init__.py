@@ -16,8 +16,9 @@ from .ops import (abs, add, astype, broadcast_to, clip, concatenate, div, equal,
                   relu, reshape, sigmoid, sign, softplus, sqrt, stack, sub, sum, sum_to_shape,
                   tanh, to, transpose, var, where)
 from .tensor import Tensor, tensor
-from .creation import arange, full, ones, ones_like, randn, zeros, zeros_like
-from . import testing
+from .creation import (arange, default_generator, full, manual_seed, ones, ones_like, randn,
+                       zeros, zeros_like)
+from . import nn, optim, testing
 
 float16, float32, float64 = "float16", "float32", "float64"
 int32, int64, bool_ = "int32", "int64", "bool"

@@ -47,20 +47,29 @@ class Function:
         if len(arrays) > 1:
             _check_same_device(cls, inputs, arrays)
         out = op.forward(*arrays)
-        if isinstance(out, np.generic):  # numpy reductions return scalars, not 0-d arrays
-            out = np.asarray(out)
+        if type(out) is not np.ndarray and isinstance(out, np.generic):
+            out = np.asarray(out)  # numpy reductions return scalars, not 0-d arrays
         result = Tensor(out)
-        if is_grad_enabled() and any(t.requires_grad for t in inputs):
+        if is_grad_enabled() and _any_requires_grad(inputs):
             op.inputs = inputs
             op.versions = tuple(t._version[0] for t in inputs)
             op._output = weakref.ref(result)
+            op._output_version = result._version[0]
             result.requires_grad = True
             result._node = op
         return result
 
     @property
     def output(self):
-        return self._output()
+        """The op's output, for VJPs that reuse it (exp, tanh, ...); refused if it was changed
+        in place since, as an input would be."""
+        output = self._output()
+        if output._version[0] != self._output_version:
+            raise RuntimeError(
+                f"backward through {type(self).__name__}: its output (shape {output.shape}) was "
+                "changed in place after the op was recorded, and its gradient is computed from "
+                "the output. Change a copy, or recompute the forward pass.")
+        return output
 
     def forward(self, *arrays):
         raise NotImplementedError
@@ -78,9 +87,19 @@ class Function:
                     "from the new values. Change a copy, or recompute the forward pass.")
 
 
+def _any_requires_grad(inputs):
+    for t in inputs:
+        if t.requires_grad:
+            return True
+    return False
+
+
 def _check_same_device(op_class, inputs, arrays):
-    if all(type(a) is np.ndarray for a in arrays):
-        return
+    for a in arrays:
+        if type(a) is not np.ndarray:
+            break
+    else:
+        return  # all numpy: all on the CPU
     devices = [backend.device_of(a) for a in arrays]
     if len(set(devices)) > 1:
         described = ", ".join(f"input {i} {t.shape} on {d}" for i, (t, d) in
@@ -95,12 +114,14 @@ def _as_tuple(tensors):
     return tuple(tensors)
 
 
-def _plan(roots, is_target):
+def _plan(roots, is_target, oldest_target):
     """The tensors whose gradient the sweep needs, inputs before the tensors made from them.
 
     Iterative post-order depth-first search over tensors that require grad. A tensor is needed
     if it is a target or an input of its op is needed: ops that cannot reach a target are never
-    run."""
+    run. Tensors created before ``oldest_target`` (a creation stamp) cannot depend on a target,
+    so the search does not enter them: differentiating step k of an unrolled optimisation does
+    not walk steps 0..k-1 again."""
     needed = {}
     order = []
     stack = [(root, False) for root in roots]
@@ -121,16 +142,17 @@ def _plan(roots, is_target):
         stack.append((tensor, True))
         if tensor._node is not None:
             for parent in tensor._node.inputs:
-                if parent.requires_grad and id(parent) not in needed:
+                if parent.requires_grad and parent._stamp >= oldest_target \
+                        and id(parent) not in needed:
                     stack.append((parent, False))
     return order, needed
 
 
-def _sweep(roots, root_grads, is_target, create_graph):
+def _sweep(roots, root_grads, is_target, create_graph, oldest_target=0):
     """Run the VJPs from ``roots`` (seeded with ``root_grads``) down to the targets.
 
     Returns ``{id(target): (target, gradient)}`` for every target reached."""
-    order, needed = _plan(roots, is_target)
+    order, needed = _plan(roots, is_target, oldest_target)
     grads = {}
     for root, root_grad in zip(roots, root_grads):
         previous = grads.get(id(root))
@@ -204,7 +226,8 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=Fa
                                "it was computed under no_grad()")
     seeds = _seed_grads(outputs, grad_outputs, "grad")
     targets = {id(x) for x in inputs}
-    results = _sweep(outputs, seeds, lambda t: id(t) in targets, create_graph)
+    results = _sweep(outputs, seeds, lambda t: id(t) in targets, create_graph,
+                     oldest_target=min(x._stamp for x in inputs))
     gradients = []
     for position, x in enumerate(inputs):
         g = results.get(id(x), (x, None))[1]
@@ -229,6 +252,11 @@ def backward(self, gradient=None, create_graph=False):
     for leaf, g in results.values():
         if not create_graph:
             g = g.detach()
+            if leaf.grad is None:
+                # a copy: g may share its array with the seed or with another leaf's gradient
+                # (the VJPs of +, reshape, ... pass g on), and zero_() on one .grad must not
+                # change the others
+                g = Tensor(backend.namespace_of(g.data).asarray(g.data, copy=True))
         leaf.grad = g if leaf.grad is None else leaf.grad + g
 
 

@@ -9,6 +9,17 @@ from . import backend
 from .tensor import Tensor
 
 _DEFAULT_FLOAT = "float32"
+_generator = np.random.default_rng()
+
+
+def manual_seed(seed):
+    """Seed the generator that randn and the nn.init functions use when given none."""
+    global _generator
+    _generator = np.random.default_rng(seed)
+
+
+def default_generator():
+    return _generator
 
 
 def _shape(shape):
@@ -48,7 +59,7 @@ def arange(start, stop=None, step=1, dtype=None, device=None):
 
 def randn(*shape, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal samples; ``generator`` is a ``numpy.random.Generator`` (fresh if None)."""
-    generator = generator if generator is not None else np.random.default_rng()
+    generator = generator if generator is not None else _generator
     array = generator.standard_normal(_shape(shape))
     return Tensor(backend.from_numpy(array, device, dtype or _DEFAULT_FLOAT),
                   requires_grad=requires_grad)

@@ -10,14 +10,19 @@ operators (``+``, ``@``, ``x[...]``, ``x.sum()``, ``x.to(device)``, ...) and
 (backend <- tensor <- autodiff <- ops).
 """
 
+import itertools
+
 import numpy as np
 
 from . import backend
 from .grad_mode import is_grad_enabled
 
 
+_creation_counter = itertools.count()
+
+
 class Tensor:
-    __slots__ = ("_data", "requires_grad", "grad", "_node", "_version", "__weakref__")
+    __slots__ = ("_data", "requires_grad", "grad", "_node", "_version", "_stamp", "__weakref__")
     __array_priority__ = 1000  # numpy defers ``ndarray * tensor`` to Tensor.__rmul__
 
     def __init__(self, data, requires_grad=False):
@@ -27,6 +32,9 @@ class Tensor:
         self.grad = None
         self._node = None
         self._version = [0]  # shared with detach()ed views of the same array
+        # Creation order: a tensor can only depend on older tensors, which lets the reverse
+        # sweep skip every part of the graph older than what it differentiates with respect to.
+        self._stamp = next(_creation_counter)
 
     # -- the array -------------------------------------------------------------------------
     @property

@@ -71,8 +71,9 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-7, rtol=1e-5, seed=0, max_reports=5)
         x = inputs[position]
         expected = np.zeros(x.shape) if g is None else g.numpy()
         numerical = _numerical_gradient(fn, inputs, position, cotangents, eps)
-        bad = np.abs(expected - numerical) > atol + rtol * np.abs(numerical)
-        for index in zip(*np.nonzero(bad)):
+        # written so that a NaN (analytical or numerical) counts as a mismatch
+        bad = ~(np.abs(expected - numerical) <= atol + rtol * np.abs(numerical))
+        for index in filter(bad.__getitem__, np.ndindex(bad.shape)):
             failures.append(f"input {position} (shape {x.shape}) at index {tuple(int(i) for i in index)}: "
                             f"analytical {expected[index]:.10g}, numerical {numerical[index]:.10g}")
     if failures:

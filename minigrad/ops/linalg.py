@@ -44,3 +44,42 @@ def matmul(a, b):
     if b.ndim == 1:
         out = reshape(out, out.shape[:-1])
     return out
+
+
+class Linear(Function):
+    """Y = X W^T + b for X (..., in), W (out, in), b (out,) or None — one fused node for the
+    dense layer, the hot op of every model here.
+    VJP: dX = G W,  dW = G^T X,  db = sum of G over all axes but the last
+    (G and X flattened to (rows, features) for dW and db)."""
+
+    def forward(self, x, w, b=None):
+        xp = backend.namespace_of(x)
+        y = xp.matmul(x, xp.permute_dims(w, (1, 0)))
+        return y if b is None else y + b
+
+    def backward(self, g):
+        x, w = self.inputs[0], self.inputs[1]
+        needs = self.needs_input_grad
+        dx = MatMul.apply(g, w) if needs[0] else None
+        g_rows = reshape(g, (-1, g.shape[-1])) if g.ndim != 2 else g
+        dw = None
+        if needs[1]:
+            x_rows = reshape(x, (-1, x.shape[-1])) if x.ndim != 2 else x
+            dw = MatMul.apply(transpose(g_rows), x_rows)
+        if len(self.inputs) == 2:
+            return dx, dw
+        db = g_rows.sum(axis=0) if needs[2] else None
+        return dx, dw, db
+
+
+def linear(x, weight, bias=None):
+    """y = x @ weight.T + bias, with weight (out_features, in_features) as in PyTorch."""
+    if weight.ndim != 2 or x.ndim < 1 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: input of shape {x.shape} does not match weight of shape "
+                         f"{weight.shape}: expected input (..., {weight.shape[-1] if weight.ndim else '?'}) "
+                         "and weight (out_features, in_features)")
+    if bias is None:
+        return Linear.apply(x, weight)
+    if bias.shape != (weight.shape[0],):
+        raise ValueError(f"linear: bias of shape {bias.shape}, expected ({weight.shape[0]},)")
+    return Linear.apply(x, weight, bias)

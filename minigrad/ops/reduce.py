@@ -49,13 +49,30 @@ def sum(x, axis=None, keepdims=False):
     return Sum.apply(x, axes=_normalize_axes(x, axis), keepdims=keepdims)
 
 
-def mean(x, axis=None, keepdims=False):
-    """sum / count.  VJP (by composition): dx = g / count, spread over the axes."""
-    axes = _normalize_axes(x, axis)
+class Mean(Function):
+    """y = mean of x over ``axes`` (n values each).  VJP: dx = g / n, spread over the axes."""
+
+    def __init__(self, axes, keepdims):
+        self.axes = axes
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        return backend.namespace_of(x).mean(x, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, g):
+        x = self.inputs[0]
+        return (_spread(g * (1.0 / _count(x, self.axes)), x, self.axes),)
+
+
+def _count(x, axes):
     count = 1
     for a in axes:
         count *= x.shape[a]
-    return Sum.apply(x, axes=axes, keepdims=keepdims) * (1.0 / count)
+    return count
+
+
+def mean(x, axis=None, keepdims=False):
+    return Mean.apply(x, axes=_normalize_axes(x, axis), keepdims=keepdims)
 
 
 class Max(Function):
@@ -103,8 +120,6 @@ def logsumexp(x, axis=None, keepdims=False):
 def var(x, axis=None, keepdims=False, correction=0):
     """Variance: mean of squared deviations, divided by count - correction."""
     axes = _normalize_axes(x, axis)
-    count = 1
-    for a in axes:
-        count *= x.shape[a]
     deviation = x - mean(x, axis=axes, keepdims=True)
-    return Sum.apply(deviation * deviation, axes=axes, keepdims=keepdims) * (1.0 / (count - correction))
+    return Sum.apply(deviation * deviation, axes=axes, keepdims=keepdims) * \
+        (1.0 / (_count(x, axes) - correction))

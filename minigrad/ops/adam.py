@@ -1,0 +1,64 @@
+"""The three fused primitives of one Adam step (used by ``minigrad.optim.adam_update``).
+
+Written as ~14 elementwise ops, one Adam step of one parameter records 14 graph nodes; the
+unrolled GAN records K of them per parameter per iteration, so the engine's per-op cost
+dominated. Fused, it is three nodes, and each VJP is still written with Tensor ops, so the
+step stays differentiable to any order.
+"""
+
+from .. import backend
+from ..autodiff import Function
+
+
+class MovingAverage(Function):
+    """m' = beta m + (1 - beta) g.   VJP: dm = beta G,  dg = (1 - beta) G."""
+
+    def __init__(self, beta):
+        self.beta = beta
+
+    def forward(self, m, g):
+        return self.beta * m + (1.0 - self.beta) * g
+
+    def backward(self, grad):
+        need_m, need_g = self.needs_input_grad
+        return (grad * self.beta if need_m else None,
+                grad * (1.0 - self.beta) if need_g else None)
+
+
+class MovingAverageOfSquare(Function):
+    """v' = beta v + (1 - beta) g^2.   VJP: dv = beta G,  dg = 2 (1 - beta) g G."""
+
+    def __init__(self, beta):
+        self.beta = beta
+
+    def forward(self, v, g):
+        return self.beta * v + (1.0 - self.beta) * (g * g)
+
+    def backward(self, grad):
+        need_v, need_g = self.needs_input_grad
+        g = self.inputs[1]
+        return (grad * self.beta if need_v else None,
+                grad * g * (2.0 * (1.0 - self.beta)) if need_g else None)
+
+
+class AdamStep(Function):
+    """p' = p - a m / d,  with  d = sqrt(v c + r) + eps,  a = lr / (1 - beta1^t),
+    c = 1 / (1 - beta2^t) and r = eps_root > 0.
+
+    VJP:  dp = G,   dm = -a G / d,   dv = a G m c / (2 d^2 sqrt(v c + r))."""
+
+    def __init__(self, scale, v_scale, eps, eps_root):
+        self.scale, self.v_scale, self.eps, self.eps_root = scale, v_scale, eps, eps_root
+
+    def forward(self, p, m, v):
+        xp = backend.namespace_of(p)
+        return p - self.scale * m / (xp.sqrt(v * self.v_scale + self.eps_root) + self.eps)
+
+    def backward(self, grad):
+        _, m, v = self.inputs
+        need_p, need_m, need_v = self.needs_input_grad
+        root = (v * self.v_scale + self.eps_root).sqrt()
+        step_size = grad * (-self.scale) / (root + self.eps)  # G * d p' / d m
+        dm = step_size if need_m else None
+        dv = step_size * m * (-0.5 * self.v_scale) / ((root + self.eps) * root) if need_v else None
+        return (grad if need_p else None, dm, dv)
