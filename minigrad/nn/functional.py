@@ -1,0 +1,106 @@
+"""Neural-network functions (``import minigrad.nn.functional as F``), as in PyTorch.
+
+All are built from differentiable primitives, so every one can be differentiated twice (the
+unrolled GAN differentiates the discriminator's gradient)."""
+
+from ..grad_mode import no_grad
+from ..ops import sigmoid, softplus, tanh
+from ..ops.conv import conv2d, conv_transpose2d
+from ..ops.elementwise import leaky_relu, lift, relu
+from ..ops.linalg import linear
+
+__all__ = ["linear", "conv2d", "conv_transpose2d", "batch_norm", "relu", "leaky_relu", "tanh",
+           "sigmoid", "softplus", "binary_cross_entropy_with_logits", "mse_loss", "lstm_cell"]
+
+
+def _reduce(loss, reduction, op_name):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{op_name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
+    """-[t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))] = softplus(x) - t x.
+
+    ``softplus`` is computed as max(x, 0) + log1p(exp(-|x|)), which never overflows and keeps full
+    precision for logits of any size. Gradient: sigmoid(x) - t."""
+    target = lift(target, logits)
+    if target.shape != logits.shape:
+        target = target.broadcast_to(logits.shape)
+    return _reduce(softplus(logits) - logits * target, reduction, "binary_cross_entropy_with_logits")
+
+
+def mse_loss(prediction, target, reduction="mean"):
+    """(prediction - target)^2, averaged (or summed)."""
+    difference = prediction - target
+    return _reduce(difference * difference, reduction, "mse_loss")
+
+
+def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, per channel (axis 1 of (N, C) or
+    (N, C, H, W)).
+
+    In training, mean and (biased) variance come from the batch, and the running statistics
+    move towards them: r <- (1 - momentum) r + momentum * batch_stat (the unbiased variance for
+    running_var, as PyTorch). In eval, the running statistics are used: y is then an affine map
+    of x. Running statistics may be None in training (then they are not tracked)."""
+    if x.ndim not in (2, 4):
+        raise ValueError(f"batch_norm: expected input (N, C) or (N, C, H, W), got shape {x.shape}")
+    channels = x.shape[1]
+    axes = (0,) if x.ndim == 2 else (0, 2, 3)
+    stat_shape = (1, channels) + (1,) * (x.ndim - 2)
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and t.shape != (channels,):
+            raise ValueError(f"batch_norm: {name} has shape {t.shape}, expected ({channels},) "
+                             f"for input of shape {x.shape}")
+    if training:
+        count = x.numel() // channels
+        if count < 2:
+            raise ValueError(f"batch_norm: training needs more than one value per channel, got "
+                             f"input of shape {x.shape}")
+        mean = x.mean(axis=axes, keepdims=True)
+        centered = x - mean
+        var = (centered * centered).mean(axis=axes, keepdims=True)
+        if running_mean is not None:
+            with no_grad():
+                running_mean.data = ((1 - momentum) * running_mean
+                                     + momentum * mean.reshape(channels)).data
+                running_var.data = ((1 - momentum) * running_var
+                                    + (momentum * count / (count - 1)) * var.reshape(channels)).data
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: eval mode needs running_mean and running_var")
+        centered = x - running_mean.reshape(stat_shape)
+        var = running_var.reshape(stat_shape)
+    y = centered / (var + eps).sqrt()
+    if weight is not None:
+        y = y * weight.reshape(stat_shape)
+    if bias is not None:
+        y = y + bias.reshape(stat_shape)
+    return y
+
+
+def lstm_cell(x, state, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
+    """One LSTM step, PyTorch's gate order (i, f, g, o):
+
+        [i, f, g, o] = x W_ih^T + b_ih + h W_hh^T + b_hh    (each (N, H))
+        c' = sigmoid(f) c + sigmoid(i) tanh(g)
+        h' = sigmoid(o) tanh(c')
+
+    ``state`` is (h, c), each (N, H). Returns (h', c')."""
+    h, c = state
+    hidden = weight_hh.shape[1]
+    gates = linear(x, weight_ih, bias_ih) + linear(h, weight_hh, bias_hh)
+    i = sigmoid(gates[:, :hidden])
+    f = sigmoid(gates[:, hidden:2 * hidden])
+    g = tanh(gates[:, 2 * hidden:3 * hidden])
+    o = sigmoid(gates[:, 3 * hidden:])
+    c_next = f * c + i * g
+    return o * tanh(c_next), c_next
+

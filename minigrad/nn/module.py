@@ -1,0 +1,180 @@
+"""Module: a container of parameters, buffers and sub-modules, as in PyTorch.
+
+Parameters are looked up by name at call time (``self.weight`` reads ``self._parameters``), so
+:func:`functional_call` can run a module with other tensors in their place — the unrolled GAN
+runs its discriminator with the parameters of step k of the unrolled optimisation."""
+
+from collections import OrderedDict
+
+import numpy as np
+
+from .. import backend
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A tensor that a Module registers as a parameter (``requires_grad=True``)."""
+
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad=True):
+        super().__init__(data._data if isinstance(data, Tensor) else data, requires_grad)
+
+
+class Module:
+    def __init__(self):
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # -- registration ----------------------------------------------------------------------
+    def __setattr__(self, name, value):
+        if "_parameters" not in self.__dict__:
+            raise RuntimeError(f"{type(self).__name__}: call super().__init__() before setting "
+                               "attributes")
+        for table in (self._parameters, self._buffers, self._modules):
+            table.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name):
+        for table in ("_parameters", "_buffers", "_modules"):
+            entries = self.__dict__.get(table)
+            if entries is not None and name in entries:
+                return entries[name]
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+
+    def register_buffer(self, name, tensor):
+        """A tensor that is state but not a parameter (e.g. batch norm's running mean)."""
+        self._buffers[name] = tensor
+
+    # -- traversal -------------------------------------------------------------------------
+    def named_modules(self, prefix=""):
+        yield prefix, self
+        for name, child in self._modules.items():
+            yield from child.named_modules(f"{prefix}{name}.")
+
+    def _named(self, table):
+        for prefix, module in self.named_modules():
+            for name, value in getattr(module, table).items():
+                yield prefix + name, value
+
+    def named_parameters(self):
+        return self._named("_parameters")
+
+    def parameters(self):
+        return [p for _, p in self.named_parameters()]
+
+    def named_buffers(self):
+        return self._named("_buffers")
+
+    def children(self):
+        return list(self._modules.values())
+
+    # -- modes and state -------------------------------------------------------------------
+    def train(self, mode=True):
+        for _, module in self.named_modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad = None
+
+    def state_dict(self):
+        """Parameters and buffers by dotted name, as detached tensors sharing the data."""
+        state = OrderedDict((name, p.detach()) for name, p in self.named_parameters())
+        state.update((name, b.detach()) for name, b in self.named_buffers())
+        return state
+
+    def load_state_dict(self, state):
+        """Copy values (tensors or arrays) into the parameters and buffers, checking that the
+        names and shapes match exactly."""
+        own = dict(self.named_parameters())
+        own.update(self.named_buffers())
+        missing = sorted(set(own) - set(state))
+        unexpected = sorted(set(state) - set(own))
+        if missing or unexpected:
+            raise KeyError(f"load_state_dict into {type(self).__name__}: missing keys {missing}, "
+                           f"unexpected keys {unexpected}")
+        for name, target in own.items():
+            value = state[name]
+            array = value.numpy() if isinstance(value, Tensor) else np.asarray(value)
+            if tuple(array.shape) != target.shape:
+                raise ValueError(f"load_state_dict: {name} has shape {tuple(array.shape)} in the "
+                                 f"state, {target.shape} in the module")
+            target.data = backend.from_numpy(array, target.device, target.dtype)
+
+    def to(self, device):
+        """Move every parameter and buffer to ``device`` (in place, like PyTorch)."""
+        for _, tensor in list(self.named_parameters()) + list(self.named_buffers()):
+            tensor.data = backend.to_device(tensor.data, device)
+        return self
+
+    def __repr__(self):
+        lines = [f"  ({name}): " + repr(child).replace("\n", "\n  ")
+                 for name, child in self._modules.items()]
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        return f"{type(self).__name__}({extra}\n" + "\n".join(lines) + "\n)"
+
+    def extra_repr(self):
+        return ""
+
+
+class Sequential(Module):
+    """Modules applied one after the other."""
+
+    def __init__(self, *modules):
+        super().__init__()
+        for index, module in enumerate(modules):
+            setattr(self, str(index), module)
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+    def __getitem__(self, index):
+        return list(self._modules.values())[index]
+
+    def __len__(self):
+        return len(self._modules)
+
+
+def functional_call(module, params, *args, **kwargs):
+    """Run ``module(*args, **kwargs)`` with the tensors in ``params`` (dotted names, as from
+    ``named_parameters``) standing in for its own parameters or buffers; the module is restored
+    afterwards. Names not given keep the module's own tensors."""
+    swapped = []
+    try:
+        for name, value in params.items():
+            owner_name, _, leaf = name.rpartition(".")
+            owner = module
+            for part in owner_name.split(".") if owner_name else ():
+                owner = owner._modules[part]
+            table = owner._parameters if leaf in owner._parameters else owner._buffers
+            if leaf not in table:
+                raise KeyError(f"functional_call: {type(module).__name__} has no parameter or "
+                               f"buffer named {name!r}")
+            swapped.append((table, leaf, table[leaf]))
+            table[leaf] = value
+        return module(*args, **kwargs)
+    finally:
+        for table, leaf, original in reversed(swapped):
+            table[leaf] = original

@@ -1,0 +1,66 @@
+"""Adam: one pure, differentiable update (:func:`adam_update`) used both by the :class:`Adam`
+optimizer and by the unrolled GAN, so there is one Adam in the codebase."""
+
+from ..creation import zeros_like
+from ..grad_mode import no_grad
+from ..ops.adam import AdamStep, MovingAverage, MovingAverageOfSquare
+from .optimizer import Optimizer
+
+EPS_ROOT = 1e-16
+
+
+def adam_update(param, grad, m, v, step, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
+                eps_root=EPS_ROOT):
+    """One Adam step (PyTorch's update rule, bias-corrected; ``step`` counts from 1):
+
+        m' = b1 m + (1 - b1) g
+        v' = b2 v + (1 - b2) g^2
+        p' = p - lr * (m' / c1) / (sqrt(v' / c2 + eps_root) + eps),   c_i = 1 - b_i^step
+
+    Returns (p', m', v'). Built from differentiable ops: with ``create_graph=True`` gradients flow
+    through any number of chained updates, into p, g, m and v.
+
+    Why ``eps_root``: d sqrt(u)/du = 1 / (2 sqrt(u)) is infinite at u = 0, and u = v'/c2 is
+    exactly 0 for a parameter whose gradient has always been exactly 0 (a dead ReLU unit). The
+    second derivative would then be inf * 0 = nan. A tiny ``eps_root`` (1e-16, far below any
+    v' that matters, so the step equals PyTorch's to float precision) keeps the root's argument
+    strictly positive and every derivative finite.
+
+    The bias corrections c1, c2 are Python floats (double precision): in float32, 1 - b2^t for
+    small t loses digits, and on the first step from m = v = 0 that error is amplified by about
+    |g| / eps in the derivative.
+
+    The three lines are three fused primitives (``minigrad.ops.adam``), so that a chain of K
+    updates records 3K graph nodes per parameter rather than 14K.
+    """
+    beta1, beta2 = betas
+    m = MovingAverage.apply(m, grad, beta=beta1)
+    v = MovingAverageOfSquare.apply(v, grad, beta=beta2)
+    param = AdamStep.apply(param, m, v, scale=lr / (1.0 - beta1 ** step),
+                           v_scale=1.0 / (1.0 - beta2 ** step), eps=eps, eps_root=eps_root)
+    return param, m, v
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba) with PyTorch's defaults and state names (``exp_avg``, ``exp_avg_sq``,
+    ``step`` in ``optimizer.state[param]``)."""
+
+    tensor_state_keys = ("exp_avg", "exp_avg_sq")
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        super().__init__(params, lr=lr, betas=tuple(betas), eps=eps)
+
+    def _init_state(self, param):
+        return {"step": 0, "exp_avg": zeros_like(param), "exp_avg_sq": zeros_like(param)}
+
+    @no_grad()
+    def step(self):
+        for param in self.params:
+            if param.grad is None:
+                continue
+            state = self.state_of(param)
+            state["step"] += 1
+            new_param, state["exp_avg"], state["exp_avg_sq"] = adam_update(
+                param.detach(), param.grad, state["exp_avg"], state["exp_avg_sq"], state["step"],
+                **self.hyperparameters)
+            param.data = new_param.data

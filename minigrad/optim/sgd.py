@@ -1,0 +1,30 @@
+"""Stochastic gradient descent with optional momentum (PyTorch's form)."""
+
+from ..grad_mode import no_grad
+from .optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """p <- p - lr * b,  with b <- momentum * b + g  (b = g when momentum is 0)."""
+
+    tensor_state_keys = ("momentum_buffer",)
+
+    def __init__(self, params, lr, momentum=0.0):
+        super().__init__(params, lr=lr, momentum=momentum)
+
+    def _init_state(self, param):
+        return {"momentum_buffer": None}
+
+    @no_grad()
+    def step(self):
+        lr, momentum = self.hyperparameters["lr"], self.hyperparameters["momentum"]
+        for param in self.params:
+            if param.grad is None:
+                continue
+            direction = param.grad
+            if momentum:
+                state = self.state_of(param)
+                buffer = state["momentum_buffer"]
+                direction = direction if buffer is None else momentum * buffer + direction
+                state["momentum_buffer"] = direction
+            param.data = (param.detach() - lr * direction).data
