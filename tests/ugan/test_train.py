@@ -1,0 +1,118 @@
+"""Training loop: exact resume (also from the command line and after Ctrl-C), checkpoints that
+are corrupt, truncated or from another configuration, and the run folder's contents."""
+
+import json
+
+import numpy as np
+import pytest
+
+from ugan.__main__ import main
+from ugan.checkpoint import CheckpointError, load_checkpoint
+from ugan.experiments.mixture import MixtureExperiment, config_from
+from ugan.train import CHECKPOINT_NAME, GANTrainer
+
+TINY = dict(steps=6, batch_size=16, noise_dim=4, g_hidden=8, d_hidden=8, eval_every=2,
+            checkpoint_every=3, eval_samples=64, unroll_steps=2, g_lr=1e-3, d_lr=1e-3)
+TINY_FLAGS = ["--batch-size", "16", "--eval-every", "2", "--unroll-steps", "2", "--no-progress"]
+
+
+def tiny_config(**overrides):
+    return config_from("paper", **{**TINY, **overrides})
+
+
+def train(out_dir, resume=False, **overrides):
+    return GANTrainer(MixtureExperiment(tiny_config(**overrides)), out_dir).run(
+        resume=resume, progress=False)
+
+
+def assert_same_run(dir_a, dir_b):
+    arrays_a, meta_a = load_checkpoint(dir_a / CHECKPOINT_NAME)
+    arrays_b, meta_b = load_checkpoint(dir_b / CHECKPOINT_NAME)
+    assert meta_a["step"] == meta_b["step"]
+    assert meta_a["rng"] == meta_b["rng"] and meta_a["optimizers"] == meta_b["optimizers"]
+    assert sorted(arrays_a) == sorted(arrays_b)
+    for name in arrays_a:
+        np.testing.assert_array_equal(arrays_a[name], arrays_b[name], err_msg=name)
+    assert (dir_a / "metrics.jsonl").read_text() == (dir_b / "metrics.jsonl").read_text()
+
+
+def test_a_stopped_and_resumed_run_equals_an_uninterrupted_one(tmp_path):
+    train(tmp_path / "straight")
+    train(tmp_path / "stopped", steps=3)
+    history = train(tmp_path / "stopped", resume=True)
+    assert [r["step"] for r in history] == [0, 2, 4, 6]
+    assert_same_run(tmp_path / "straight", tmp_path / "stopped")
+
+
+def test_resume_after_ctrl_c_equals_an_uninterrupted_run(tmp_path, monkeypatch):
+    train(tmp_path / "straight")
+    trainer = GANTrainer(MixtureExperiment(tiny_config()), tmp_path / "interrupted")
+    original = trainer.train_step
+
+    def interrupted_step():
+        if trainer.step == 4:
+            raise KeyboardInterrupt
+        return original()
+
+    monkeypatch.setattr(trainer, "train_step", interrupted_step)
+    with pytest.raises(KeyboardInterrupt):
+        trainer.run(progress=False)
+    _, meta = load_checkpoint(tmp_path / "interrupted" / CHECKPOINT_NAME)
+    assert meta["step"] == 4
+    train(tmp_path / "interrupted", resume=True)
+    assert_same_run(tmp_path / "straight", tmp_path / "interrupted")
+
+
+def test_resume_through_the_command_line(tmp_path):
+    common = ["mixture", "--seed", "3", *TINY_FLAGS]
+    assert main(common + ["--steps", "4", "--out", str(tmp_path / "a")]) == 0
+    assert main(common + ["--steps", "2", "--out", str(tmp_path / "b")]) == 0
+    assert main(common + ["--steps", "4", "--out", str(tmp_path / "b"), "--resume"]) == 0
+    assert_same_run(tmp_path / "a", tmp_path / "b")
+
+
+def test_the_run_folder_holds_config_metrics_figures_and_checkpoint(tmp_path):
+    train(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["unroll_steps"] == 2 and config["steps"] == 6
+    records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert {"modes_covered_strict", "high_quality_fraction", "reverse_kl",
+            "top_mode_mass", "modes_covered"} <= set(records[-1])
+    final = json.loads((tmp_path / "metrics.json").read_text())
+    assert final["final"]["step"] == 6
+    for name in ("density.png", "metrics.png", CHECKPOINT_NAME):
+        assert (tmp_path / name).stat().st_size > 0
+
+
+def test_a_fresh_run_refuses_to_overwrite_an_existing_one(tmp_path):
+    train(tmp_path, steps=2)
+    with pytest.raises(FileExistsError, match="--resume"):
+        train(tmp_path, steps=2)
+
+
+def test_a_truncated_checkpoint_gets_a_clear_error(tmp_path):
+    train(tmp_path, steps=3)
+    path = tmp_path / CHECKPOINT_NAME
+    path.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(CheckpointError, match="corrupt or truncated"):
+        train(tmp_path, resume=True)
+
+
+def test_garbage_instead_of_a_checkpoint_gets_a_clear_error(tmp_path):
+    (tmp_path / CHECKPOINT_NAME).write_bytes(b"not a zip file at all" * 10)
+    with pytest.raises(CheckpointError, match="corrupt or truncated"):
+        train(tmp_path, resume=True)
+
+
+def test_a_checkpoint_from_another_configuration_is_refused(tmp_path):
+    train(tmp_path, steps=3)
+    with pytest.raises(CheckpointError, match="unroll_steps"):
+        train(tmp_path, resume=True, unroll_steps=5)
+
+
+def test_loading_never_unpickles(tmp_path):
+    """An npz holding an object array (which would need pickle) is refused, not executed."""
+    path = tmp_path / CHECKPOINT_NAME
+    np.savez(path, payload=np.array([print], dtype=object), __meta__=np.array("{}"))
+    with pytest.raises(CheckpointError, match="corrupt or truncated"):
+        load_checkpoint(path)

@@ -1,0 +1,133 @@
+"""The unrolled surrogate f_K (paper Eq. 6-12) on tiny float64 networks."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import nn
+from minigrad.nn import functional_call
+from minigrad.optim import Adam
+
+from ugan.losses import discriminator_loss, generator_loss
+from ugan.unroll import discriminator_logits, surrogate_loss, unrolled_discriminator
+
+
+def tiny_gan(seed=0):
+    """A 2 -> 3 -> 2 generator and a 2 -> 4 -> 1 discriminator with smooth (tanh) units, so
+    finite differences see no kinks; D has taken one Adam step so its Adam state is not zero."""
+    mg.manual_seed(seed)
+    generator = nn.Sequential(nn.Linear(2, 3, dtype="float64"), nn.Tanh(),
+                              nn.Linear(3, 2, dtype="float64"))
+    discriminator = nn.Sequential(nn.Linear(2, 4, dtype="float64"), nn.Tanh(),
+                                  nn.Linear(4, 1, dtype="float64"))
+    rng = np.random.default_rng(seed)
+    real = mg.tensor(rng.standard_normal((5, 2)))
+    noise = mg.tensor(rng.standard_normal((5, 2)))
+    d_optimizer = Adam(discriminator.parameters(), lr=0.05, betas=(0.5, 0.999))
+    with mg.no_grad():
+        fake = generator(noise)
+    discriminator_loss(*discriminator_logits(discriminator, dict(discriminator.named_parameters()),
+                                             real, fake)).backward()
+    d_optimizer.step()
+    return generator, discriminator, d_optimizer, real, noise
+
+
+def generator_gradient(generator, discriminator, d_optimizer, real, noise, unroll_steps,
+                       second_order=True):
+    params = generator.parameters()
+    loss = surrogate_loss(generator, discriminator, d_optimizer, real, noise, unroll_steps,
+                          second_order)
+    return [g.numpy() for g in mg.grad(loss, params)]
+
+
+def test_k0_is_the_standard_gan_gradient():
+    generator, discriminator, d_optimizer, real, noise = tiny_gan()
+    params = generator.parameters()
+    standard = generator_loss(discriminator(real), discriminator(generator(noise)))
+    expected = [g.numpy() for g in mg.grad(standard, params)]
+    actual = generator_gradient(generator, discriminator, d_optimizer, real, noise, 0)
+    for a, e in zip(actual, expected):
+        np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("unroll_steps", [1, 2, 3])
+def test_gradient_of_f_k_matches_finite_differences(unroll_steps):
+    generator, discriminator, d_optimizer, real, noise = tiny_gan()
+    names = [name for name, _ in generator.named_parameters()]
+
+    def f_k(*params):
+        def generate(z):
+            return functional_call(generator, dict(zip(names, params)), z)
+
+        return surrogate_loss(generate, discriminator, d_optimizer, real, noise, unroll_steps)
+
+    assert mg.testing.gradcheck(f_k, tuple(generator.parameters()))
+
+
+def test_without_second_order_theta_d_k_is_held_constant():
+    generator, discriminator, d_optimizer, real, noise = tiny_gan()
+    with mg.no_grad():
+        fake = generator(noise)
+    theta_k = unrolled_discriminator(discriminator, d_optimizer, real, fake, 3)
+    theta_k = {name: p.detach() for name, p in theta_k.items()}
+    held = generator_loss(*discriminator_logits(discriminator, theta_k, real, generator(noise)))
+    expected = [g.numpy() for g in mg.grad(held, generator.parameters())]
+    actual = generator_gradient(generator, discriminator, d_optimizer, real, noise, 3,
+                                second_order=False)
+    for a, e in zip(actual, expected):
+        np.testing.assert_allclose(a, e, rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("unroll_steps", [1, 5])
+def test_unrolling_adds_a_nonzero_missing_gradient_term(unroll_steps):
+    gan = tiny_gan()
+    full = generator_gradient(*gan, unroll_steps, second_order=True)
+    first_term = generator_gradient(*gan, unroll_steps, second_order=False)
+    missing = np.concatenate([(a - b).ravel() for a, b in zip(full, first_term)])
+    scale = np.linalg.norm(np.concatenate([a.ravel() for a in full]))
+    assert np.linalg.norm(missing) > 1e-3 * scale
+
+
+def test_the_surrogate_leaves_the_discriminator_and_its_adam_state_unchanged():
+    generator, discriminator, d_optimizer, real, noise = tiny_gan()
+    before = {name: p.numpy() for name, p in discriminator.named_parameters()}
+    state_before = {id(p): (s["step"], s["exp_avg"].numpy(), s["exp_avg_sq"].numpy())
+                    for p, s in d_optimizer.state.items()}
+    generator_gradient(generator, discriminator, d_optimizer, real, noise, 4)
+    for name, p in discriminator.named_parameters():
+        np.testing.assert_array_equal(p.numpy(), before[name])
+        assert p.grad is not None  # only the one from tiny_gan's ordinary step
+    for p, s in d_optimizer.state.items():
+        step, m, v = state_before[id(p)]
+        assert s["step"] == step
+        np.testing.assert_array_equal(s["exp_avg"].numpy(), m)
+        np.testing.assert_array_equal(s["exp_avg_sq"].numpy(), v)
+
+
+def test_unrolled_steps_continue_the_discriminators_adam_state():
+    """One unrolled step from (theta_D, Adam state) equals one real Adam step of D."""
+    generator, discriminator, d_optimizer, real, noise = tiny_gan()
+    with mg.no_grad():
+        fake = generator(noise)
+    theta_1 = unrolled_discriminator(discriminator, d_optimizer, real, fake, 1)
+    d_optimizer.zero_grad()
+    discriminator_loss(*discriminator_logits(discriminator, dict(discriminator.named_parameters()),
+                                             real, fake)).backward()
+    d_optimizer.step()
+    for name, p in discriminator.named_parameters():
+        np.testing.assert_allclose(theta_1[name].numpy(), p.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_resampled_minibatches_are_used_for_each_unrolled_step():
+    generator, discriminator, d_optimizer, real, noise = tiny_gan()
+    calls = []
+    rng = np.random.default_rng(5)
+
+    def batches(k):
+        calls.append(k)
+        return mg.tensor(rng.standard_normal((5, 2))), generator(mg.tensor(rng.standard_normal((5, 2))))
+
+    loss = surrogate_loss(generator, discriminator, d_optimizer, real, noise, 3, batches=batches)
+    assert calls == [0, 1, 2]
+    fixed = surrogate_loss(generator, discriminator, d_optimizer, real, noise, 3)
+    assert abs(loss.item() - fixed.item()) > 1e-9

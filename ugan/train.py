@@ -1,0 +1,199 @@
+"""The alternating GAN training loop, with checkpoints, exact resume, metrics and a progress bar.
+
+One iteration (paper Sec. 2, "alternating updates"):
+
+    real batch, noise batch  ->  one discriminator step (ordinary Adam on L_D)
+                             ->  one generator step (Adam on the surrogate f_K, ugan.unroll)
+
+An experiment object supplies the models, the data and the evaluation (see
+``ugan.experiments.mixture.MixtureExperiment``). Every source of randomness of an iteration is one
+numpy Generator whose state is checkpointed with the parameters and optimizer states, so a run
+stopped at iteration i and resumed ends bit-for-bit where an uninterrupted run ends (on the CPU).
+"""
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+import minigrad as mg
+from minigrad.optim import Adam
+
+from ugan.checkpoint import (CheckpointError, check_same_config, generator_from_json,
+                             generator_state_to_json, load_checkpoint, save_checkpoint)
+from ugan.losses import discriminator_loss
+from ugan.unroll import discriminator_logits, surrogate_loss
+
+CHECKPOINT_NAME = "checkpoint.npz"
+# Options that may change between a run and its resumption.
+RESUMABLE_CHANGES = ("steps", "device", "eval_every", "checkpoint_every")
+
+
+class GANTrainer:
+    def __init__(self, experiment, out_dir):
+        self.experiment = experiment
+        self.config = experiment.config
+        self.out_dir = Path(out_dir)
+        config = self.config
+        mg.set_default_device(config.device)
+        mg.manual_seed(config.seed)
+        self.generator, self.discriminator = experiment.build_models()
+        betas = (config.beta1, config.beta2)
+        self.g_optimizer = Adam(self.generator.parameters(), lr=config.g_lr, betas=betas,
+                                eps=config.adam_eps)
+        self.d_optimizer = Adam(self.discriminator.parameters(), lr=config.d_lr, betas=betas,
+                                eps=config.adam_eps)
+        self.rng = np.random.default_rng(config.seed)
+        self.step = 0
+
+    # -- one iteration -------------------------------------------------------------------
+    def _batch(self):
+        experiment, n = self.experiment, self.config.batch_size
+        real = mg.tensor(experiment.sample_real(self.rng, n))
+        noise = mg.tensor(experiment.sample_noise(self.rng, n))
+        return real, noise
+
+    def train_step(self):
+        config = self.config
+        real, noise = self._batch()
+        with mg.no_grad():
+            fake = self.generator(noise)
+        self.d_optimizer.zero_grad()
+        own = dict(self.discriminator.named_parameters())
+        d_loss = discriminator_loss(*discriminator_logits(self.discriminator, own, real, fake))
+        d_loss.backward()
+        self.d_optimizer.step()
+
+        batches = self._resampled_batches if config.resample_unroll else None
+        g_loss = surrogate_loss(self.generator, self.discriminator, self.d_optimizer, real, noise,
+                                config.unroll_steps, config.second_order, config.generator_loss,
+                                batches)
+        params = self.generator.parameters()
+        for p, g in zip(params, mg.grad(g_loss, params)):
+            p.grad = g
+        self.g_optimizer.step()
+        self.step += 1
+        return float(d_loss.item()), float(g_loss.item())
+
+    def _resampled_batches(self, k):
+        real, noise = self._batch()
+        return real, self.generator(noise)
+
+    # -- state -----------------------------------------------------------------------------
+    def _arrays(self):
+        arrays = {}
+        for prefix, module in (("G", self.generator), ("D", self.discriminator)):
+            for name, tensor in module.state_dict().items():
+                arrays[f"{prefix}/{name}"] = tensor.numpy()
+        optimizer_meta = {}
+        for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer)):
+            state = optimizer.state_dict()
+            scalars = {}
+            for position, entries in state["state"].items():
+                for key, value in entries.items():
+                    if isinstance(value, np.ndarray):
+                        arrays[f"opt{prefix}/{position}/{key}"] = value
+                    else:
+                        scalars[f"{position}/{key}"] = value
+            optimizer_meta[prefix] = {"hyperparameters": state["hyperparameters"],
+                                      "scalars": scalars}
+        return arrays, optimizer_meta
+
+    def save(self):
+        arrays, optimizer_meta = self._arrays()
+        meta = {"step": self.step, "config": dataclasses.asdict(self.config),
+                "rng": generator_state_to_json(self.rng), "optimizers": optimizer_meta}
+        return save_checkpoint(self.out_dir / CHECKPOINT_NAME, arrays, meta)
+
+    def load(self, path):
+        arrays, meta = load_checkpoint(path)
+        check_same_config(meta, dataclasses.asdict(self.config), path, ignore=RESUMABLE_CHANGES)
+        try:
+            for prefix, module in (("G", self.generator), ("D", self.discriminator)):
+                module.load_state_dict({name[2:]: value for name, value in arrays.items()
+                                        if name.startswith(prefix + "/")})
+            for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer)):
+                saved = meta["optimizers"][prefix]
+                per_param = {}
+                for name, value in arrays.items():
+                    if name.startswith(f"opt{prefix}/"):
+                        _, position, key = name.split("/")
+                        per_param.setdefault(position, {})[key] = value
+                for name, value in saved["scalars"].items():
+                    position, key = name.split("/")
+                    per_param.setdefault(position, {})[key] = value
+                hyperparameters = dict(saved["hyperparameters"], betas=tuple(
+                    saved["hyperparameters"]["betas"]))
+                optimizer.load_state_dict({"hyperparameters": hyperparameters, "state": per_param})
+            self.rng = generator_from_json(meta["rng"])
+            self.step = int(meta["step"])
+        except (KeyError, ValueError, TypeError) as error:
+            raise CheckpointError(f"checkpoint {path} does not match this run's models: "
+                                  f"{error}") from error
+
+    # -- the loop --------------------------------------------------------------------------
+    def run(self, resume=False, progress=True):
+        """Train up to ``config.steps`` iterations; returns the list of metric records."""
+        config = self.config
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        checkpoint = self.out_dir / CHECKPOINT_NAME
+        metrics_path = self.out_dir / "metrics.jsonl"
+        if checkpoint.exists() and not resume:
+            raise FileExistsError(f"{self.out_dir} already holds a run; pass --resume to "
+                                  "continue it, or choose another --out")
+        if resume and checkpoint.exists():
+            self.load(checkpoint)
+        (self.out_dir / "config.json").write_text(
+            json.dumps(dataclasses.asdict(config), indent=2) + "\n")
+        history = _read_history(metrics_path, self.step, config.eval_every) if self.step else []
+        _write_history(metrics_path, history)
+        if self.step == 0:
+            history.append(self._evaluate(metrics_path))
+        bar = tqdm(total=config.steps, initial=self.step, disable=not progress, file=sys.stderr,
+                   desc=f"{self.experiment.name} K={config.unroll_steps}", dynamic_ncols=True)
+        try:
+            while self.step < config.steps:
+                d_loss, g_loss = self.train_step()
+                bar.update(1)
+                if self.step % config.eval_every == 0 or self.step == config.steps:
+                    history.append(self._evaluate(metrics_path))
+                    bar.set_postfix(self.experiment.summary(history[-1]), refresh=False)
+                if self.step % config.checkpoint_every == 0 or self.step == config.steps:
+                    self.save()
+        except KeyboardInterrupt:
+            self.save()
+            bar.close()
+            print(f"\ninterrupted at iteration {self.step}; checkpoint saved in {self.out_dir}; "
+                  "continue with --resume", file=sys.stderr)
+            raise
+        bar.close()
+        self.experiment.finish(self.out_dir, history)
+        return history
+
+    def _evaluate(self, metrics_path):
+        record = {"step": self.step, **self.experiment.evaluate(self.generator, self.step,
+                                                                 self.out_dir)}
+        with open(metrics_path, "a") as handle:
+            handle.write(json.dumps(record) + "\n")
+        return record
+
+
+def _read_history(path, up_to, eval_every=1):
+    """The metric records of a run so far: those on the evaluation grid, up to its checkpoint.
+    (A run that stopped at a step off the grid evaluated there too; a resumed run would not.)"""
+    if not path.exists():
+        return []
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [r for r in records if r["step"] <= up_to and r["step"] % eval_every == 0]
+
+
+def _write_history(path, history):
+    path.write_text("".join(json.dumps(r) + "\n" for r in history))
+
+
+def read_history(out_dir):
+    """All metric records of the run in ``out_dir``."""
+    return _read_history(Path(out_dir) / "metrics.jsonl", up_to=float("inf"))

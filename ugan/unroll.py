@@ -1,0 +1,87 @@
+"""The unrolled surrogate objective f_K (paper Sec. 2.2-2.4).
+
+    theta_D^0 = theta_D,   theta_D^{k+1} = theta_D^k + eta^k(theta_D^k) dtheta_D^k      (Eq. 4-5)
+    f_K(theta_G, theta_D) = f(theta_G, theta_D^K(theta_G, theta_D))                   (Eq. 6)
+
+Here each step k is one Adam update of the discriminator's loss (``adam_update``), starting from
+the discriminator's current parameters *and its Adam state*. Because every update is recorded
+(``create_graph=True``), theta_D^K is a differentiable function of theta_G, and the generator's
+gradient of f_K has two terms (Eq. 12):
+
+    df_K/dtheta_G = df/dtheta_G (theta_D^K held fixed)
+                    + df/dtheta_D^K * dtheta_D^K/dtheta_G      <- the "missing gradient term"
+
+K = 0 is the standard GAN. ``second_order=False`` computes theta_D^K without recording the
+updates, so theta_D^K is a constant and only the first term remains (the paper's "stop
+gradient" ablation). The discriminator's own parameters and optimizer state are never changed.
+"""
+
+import minigrad as mg
+from minigrad.nn import functional_call
+from minigrad.optim import adam_update
+
+from ugan.losses import discriminator_loss, generator_loss
+
+
+def discriminator_logits(discriminator, params, real, fake):
+    """D's logits on the real and on the fake batch, from one pass over both (half the ops of
+    two passes; nothing in the discriminators here mixes samples within a batch)."""
+    logits = functional_call(discriminator, params, mg.concatenate([real, fake]))
+    return logits[:real.shape[0]], logits[real.shape[0]:]
+
+
+def adam_state(optimizer, params):
+    """The (m, v, step) Adam state of each parameter: zeros and step 0 before the first step."""
+    states = []
+    for p in params:
+        state = optimizer.state.get(p)
+        if state is None:
+            states.append((mg.zeros_like(p), mg.zeros_like(p), 0))
+        else:
+            states.append((state["exp_avg"], state["exp_avg_sq"], state["step"]))
+    return states
+
+
+def unrolled_discriminator(discriminator, d_optimizer, real, fake, unroll_steps,
+                           second_order=True, batches=None):
+    """theta_D^K as a dict name -> tensor, after K differentiable Adam steps from the current
+    parameters and Adam state of ``discriminator``.
+
+    ``batches(k)``, if given, returns the (real, fake) minibatch of step k (resampled
+    minibatches); otherwise every step uses (real, fake). With ``second_order=False`` the steps
+    are not recorded and the result is a constant."""
+    names, params = zip(*discriminator.named_parameters())
+    settings = d_optimizer.hyperparameters
+    states = adam_state(d_optimizer, params)
+    current = list(params)
+    moments = [(m, v) for m, v, _ in states]
+    for k in range(unroll_steps):
+        real_k, fake_k = batches(k) if batches is not None else (real, fake)
+        if not second_order:  # a fresh constant copy: nothing recorded leads back to theta_G
+            current = [p.detach().requires_grad_() for p in current]
+            fake_k = fake_k.detach()
+        theta = dict(zip(names, current))
+        loss = discriminator_loss(*discriminator_logits(discriminator, theta, real_k, fake_k))
+        grads = mg.grad(loss, current, create_graph=second_order)
+        with mg.set_grad_enabled(second_order):
+            for position, g in enumerate(grads):
+                m, v = moments[position]
+                current[position], m, v = adam_update(
+                    current[position], g, m, v, states[position][2] + k + 1, lr=settings["lr"],
+                    betas=settings["betas"], eps=settings["eps"])
+                moments[position] = (m, v)
+    if not second_order:
+        current = [p.detach() for p in current]
+    return dict(zip(names, current))
+
+
+def surrogate_loss(generator, discriminator, d_optimizer, real, z, unroll_steps,
+                   second_order=True, loss_kind="minimax", batches=None):
+    """f_K for the generator: the generator's loss evaluated at theta_D^K (Eq. 6-9)."""
+    fake = generator(z)
+    if unroll_steps == 0:
+        theta = dict(discriminator.named_parameters())
+    else:
+        theta = unrolled_discriminator(discriminator, d_optimizer, real, fake, unroll_steps,
+                                       second_order, batches)
+    return generator_loss(*discriminator_logits(discriminator, theta, real, fake), loss_kind)
