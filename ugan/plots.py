@@ -51,8 +51,8 @@ def density_grid(rows, data_samples, path, lim: float = 3.0, bins: int = 100, si
     the last column shows `data_samples`.  Rows with fewer snapshots leave
     blank panels.  All panels share the window [-lim, lim]^2 and have no ticks.
     """
-    if not rows:
-        raise ValueError("rows is empty; need at least one (label, snapshots) row")
+    if not rows or any(not snapshots for _, snapshots in rows):
+        raise ValueError("rows must be non-empty and each row needs at least one (iteration, samples) snapshot")
     n_cols = max(len(snapshots) for _, snapshots in rows) + 1
     fig = _new_figure(_PANEL_INCHES * n_cols, _PANEL_INCHES * len(rows))
     axes = fig.subplots(len(rows), n_cols, squeeze=False)

@@ -2,7 +2,7 @@ import json
 import math
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ugan.data import ring_of_gaussians
@@ -63,7 +63,6 @@ def test_result_is_json_serialisable_plain_python():
     assert all(type(v) in (int, float, list) for v in m.values())
 
 
-@settings(max_examples=60, deadline=None)
 @given(
     modes=st.lists(st.integers(0, 7), min_size=1, max_size=60),
     offsets=st.lists(st.tuples(st.floats(-0.2, 0.2), st.floats(-0.2, 0.2)), min_size=60, max_size=60),
