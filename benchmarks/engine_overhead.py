@@ -1,0 +1,97 @@
+"""The cost of the engine over raw numpy, measured in one run.
+
+1. A chain of 100 small elementwise ops (vector of 1,000 float64): forward + backward.
+2. A 3-layer MLP (784 -> 256 -> 256 -> 10, ReLU, mean squared error) at batch 512, float32:
+   forward + backward.
+
+Each is timed against the same computation written by hand in numpy: the forward pass keeping
+what the backward needs, and the hand-derived backward. The printed ratio is minigrad / numpy.
+Goal: the MLP step within 1.5x of hand-written numpy.
+
+    python benchmarks/engine_overhead.py
+"""
+
+import numpy as np
+
+import minigrad as mg
+from common import best_time, row
+
+CHAIN_LENGTH = 100
+
+
+def chain_minigrad(x_data):
+    x = mg.tensor(x_data, requires_grad=True)
+    y = x
+    for i in range(CHAIN_LENGTH // 4):
+        y = (y * 1.01 + 0.1).tanh() * y
+    y.sum().backward()
+    return x.grad
+
+
+def chain_numpy(x):
+    saved = []
+    y = x
+    for i in range(CHAIN_LENGTH // 4):
+        t = np.tanh(y * 1.01 + 0.1)
+        saved.append((y, t))
+        y = t * y
+    g = np.ones_like(y)
+    for y_in, t in reversed(saved):
+        g = g * t + g * y_in * (1 - t * t) * 1.01
+    return g
+
+
+def mlp_minigrad(params, x_data, target_data):
+    x, target = mg.tensor(x_data), mg.tensor(target_data)
+    w1, b1, w2, b2, w3, b3 = params
+    h = mg.nn.functional.linear(x, w1, b1).relu()
+    h = mg.nn.functional.linear(h, w2, b2).relu()
+    out = mg.nn.functional.linear(h, w3, b3)
+    loss = ((out - target) ** 2).mean()
+    return mg.grad(loss, params)
+
+
+def mlp_numpy(params, x, target):
+    w1, b1, w2, b2, w3, b3 = params
+    a1 = x @ w1.T + b1
+    h1 = np.maximum(a1, 0)
+    a2 = h1 @ w2.T + b2
+    h2 = np.maximum(a2, 0)
+    out = h2 @ w3.T + b3
+    g_out = 2.0 * (out - target) / out.size
+    g_w3, g_b3 = g_out.T @ h2, g_out.sum(0)
+    g_a2 = (g_out @ w3) * (a2 > 0)
+    g_w2, g_b2 = g_a2.T @ h1, g_a2.sum(0)
+    g_a1 = (g_a2 @ w2) * (a1 > 0)
+    g_w1, g_b1 = g_a1.T @ x, g_a1.sum(0)
+    return g_w1, g_b1, g_w2, g_b2, g_w3, g_b3
+
+
+def main():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(1000)
+    np.testing.assert_allclose(chain_minigrad(x).numpy(), chain_numpy(x), rtol=1e-10)
+    chain_mg = best_time(lambda: chain_minigrad(x))
+    chain_np = best_time(lambda: chain_numpy(x))
+
+    sizes = [(256, 784), (256,), (256, 256), (256,), (10, 256), (10,)]
+    arrays = [(rng.standard_normal(s) * 0.05).astype(np.float32) for s in sizes]
+    params = [mg.tensor(a, requires_grad=True) for a in arrays]
+    batch = rng.standard_normal((512, 784)).astype(np.float32)
+    target = rng.standard_normal((512, 10)).astype(np.float32)
+    for ours, theirs in zip(mlp_minigrad(params, batch, target), mlp_numpy(arrays, batch, target)):
+        np.testing.assert_allclose(ours.numpy(), theirs, rtol=2e-4, atol=1e-6)
+    mlp_mg = best_time(lambda: mlp_minigrad(params, batch, target))
+    mlp_np = best_time(lambda: mlp_numpy(arrays, batch, target))
+
+    print("engine overhead over hand-written numpy (forward + backward, best of 7)")
+    print(row(f"chain of {CHAIN_LENGTH} elementwise ops: numpy", chain_np))
+    print(row(f"chain of {CHAIN_LENGTH} elementwise ops: minigrad", chain_mg, chain_np))
+    print(row("3-layer MLP, batch 512: numpy", mlp_np))
+    print(row("3-layer MLP, batch 512: minigrad", mlp_mg, mlp_np))
+    verdict = "met" if mlp_mg / mlp_np <= 1.5 else "NOT met"
+    print(f"goal (MLP within 1.5x of numpy): {verdict}")
+
+
+if __name__ == "__main__":
+    main()
