@@ -6,6 +6,7 @@ import sys
 from ugan.demo import run_demo
 from ugan.experiments.mixture import DATASETS, PRESETS, MixtureExperiment, config_from
 from ugan.losses import GENERATOR_LOSSES
+from ugan.study import format_summary, run_study
 from ugan.train import GANTrainer
 
 DESCRIPTION = """Unrolled GANs (Metz et al., ICLR 2017) on minigrad.
@@ -14,13 +15,14 @@ With no experiment, runs the demo: the 8-Gaussian ring with K=0 and K=10, writin
 runs/mixture-demo/ (a run folder per K, figure1.png) and printing a side-by-side table.
 
 experiments:
-  mixture   2-D mixture of Gaussians (ring of 8, or --dataset grid: 5x5), paper Sec. 3.1"""
+  mixture   2-D mixture of Gaussians (ring of 8, or --dataset grid: 5x5), paper Sec. 3.1
+  study     a grid of mixture runs over --ks and --seeds, and the table of their results"""
 
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m ugan", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("experiment", nargs="?", choices=["mixture"],
+    parser.add_argument("experiment", nargs="?", choices=["mixture", "study"],
                         help="the experiment to run (omit for the demo)")
     parser.add_argument("--preset", choices=sorted(PRESETS), default=None,
                         help="hyperparameters: 'paper' (Appendix A, 25,000 iterations) or "
@@ -44,6 +46,10 @@ def build_parser():
                         help="a fresh minibatch for every unrolled step")
     parser.add_argument("--generator-loss", choices=GENERATOR_LOSSES, default=None)
     parser.add_argument("--eval-every", type=int, default=None)
+    parser.add_argument("--ks", type=int, nargs="+", default=[0, 10],
+                        help="study: the values of K (default: 0 10)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
+                        help="study: the seeds (default: 0 1 2)")
     parser.add_argument("--no-progress", dest="progress", action="store_false")
     return parser
 
@@ -58,6 +64,13 @@ def main(argv=None):
         if args.experiment is None:
             run_demo(args.out or "runs/mixture-demo", args.preset or "demo", args.progress,
                      **overrides)
+            return 0
+        if args.experiment == "study":
+            out = args.out or f"runs/study-{args.preset or 'demo'}"
+            overrides.pop("seed")  # a study takes --seeds
+            summary = run_study(args.preset or "demo", args.ks, args.seeds, out, args.progress,
+                                **overrides)
+            print(format_summary(summary))
             return 0
         config = config_from(args.preset or "demo", unroll_steps=args.unroll_steps, **overrides)
         out = args.out or f"runs/mixture-K{config.unroll_steps}-seed{config.seed}"

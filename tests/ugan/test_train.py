@@ -116,3 +116,13 @@ def test_loading_never_unpickles(tmp_path):
     np.savez(path, payload=np.array([print], dtype=object), __meta__=np.array("{}"))
     with pytest.raises(CheckpointError, match="corrupt or truncated"):
         load_checkpoint(path)
+
+
+def test_a_study_runs_its_grid_and_summarizes_it(tmp_path, capsys):
+    args = ["study", "--preset", "paper", "--ks", "0", "1", "--seeds", "0", "1", "--steps", "2",
+            "--batch-size", "16", "--eval-every", "2", "--no-progress", "--out", str(tmp_path)]
+    assert main(args) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert set(summary) == {"0", "1"} and summary["1"]["seeds"] == 2
+    assert "| K | seeds |" in capsys.readouterr().out
+    assert main(args) == 0  # finished runs are re-read, not refused
