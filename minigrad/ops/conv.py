@@ -118,6 +118,7 @@ class Conv2d(Function):
         out_ch, _, kh, kw = w.shape
         grid = _grid_size(x.shape[2:], (kh, kw), self.stride, self.padding)
         columns = _im2col(x, (kh, kw), self.stride, self.padding, grid)
+        self.columns = columns  # kept for the weight gradient, which needs exactly these
         y = xp.matmul(xp.reshape(w, (out_ch, -1)), columns)  # (O, N*Ho*Wo)
         y = xp.reshape(y, (out_ch, x.shape[0]) + grid)
         return xp.permute_dims(y, (1, 0, 2, 3))
@@ -133,7 +134,8 @@ class Conv2d(Function):
             dx = ConvTranspose2d.apply(g, w, stride=self.stride, padding=self.padding,
                                        output_padding=output_padding)
         if need_w:
-            dw = Conv2dWeight.apply(x, g, kernel=kernel, stride=self.stride, padding=self.padding)
+            dw = Conv2dWeight.apply(x, g, kernel=kernel, stride=self.stride, padding=self.padding,
+                                    columns=self.columns)
         return dx, dw
 
 
@@ -192,14 +194,17 @@ class Conv2dWeight(Function):
       dg = conv2d(x, E, s, p)                                            (N, O, Ho, Wo).
     """
 
-    def __init__(self, kernel, stride, padding):
+    def __init__(self, kernel, stride, padding, columns=None):
         self.kernel = tuple(kernel)
         self.stride = stride
         self.padding = padding
+        self.columns = columns  # im2col(x), when the caller already has it
 
     def forward(self, x, g):
         xp = backend.namespace_of(x)
-        columns = _im2col(x, self.kernel, self.stride, self.padding, g.shape[2:])
+        columns = self.columns
+        if columns is None:
+            columns = _im2col(x, self.kernel, self.stride, self.padding, g.shape[2:])
         d = xp.matmul(_channels_first(xp, g), xp.permute_dims(columns, (1, 0)))  # (O, C*kh*kw)
         return xp.reshape(d, (g.shape[1], x.shape[1]) + self.kernel)
 

@@ -106,6 +106,8 @@ class PowConstant(Function):
         p = self.exponent
         if p == 1:
             return (g,)
+        if p == 0:  # x^0 = 1 everywhere, also at x = 0 where x^(p-1) is infinite
+            return (g * 0.0,)
         return (g * (p * x ** (p - 1)),)
 
 
@@ -235,18 +237,17 @@ class Relu(Function):
 
 
 class LeakyRelu(Function):
-    """y = x if x > 0 else slope * x.  VJP: dx = g * (1 if x > 0 else slope)."""
+    """y = x if x > 0 else slope * x.  VJP: dx = where(x > 0, g, slope * g)."""
 
     def __init__(self, negative_slope):
         self.negative_slope = negative_slope
 
     def forward(self, x):
-        xp = backend.namespace_of(x)
-        self.slope = xp.where(x > 0, xp.ones_like(x), xp.full_like(x, self.negative_slope))
-        return x * self.slope
+        self.positive = x > 0
+        return backend.namespace_of(x).where(self.positive, x, x * self.negative_slope)
 
     def backward(self, g):
-        return (g * _constant(self.slope),)
+        return (Where.apply(g, g * self.negative_slope, condition=self.positive),)
 
 
 class Maximum(Function):
