@@ -182,8 +182,8 @@ def tensor(data, requires_grad=False, dtype=None, device=None):
         if dtype is not None:
             xp = backend.namespace_of(array)
             array = xp.astype(array, getattr(xp, backend.dtype_name(dtype)))
-        if array is data:
-            array = backend.from_numpy(backend.to_numpy(array), target)
+        if array is data:  # neither moved nor cast: copy it on its device
+            array = backend.namespace_of(array).asarray(array, copy=True)
     if requires_grad:
         xp = backend.namespace_of(array)
         if not xp.isdtype(array.dtype, "real floating"):

@@ -6,6 +6,7 @@ CPU cores; docs/reproduction.md says how it was chosen and what it measures.
 """
 
 import dataclasses
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,8 +90,7 @@ class MixtureExperiment:
         samples_dir = Path(out_dir) / "samples"
         samples_dir.mkdir(exist_ok=True)
         np.save(samples_dir / f"step_{step:07d}.npy", samples)
-        metrics = mixture_metrics(samples, self.mixture.centers, self.mixture.std)
-        return metrics
+        return mixture_metrics(samples, self.mixture.centers, self.mixture.std)
 
     @staticmethod
     def summary(record):
@@ -122,8 +122,6 @@ def snapshot_samples(out_dir, history, columns=5):
 def write_final_metrics(out_dir, history):
     """metrics.json: the final evaluation, and how the fullest mode moved across evaluations
     (a collapsed GAN that rotates between modes changes its top mode often)."""
-    import json
-
     final = history[-1]
     later_half = history[len(history) // 2:]
     top_modes = [r["top_mode"] for r in later_half]
