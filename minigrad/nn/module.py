@@ -167,8 +167,11 @@ def functional_call(module, params, *args, **kwargs):
             owner_name, _, leaf = name.rpartition(".")
             owner = module
             for part in owner_name.split(".") if owner_name else ():
-                owner = owner._modules[part]
-            table = owner._parameters if leaf in owner._parameters else owner._buffers
+                owner = owner._modules.get(part)
+                if owner is None:
+                    break
+            table = owner._parameters if owner is not None and leaf in owner._parameters \
+                else getattr(owner, "_buffers", {})
             if leaf not in table:
                 raise KeyError(f"functional_call: {type(module).__name__} has no parameter or "
                                f"buffer named {name!r}")

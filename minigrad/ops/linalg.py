@@ -60,7 +60,7 @@ class Linear(Function):
     def backward(self, g):
         x, w = self.inputs[0], self.inputs[1]
         needs = self.needs_input_grad
-        dx = MatMul.apply(g, w) if needs[0] else None
+        dx = matmul(g, w) if needs[0] else None  # matmul also takes an unbatched (1-D) g
         g_rows = reshape(g, (-1, g.shape[-1])) if g.ndim != 2 else g
         dw = None
         if needs[1]:

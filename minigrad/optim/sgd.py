@@ -25,6 +25,8 @@ class SGD(Optimizer):
             if momentum:
                 state = self.state_of(param)
                 buffer = state["momentum_buffer"]
-                direction = direction if buffer is None else momentum * buffer + direction
+                # a new tensor either way: the buffer must not alias param.grad, which users
+                # may zero in place
+                direction = direction * 1.0 if buffer is None else momentum * buffer + direction
                 state["momentum_buffer"] = direction
             param.data = (param.detach() - lr * direction).data

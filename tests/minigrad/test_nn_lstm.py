@@ -1,0 +1,172 @@
+"""nn.LSTM: the same function as a step-by-step loop written with primitives, and as PyTorch's
+single-layer LSTM with the same weights (values and gradients); PyTorch's shapes."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minigrad as mg
+from minigrad.testing import gradcheck
+from strategies import DEVICES, arrays
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+
+
+def _lstm(input_size, hidden_size, device="cpu", bias=True, seed=0):
+    mg.manual_seed(seed)
+    return mg.nn.LSTM(input_size, hidden_size, bias=bias, device=device, dtype="float64")
+
+
+def _loop_with_primitives(x, h, c, weight_ih, weight_hh, bias_ih, bias_hh):
+    """The LSTM written out with matmul, getitem, sigmoid and tanh, gate order (i, f, g, o);
+    x (T, N, I), h and c (N, H). Returns the list of h_t and the final c."""
+    hidden = weight_hh.shape[1]
+    outputs = []
+    for t in range(x.shape[0]):
+        gates = mg.matmul(x[t], mg.transpose(weight_ih)) + mg.matmul(h, mg.transpose(weight_hh))
+        if bias_ih is not None:
+            gates = gates + bias_ih + bias_hh
+        i = mg.sigmoid(gates[:, 0 * hidden:1 * hidden])
+        f = mg.sigmoid(gates[:, 1 * hidden:2 * hidden])
+        g = mg.tanh(gates[:, 2 * hidden:3 * hidden])
+        o = mg.sigmoid(gates[:, 3 * hidden:4 * hidden])
+        c = f * c + i * g
+        h = o * mg.tanh(c)
+        outputs.append(h)
+    return outputs, c
+
+
+@st.composite
+def lstm_problems(draw):
+    """(T, N, I, H), the input x (T, N, I) and the initial state (h0, c0) or None."""
+    steps, batch, n_in, hidden = (draw(st.integers(1, 4)) for _ in range(4))
+    x = draw(arrays((steps, batch, n_in)))
+    state = None
+    if draw(st.booleans()):
+        state = (draw(arrays((1, batch, hidden))), draw(arrays((1, batch, hidden))))
+    return (steps, batch, n_in, hidden), x, state, draw(st.booleans())
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@settings(max_examples=10)
+@given(problem=lstm_problems())
+def test_lstm_equals_a_loop_of_primitives(device, problem):
+    (steps, batch, n_in, hidden), x, state, bias = problem
+    lstm = _lstm(n_in, hidden, device, bias=bias)
+    x = mg.tensor(x, device=device)
+    if state is None:
+        output, (h_last, c_last) = lstm(x)
+        h0 = c0 = mg.zeros(batch, hidden, dtype="float64", device=device)
+    else:
+        h0, c0 = (mg.tensor(s, device=device) for s in state)
+        output, (h_last, c_last) = lstm(x, (h0, c0))
+        h0, c0 = h0.reshape(batch, hidden), c0.reshape(batch, hidden)
+
+    assert output.shape == (steps, batch, hidden)
+    assert h_last.shape == c_last.shape == (1, batch, hidden)
+    outputs, c_expected = _loop_with_primitives(x, h0, c0, lstm.weight_ih, lstm.weight_hh,
+                                                lstm.bias_ih, lstm.bias_hh)
+    np.testing.assert_allclose(output.numpy(), np.stack([h.numpy() for h in outputs]),
+                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(h_last.numpy()[0], outputs[-1].numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(c_last.numpy()[0], c_expected.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_lstm_parameter_shapes():
+    lstm = mg.nn.LSTM(3, 5)
+    shapes = {name: p.shape for name, p in lstm.named_parameters()}
+    assert shapes == {"weight_ih": (20, 3), "weight_hh": (20, 5), "bias_ih": (20,),
+                      "bias_hh": (20,)}
+    assert [name for name, _ in mg.nn.LSTM(3, 5, bias=False).named_parameters()] == \
+        ["weight_ih", "weight_hh"]
+
+
+def test_lstm_default_initialisation_is_uniform_in_one_over_sqrt_hidden():
+    mg.manual_seed(0)
+    for p in mg.nn.LSTM(4, 16).parameters():
+        values = p.numpy()
+        assert np.all(np.abs(values) <= 0.25)
+        assert np.abs(values).max() > 0.2
+
+
+def test_lstm_rejects_a_wrong_input_size():
+    with pytest.raises(ValueError, match="LSTM"):
+        mg.nn.LSTM(3, 2)(mg.zeros(4, 1, 2))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_lstm_gradcheck_through_time(device):
+    """Gradients through three steps w.r.t. the input, the initial state and every weight."""
+    lstm = _lstm(2, 2, device)
+    rng = np.random.default_rng(0)
+    x, h0, c0 = (mg.tensor(rng.standard_normal(shape), requires_grad=True, device=device)
+                 for shape in [(3, 2, 2), (1, 2, 2), (1, 2, 2)])
+    names = [name for name, _ in lstm.named_parameters()]
+
+    def run(x, h0, c0, *weights):
+        output, (h, c) = mg.nn.functional_call(lstm, dict(zip(names, weights)), x, (h0, c0))
+        return output, h, c
+
+    assert gradcheck(run, (x, h0, c0, *lstm.parameters()))
+
+
+# -- against PyTorch --------------------------------------------------------------------------
+
+def _torch_lstm_like(lstm):
+    reference = torch.nn.LSTM(lstm.input_size, lstm.hidden_size, bias=lstm.bias_ih is not None,
+                              dtype=torch.float64)
+    with torch.no_grad():
+        for name, p in lstm.named_parameters():
+            getattr(reference, f"{name}_l0").copy_(torch.from_numpy(p.numpy()))
+    return reference
+
+
+@needs_torch
+def test_lstm_parameter_shapes_match_pytorch():
+    for bias in (True, False):
+        lstm = mg.nn.LSTM(3, 5, bias=bias)
+        reference = torch.nn.LSTM(3, 5, bias=bias)
+        assert {f"{name}_l0": p.shape for name, p in lstm.named_parameters()} == \
+            {name: tuple(p.shape) for name, p in reference.named_parameters()}
+
+
+@needs_torch
+@pytest.mark.parametrize("with_state", [True, False])
+@pytest.mark.parametrize("bias", [True, False])
+def test_lstm_matches_pytorch(with_state, bias):
+    steps, batch, n_in, hidden = 5, 3, 4, 6
+    lstm = _lstm(n_in, hidden, bias=bias)
+    reference = _torch_lstm_like(lstm)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((steps, batch, n_in))
+    h0, c0 = rng.standard_normal((1, batch, hidden)), rng.standard_normal((1, batch, hidden))
+
+    x_mg = mg.tensor(x, requires_grad=True)
+    x_torch = torch.tensor(x, requires_grad=True)
+    if with_state:
+        output, (h, c) = lstm(x_mg, (mg.tensor(h0), mg.tensor(c0)))
+        expected, (h_ref, c_ref) = reference(x_torch, (torch.tensor(h0), torch.tensor(c0)))
+    else:
+        output, (h, c) = lstm(x_mg)
+        expected, (h_ref, c_ref) = reference(x_torch)
+    for ours, theirs in [(output, expected), (h, h_ref), (c, c_ref)]:
+        assert ours.shape == tuple(theirs.shape)
+        np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-12,
+                                   atol=1e-14)
+
+    # the same gradients for a loss that uses every output
+    weights = rng.standard_normal(output.shape)
+    loss = (output * mg.tensor(weights)).sum() + (h * c).sum()
+    grads = mg.grad(loss, [x_mg] + lstm.parameters())
+    loss_ref = (expected * torch.tensor(weights)).sum() + (h_ref * c_ref).sum()
+    loss_ref.backward()
+    expected_grads = [x_torch.grad] + [getattr(reference, f"{name}_l0").grad
+                                       for name, _ in lstm.named_parameters()]
+    for ours, theirs in zip(grads, expected_grads):
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-12)
