@@ -131,6 +131,10 @@ def sum_to_shape(x, shape):
     shape = tuple(shape)
     if x.shape == shape:
         return x
+    leading = x.ndim - len(shape)
+    if leading < 0 or any(n not in (1, m) for n, m in zip(shape, x.shape[leading:])):
+        raise ValueError(f"sum_to_shape: shape {shape} does not broadcast to the tensor's "
+                         f"shape {x.shape}")
     return SumToShape.apply(x, shape=shape)
 
 
@@ -266,6 +270,12 @@ def _is_integer_array(item):
     if isinstance(item, Tensor):
         item = item.data
     if isinstance(item, list):
+        kind = np.asarray(item).dtype
+        if kind == np.bool_:
+            raise IndexError("getitem: boolean masks are not supported (the result's shape "
+                             "would depend on the data); use minigrad.where instead")
+        if item and not np.issubdtype(kind, np.integer):
+            raise IndexError(f"getitem: an index list must hold integers, got {item!r}")
         return True
     if hasattr(item, "dtype") and getattr(item, "ndim", 0) > 0:
         xp = backend.namespace_of(item)
@@ -310,6 +320,10 @@ def _basic_getitem(x, key):
             out_shape.append(len(range(*item.indices(x.shape[axis]))))
             axis += 1
         else:
+            if not isinstance(item, (int, np.integer)) or isinstance(item, (bool, np.bool_)):
+                raise IndexError(f"getitem: unsupported index {item!r} of type "
+                                 f"{type(item).__name__}; use ints, slices, '...', None or one "
+                                 "integer array")
             index = int(item)
             if not -x.shape[axis] <= index < x.shape[axis]:
                 raise IndexError(f"getitem: index {index} is out of bounds for axis {axis} "

@@ -1,0 +1,112 @@
+"""Unary elementwise ops: values against numpy, first and second derivatives against central
+finite differences (float64, default tolerances), on every device."""
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import minigrad as mg
+import strategies as S
+from minigrad.testing import gradcheck, gradgradcheck
+
+
+def check_derivatives(fn, *inputs):
+    assert gradcheck(fn, inputs)
+    assert gradgradcheck(fn, inputs)
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+# name: (op, numpy reference, low, high, kinks kept at a distance)
+UNARY = {
+    "neg": (lambda x: -x, np.negative, -2.0, 2.0, ()),
+    "exp": (mg.exp, np.exp, -2.0, 2.0, ()),
+    "log": (mg.log, np.log, 0.2, 2.0, ()),
+    "log1p": (mg.log1p, np.log1p, -0.7, 2.0, ()),
+    "sqrt": (mg.sqrt, np.sqrt, 0.2, 2.0, ()),
+    "abs": (mg.abs, np.abs, -2.0, 2.0, (0.0,)),
+    "tanh": (mg.tanh, np.tanh, -2.0, 2.0, ()),
+    "sigmoid": (mg.sigmoid, _sigmoid, -2.0, 2.0, ()),
+    "softplus": (mg.softplus, lambda x: np.logaddexp(0.0, x), -2.0, 2.0, ()),
+    "relu": (mg.relu, lambda x: np.maximum(x, 0.0), -2.0, 2.0, (0.0,)),
+}
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+@pytest.mark.parametrize("name", sorted(UNARY))
+@given(data=st.data())
+def test_unary_op(name, device, data):
+    op, reference, low, high, kinks = UNARY[name]
+    x = S.away_from(data.draw(S.arrays(S.shapes(max_side=3), low, high)), kinks)
+    leaf = S.leaf(x, device)
+    y = op(leaf)
+    assert y.shape == x.shape and y.device == device
+    np.testing.assert_allclose(y.numpy(), reference(x), rtol=1e-12, atol=1e-15)
+    check_derivatives(op, leaf)
+
+
+def test_method_forms_match_functions():
+    x = mg.tensor(np.linspace(0.3, 1.7, 6), requires_grad=True)
+    for name in ("exp", "log", "log1p", "sqrt", "abs", "tanh", "sigmoid", "relu", "softplus"):
+        np.testing.assert_array_equal(getattr(x, name)().numpy(), getattr(mg, name)(x).numpy())
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+@given(data=st.data(), exponent=st.sampled_from([0, 1, 2, 3, -1, 0.5, 1.5, -2.5]))
+def test_pow_constant_exponent(device, data, exponent):
+    # x^p for a non-integer or negative p needs x > 0
+    positive = not (isinstance(exponent, int) and exponent >= 0)
+    low = 0.3 if positive else -2.0
+    x = data.draw(S.arrays(S.shapes(max_side=3), low, 2.0))
+    leaf = S.leaf(x, device)
+    y = leaf ** exponent
+    np.testing.assert_allclose(y.numpy(), x ** exponent, rtol=1e-12)
+    assert mg.power(leaf, exponent).numpy().tolist() == y.numpy().tolist()
+    check_derivatives(lambda t: t ** exponent, leaf)
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+@given(data=st.data(), slope=st.sampled_from([0.01, 0.2, 1.5]))
+def test_leaky_relu(device, data, slope):
+    x = S.away_from(data.draw(S.arrays(S.shapes(max_side=3))))
+    leaf = S.leaf(x, device)
+    y = mg.leaky_relu(leaf, slope)
+    np.testing.assert_allclose(y.numpy(), np.where(x > 0, x, slope * x), rtol=1e-12)
+    check_derivatives(lambda t: mg.leaky_relu(t, slope), leaf)
+
+
+@st.composite
+def clip_bounds(draw):
+    low, high = sorted(draw(st.lists(st.floats(-1.5, 1.5), min_size=2, max_size=2)))
+    assume(high - low > 0.1)
+    which = draw(st.sampled_from(["both", "low", "high"]))
+    return (low if which != "high" else None), (high if which != "low" else None)
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+@given(data=st.data(), bounds=clip_bounds())
+def test_clip(device, data, bounds):
+    low, high = bounds
+    x = S.away_from(data.draw(S.arrays(S.shapes(max_side=3))), [b for b in bounds if b is not None])
+    leaf = S.leaf(x, device)
+    y = leaf.clip(low, high)
+    np.testing.assert_array_equal(y.numpy(), np.clip(x, low, high))
+    check_derivatives(lambda t: mg.clip(t, low, high), leaf)
+
+
+def test_clip_needs_a_bound():
+    with pytest.raises(ValueError, match="clip"):
+        mg.clip(mg.tensor([1.0]))
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+def test_sigmoid_and_softplus_do_not_overflow(device):
+    x = mg.tensor(np.array([-800.0, -30.0, 0.0, 30.0, 800.0]), requires_grad=True, device=device)
+    s, sp = mg.sigmoid(x), mg.softplus(x)
+    assert np.all(np.isfinite(s.numpy())) and np.all(np.isfinite(sp.numpy()))
+    np.testing.assert_allclose(sp.numpy()[[0, 4]], [0.0, 800.0])
+    (g,) = mg.grad(sp.sum(), x)
+    np.testing.assert_allclose(g.numpy(), s.numpy())

@@ -1,0 +1,216 @@
+"""Errors say what went wrong, where: the op, the shapes, the devices, the input and index."""
+
+import re
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.testing import GradcheckError, gradcheck
+
+
+def leaf(shape, device="cpu"):
+    return mg.tensor(np.ones(shape), requires_grad=True, device=device)
+
+
+@pytest.mark.parametrize("shapes", [((2, 3), (4, 5)), ((3,), (2,)), ((2, 2, 3), (3, 3, 5))])
+def test_matmul_mismatch_names_the_op_and_both_shapes(shapes):
+    a, b = leaf(shapes[0]), leaf(shapes[1])
+    with pytest.raises(ValueError) as error:
+        a @ b
+    message = str(error.value)
+    assert "matmul" in message
+    assert str(shapes[0]) in message and str(shapes[1]) in message
+
+
+def test_matmul_of_a_scalar_is_refused():
+    with pytest.raises(ValueError, match=r"matmul.*\(\).*\(3,\)"):
+        mg.matmul(leaf(()), leaf((3,)))
+
+
+def test_backward_of_a_non_scalar_needs_a_gradient():
+    x = leaf((2, 3))
+    y = x * 2.0
+    with pytest.raises(RuntimeError, match=r"backward.*shape \(2, 3\).*only for a scalar"):
+        y.backward()
+    with pytest.raises(RuntimeError, match=r"grad.*shape \(2, 3\).*only for a scalar"):
+        mg.grad(y, x)
+
+
+def test_a_gradient_of_the_wrong_shape_is_refused():
+    x = leaf((2, 3))
+    with pytest.raises(ValueError, match=r"backward: the gradient .* shape \(3,\).*\(2, 3\)"):
+        (x * 2.0).backward(mg.tensor(np.ones(3)))
+
+
+def test_differentiating_what_does_not_require_grad():
+    constant = mg.tensor(np.ones(3))
+    with pytest.raises(RuntimeError, match=r"backward.*shape \(3,\).*does not require grad"):
+        (constant * 2.0).backward(mg.tensor(np.ones(3)))
+    x = leaf(3)
+    with mg.no_grad():
+        y = (x * 2.0).sum()
+    with pytest.raises(RuntimeError, match=r"grad: output 0.*does not require grad.*no_grad"):
+        mg.grad(y, x)
+    with pytest.raises(RuntimeError, match="grad: input 1 does not require grad"):
+        mg.grad((x * 2.0).sum(), [x, constant])
+
+
+def test_an_unused_input_needs_allow_unused():
+    x, unused = leaf(3), leaf((2, 2))
+    loss = (x * x).sum()
+    with pytest.raises(RuntimeError, match=r"grad: input 1 \(shape \(2, 2\)\) was not used.*"
+                                           "allow_unused=True"):
+        mg.grad(loss, [x, unused])
+    gx, gu = mg.grad(loss, [x, unused], allow_unused=True)
+    assert gu is None and gx.shape == (3,)
+
+
+def test_mixing_devices_names_the_op_and_both_devices():
+    on_cpu, on_strict = leaf((2, 3)), leaf(3, device="strict:device1")
+    for combine, op in ((lambda a, b: a + b, "Add"), (lambda a, b: b * a, "Mul"),
+                        (lambda a, b: mg.maximum(a, b), "Maximum")):
+        with pytest.raises(mg.DeviceMismatchError) as error:
+            combine(on_cpu, on_strict)
+        message = str(error.value)
+        assert op in message and "cpu" in message and "strict:device1" in message
+        assert "(2, 3)" in message and "(3,)" in message
+    with pytest.raises(mg.DeviceMismatchError, match=r"MatMul.*strict:device1.*cpu"):
+        mg.tensor(np.ones((3, 2)), device="strict:device1") @ mg.tensor(np.ones((2, 2)))
+    with pytest.raises(mg.DeviceMismatchError, match=r"Concatenate.*cpu.*strict:device1"):
+        mg.concatenate([leaf(3), on_strict])
+
+
+def test_changing_data_used_by_a_graph_is_detected_at_backward():
+    x = leaf(3)
+    h = x * 2.0
+    loss = (h * h).sum()
+    h.data = h.data + 1.0
+    with pytest.raises(RuntimeError, match=r"backward through Mul: its input 0 \(shape \(3,\)\) "
+                                           "was changed in place"):
+        loss.backward()
+
+
+def test_copy_into_a_leaf_used_by_a_graph_is_detected_at_backward():
+    x = leaf(3)
+    loss = x.exp().sum()
+    with mg.no_grad():
+        x.copy_(np.zeros(3))
+    with pytest.raises(RuntimeError, match="backward through Exp: its input 0.*changed in place"):
+        mg.grad(loss, x)
+
+
+def test_changing_an_output_that_the_gradient_reuses_is_detected():
+    """exp's VJP reuses its output y = exp(x): a change to y is caught even when y is not an
+    input of a later op."""
+    x = leaf(3)
+    y = x.exp()
+    y.detach().copy_(np.zeros(3))
+    with pytest.raises(RuntimeError, match="backward through Exp: its output.*changed in place"):
+        y.backward(mg.tensor(np.ones(3)))
+
+
+def test_in_place_change_of_a_leaf_that_requires_grad_is_refused_while_recording():
+    x = leaf(3)
+    for change in (lambda: x.copy_(np.zeros(3)), x.zero_):
+        with pytest.raises(RuntimeError, match=r"(copy_|zero_): in-place change of a tensor that "
+                                               r"requires grad \(shape \(3,\)\)"):
+            change()
+    assert x.version == 0
+    with mg.no_grad():
+        x.zero_()
+    assert x.version == 1 and x.numpy().tolist() == [0.0] * 3
+
+
+def test_copy_checks_shape_and_device():
+    target = mg.tensor(np.ones(3))
+    with pytest.raises(ValueError, match=r"copy_: source shape \(2,\) != target shape \(3,\)"):
+        target.copy_(np.ones(2))
+    with pytest.raises(RuntimeError, match="copy_: source is on strict:device1, target on cpu"):
+        target.copy_(mg.tensor(np.ones(3), device="strict:device1"))
+
+
+def test_reshape_to_an_incompatible_shape():
+    x = leaf((2, 3))
+    with pytest.raises(ValueError, match=re.escape("reshape: cannot reshape (2, 3) (6 elements) "
+                                                   "into (4, 2)")):
+        x.reshape(4, 2)
+    with pytest.raises(ValueError, match=r"reshape: cannot reshape \(2, 3\).*\(4, -1\)"):
+        x.reshape(4, -1)
+    with pytest.raises(ValueError, match="only one dimension can be -1"):
+        x.reshape(-1, -1)
+
+
+@pytest.mark.parametrize("key", [
+    ([0, 1], [1, 0]),
+    (np.array([0, 1]), slice(None), np.array([1, 0])),
+    (0, [1, 0]),
+], ids=["two lists", "two arrays", "int and array"])
+def test_unsupported_integer_array_combinations(key):
+    with pytest.raises(IndexError, match="getitem: an integer-array index can only be combined "
+                                         "with full slices"):
+        leaf((3, 2, 2))[key]
+
+
+@pytest.mark.parametrize("mask", [np.array([True, False, True]), [True, False, True],
+                                  mg.tensor(np.array([True, False, True]))],
+                         ids=["numpy", "list", "tensor"])
+def test_boolean_masks_are_refused(mask):
+    with pytest.raises(IndexError, match="getitem: boolean masks are not supported.*where"):
+        leaf((3, 2))[mask]
+
+
+@pytest.mark.parametrize("key", [1.5, True, (0, 0.0), [0.5, 1.0]])
+def test_non_integer_indices_are_refused(key):
+    with pytest.raises(IndexError, match="getitem"):
+        leaf((3, 2))[key]
+
+
+def test_out_of_range_and_too_many_indices():
+    x = leaf((3, 2))
+    with pytest.raises(IndexError, match="getitem: index 3 is out of bounds for axis 0 with "
+                                         "size 3"):
+        x[3]
+    with pytest.raises(IndexError, match=r"getitem: too many indices \(3\).*\(3, 2\)"):
+        x[0, 0, 0]
+    with pytest.raises(IndexError, match="single ellipsis"):
+        x[..., ...]
+
+
+class ScaledSquare(mg.Function):
+    """y = x^2 with a VJP off by a factor: 2.5 x g instead of 2 x g."""
+
+    def forward(self, x):
+        return x * x
+
+    def backward(self, g):
+        return (g * self.inputs[0] * 2.5,)
+
+
+def test_gradcheck_names_the_input_and_index_of_a_wrong_gradient():
+    good = mg.tensor(np.array([0.5, -1.0]), requires_grad=True)
+    bad = mg.tensor(np.array([[1.0, 0.0], [0.0, -2.0]]), requires_grad=True)
+    assert gradcheck(lambda a: a * a, good)
+    with pytest.raises(GradcheckError) as error:
+        gradcheck(lambda a, b: a * a + ScaledSquare.apply(b).sum(), (good, bad))
+    report = str(error.value)
+    # the zero entries of b have a zero gradient either way; the other two are wrong
+    assert "gradcheck failed for 2 element(s)" in report
+    assert "input 1 (shape (2, 2)) at index (0, 0)" in report
+    assert "input 1 (shape (2, 2)) at index (1, 1)" in report
+    assert "input 0" not in report
+    assert re.search(r"analytical -?[\d.]+, numerical -?[\d.]+", report)
+
+
+def test_gradcheck_catches_a_nan_gradient():
+    class NanGradient(ScaledSquare):
+        def backward(self, g):
+            return (g * self.inputs[0] * float("nan"),)
+
+    with pytest.raises(GradcheckError, match="analytical nan"):
+        gradcheck(NanGradient.apply, mg.tensor(np.array([0.5, 1.0]), requires_grad=True))
+
+
+def test_gradcheck_needs_float64():
+    with pytest.raises(TypeError, match="gradcheck: input 0 has dtype float32"):
+        gradcheck(lambda a: a * a, mg.tensor([1.0, 2.0], requires_grad=True))

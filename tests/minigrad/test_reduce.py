@@ -1,0 +1,90 @@
+"""Reductions (sum, mean, var, max, min, logsumexp) over any axes, with and without keepdims:
+values against numpy, first and second derivatives against central finite differences."""
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import minigrad as mg
+import strategies as S
+from minigrad.testing import gradcheck, gradgradcheck
+
+SHAPES = S.shapes(max_side=3)
+
+
+def check_derivatives(fn, *inputs):
+    assert gradcheck(fn, inputs)
+    assert gradgradcheck(fn, inputs)
+
+
+def _logsumexp(x, axis, keepdims):
+    return np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))
+
+
+# name: (op, numpy reference, values without ties?)
+REDUCTIONS = {
+    "sum": (mg.sum, np.sum, False),
+    "mean": (mg.mean, np.mean, False),
+    "max": (mg.max, np.max, True),
+    "min": (mg.min, np.min, True),
+    "logsumexp": (mg.logsumexp, _logsumexp, False),
+}
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+@pytest.mark.parametrize("name", sorted(REDUCTIONS))
+@given(data=st.data(), keepdims=st.booleans())
+def test_reduction(name, device, data, keepdims):
+    op, reference, no_ties = REDUCTIONS[name]
+    shape = data.draw(SHAPES)
+    x = data.draw(S.distinct_arrays(shape) if no_ties else S.arrays(shape))
+    axis = data.draw(S.axes(len(shape)))
+    leaf = S.leaf(x, device)
+    y = op(leaf, axis=axis, keepdims=keepdims)
+    expected = reference(x, axis=axis, keepdims=keepdims)
+    assert y.shape == np.shape(expected) and y.device == device
+    np.testing.assert_allclose(y.numpy(), expected, rtol=1e-12, atol=1e-15)
+    check_derivatives(lambda t: op(t, axis=axis, keepdims=keepdims), leaf)
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+@given(data=st.data(), keepdims=st.booleans(), correction=st.sampled_from([0, 1]))
+def test_var(device, data, keepdims, correction):
+    shape = data.draw(SHAPES)
+    x = data.draw(S.arrays(shape))
+    axis = data.draw(S.axes(len(shape)))
+    axes = range(len(shape)) if axis is None else np.atleast_1d(axis)
+    count = int(np.prod([shape[a] for a in axes]))
+    assume(count > correction)
+    leaf = S.leaf(x, device)
+    y = mg.var(leaf, axis=axis, keepdims=keepdims, correction=correction)
+    np.testing.assert_allclose(y.numpy(), np.var(x, axis=axis, keepdims=keepdims, ddof=correction),
+                               rtol=1e-10, atol=1e-14)
+    check_derivatives(lambda t: t.var(axis=axis, keepdims=keepdims, correction=correction), leaf)
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+def test_max_shares_the_gradient_between_ties(device):
+    x = mg.tensor(np.array([[1.0, 3.0, 3.0], [2.0, 0.0, 1.0]]), requires_grad=True, device=device)
+    (g,) = mg.grad(x.max(axis=1).sum(), x)
+    np.testing.assert_array_equal(g.numpy(), [[0.0, 0.5, 0.5], [1.0, 0.0, 0.0]])
+    (g,) = mg.grad(x.min(), x)
+    np.testing.assert_array_equal(g.numpy(), [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+def test_logsumexp_does_not_overflow(device):
+    x = mg.tensor(np.array([[1000.0, 1000.0], [-1000.0, 0.0]]), requires_grad=True, device=device)
+    y = x.logsumexp(axis=1)
+    np.testing.assert_allclose(y.numpy(), [1000.0 + np.log(2.0), 0.0], atol=1e-12)
+    (g,) = mg.grad(y.sum(), x)
+    np.testing.assert_allclose(g.numpy(), [[0.5, 0.5], [0.0, 1.0]], atol=1e-12)
+
+
+def test_reductions_reject_bad_axes():
+    x = mg.tensor(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"axis 2 is out of range .*\(2, 3\)"):
+        x.sum(axis=2)
+    with pytest.raises(ValueError, match="max.*empty"):
+        mg.tensor(np.ones((0, 2))).max()
