@@ -1,0 +1,64 @@
+"""Every ``python -m ugan ...`` command quoted in README.md and docs/ runs, in a tiny form.
+
+Commands are taken in the order they appear in each file (so a documented ``--resume`` continues
+the run that the lines before it made), with their run folder moved under a temporary folder and
+the run shrunk: 1 iteration per 1,000 documented (at least 2), batch 16, an evaluation every
+iteration. A command that a change to the CLI breaks, or a documented sequence that no longer
+works (say a resume with other options than the run it continues), fails here."""
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from ugan.__main__ import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
+COMMAND = re.compile(r"python -m ugan(?:[ \t]+[^`#\n]*)?")
+
+
+def documented_commands(path):
+    """The argument lists of the commands in ``path``, skipping synopsis lines ("[--x]")."""
+    commands = []
+    for match in COMMAND.finditer(path.read_text()):
+        text = match.group(0).strip()
+        if "[" not in text and "<" not in text:
+            commands.append(shlex.split(text)[3:])
+    return commands
+
+
+def shrunk(args, tmp_path):
+    args = list(args)
+    steps = 2
+    if "--steps" in args:
+        at = args.index("--steps")
+        steps = max(2, int(args[at + 1]) // 1000)
+        del args[at:at + 2]
+    if "--out" in args:
+        at = args.index("--out")
+        args[at + 1] = str(tmp_path / args[at + 1].replace("/", "_"))
+    else:
+        args += ["--out", str(tmp_path / ("_".join(args) or "demo"))]
+    return args + ["--steps", str(steps), "--batch-size", "16", "--eval-every", "1",
+                   "--no-progress"]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)
+def test_documented_commands_run(document, tmp_path):
+    commands = documented_commands(document)
+    for args in commands:
+        if args == ["--help"]:
+            with pytest.raises(SystemExit) as exit_info:
+                main(args)
+            assert exit_info.value.code == 0
+            continue
+        assert main(shrunk(args, tmp_path)) == 0, f"{document.name}: python -m ugan {' '.join(args)}"
+
+
+def test_the_documents_quote_the_main_commands():
+    quoted = [args for document in DOCUMENTS for args in documented_commands(document)]
+    assert [] in quoted  # the demo
+    assert any(args[:1] == ["study"] for args in quoted)
+    assert any("--resume" in args for args in quoted)
