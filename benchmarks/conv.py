@@ -22,19 +22,24 @@ from common import best_time, row
 BATCH = 64
 
 
-def minigrad_models():
-    from minigrad import nn
-
-    discriminator = nn.Sequential(
+def paper_discriminator(nn):
+    """The MNIST discriminator, built from either framework's ``nn`` (the names are the same)."""
+    return nn.Sequential(
         nn.Conv2d(1, 16, 3, stride=2, padding=1), nn.BatchNorm2d(16), nn.LeakyReLU(0.3),
         nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.BatchNorm2d(32), nn.LeakyReLU(0.3),
         nn.Conv2d(32, 32, 3, stride=2, padding=1), nn.BatchNorm2d(32), nn.LeakyReLU(0.3),
         nn.Flatten(), nn.Linear(32 * 4 * 4, 1))
-    generator = GeneratorMG(nn)
-    return discriminator, generator
+
+
+def minigrad_models():
+    from minigrad import nn
+
+    return paper_discriminator(nn), GeneratorMG(nn)
 
 
 class GeneratorMG:
+    """The generator in minigrad (which has no Unflatten module: the reshape is done here)."""
+
     def __init__(self, nn):
         self.linear = nn.Linear(64, 7 * 7 * 64)
         self.body = nn.Sequential(
@@ -52,16 +57,11 @@ class GeneratorMG:
 def torch_models():
     from torch import nn
 
-    discriminator = nn.Sequential(
-        nn.Conv2d(1, 16, 3, stride=2, padding=1), nn.BatchNorm2d(16), nn.LeakyReLU(0.3),
-        nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.BatchNorm2d(32), nn.LeakyReLU(0.3),
-        nn.Conv2d(32, 32, 3, stride=2, padding=1), nn.BatchNorm2d(32), nn.LeakyReLU(0.3),
-        nn.Flatten(), nn.Linear(32 * 4 * 4, 1))
     generator = nn.Sequential(
         nn.Linear(64, 7 * 7 * 64), nn.Unflatten(1, (64, 7, 7)), nn.BatchNorm2d(64), nn.ReLU(),
         nn.ConvTranspose2d(64, 32, 4, stride=2, padding=1), nn.BatchNorm2d(32), nn.ReLU(),
         nn.ConvTranspose2d(32, 1, 4, stride=2, padding=1), nn.Tanh())
-    return discriminator, generator
+    return paper_discriminator(nn), generator
 
 
 def step_minigrad(model, inputs):
