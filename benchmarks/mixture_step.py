@@ -1,8 +1,9 @@
 """Milliseconds per training iteration of the 8-Gaussian unrolled GAN (paper Appendix A sizes,
 batch 512), for K in {0, 1, 5, 10}: minigrad, and the same iteration written in PyTorch
 (functional parameters, torch.autograd.grad(create_graph=True) through the same Adam math) when
-torch is importable. Also the peak memory of an iteration: how far the process's peak resident
-set grows above what it holds once the models are built.
+torch is importable. Also the peak memory of an iteration: for minigrad, the peak of numpy's
+allocations during one iteration (tracemalloc); for torch, how far the process's peak resident
+set grows during its first iteration (torch's allocations are invisible to tracemalloc).
 
 One iteration = one discriminator Adam step + one generator Adam step on f_K. Each measurement
 runs in its own child process (so memory peaks do not mix) with one BLAS/torch thread, all from
@@ -18,6 +19,7 @@ import resource
 import subprocess
 import sys
 import time
+import tracemalloc
 
 UNROLL_STEPS = (0, 1, 5, 10)
 BATCH = 512
@@ -110,8 +112,15 @@ def measure(framework, unroll_steps, iterations, threads):
         iteration = torch_iteration(unroll_steps)
     else:
         iteration = minigrad_iteration(unroll_steps)
-    baseline = peak_rss_mb()  # after the models are built, before any iteration
-    iteration()
+    if framework == "torch":
+        baseline = peak_rss_mb()  # after the models are built, before any iteration
+        iteration()
+        peak_mb = peak_rss_mb() - baseline
+    else:  # numpy reports its allocations to tracemalloc: the iteration's own peak, exactly
+        tracemalloc.start()
+        iteration()
+        peak_mb = tracemalloc.get_traced_memory()[1] / 2 ** 20
+        tracemalloc.stop()
     times = []
     for _ in range(iterations):
         start = time.perf_counter()
@@ -119,7 +128,7 @@ def measure(framework, unroll_steps, iterations, threads):
         times.append(time.perf_counter() - start)
     times.sort()
     print(json.dumps({"ms": 1e3 * times[len(times) // 4],  # a low quartile: robust to noise
-                      "peak_mb": peak_rss_mb() - baseline}))
+                      "peak_mb": peak_mb}))
 
 
 def run_child(framework, unroll_steps, iterations, threads):
