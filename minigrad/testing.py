@@ -13,17 +13,13 @@ Both work on any device: perturbations are made on the host and moved to the inp
 import numpy as np
 
 from . import backend
-from .autodiff import grad
+from .autodiff import _as_tuple, grad
 from .tensor import Tensor
 
 
 class GradcheckError(AssertionError):
     """The analytical and numerical derivatives disagree; the message says where."""
 
-
-def _as_tuple(values):
-    return values if isinstance(values, tuple) else tuple(values) if isinstance(values, list) \
-        else (values,)
 
 
 def _random_like(output, generator):

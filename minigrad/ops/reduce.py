@@ -31,12 +31,16 @@ def _spread(g, x, axes):
     return broadcast_to(reshape(g, _kept_shape(x.shape, axes)), x.shape)
 
 
-class Sum(Function):
-    """y = sum of x over ``axes``.  VJP: dx = g broadcast back over the summed axes."""
+class _Reduction(Function):
+    """A reduction over ``axes`` (a sorted tuple), keeping them as size 1 if ``keepdims``."""
 
     def __init__(self, axes, keepdims):
         self.axes = axes
         self.keepdims = keepdims
+
+
+class Sum(_Reduction):
+    """y = sum of x over ``axes``.  VJP: dx = g broadcast back over the summed axes."""
 
     def forward(self, x):
         return backend.namespace_of(x).sum(x, axis=self.axes, keepdims=self.keepdims)
@@ -49,12 +53,8 @@ def sum(x, axis=None, keepdims=False):
     return Sum.apply(x, axes=_normalize_axes(x, axis), keepdims=keepdims)
 
 
-class Mean(Function):
+class Mean(_Reduction):
     """y = mean of x over ``axes`` (n values each).  VJP: dx = g / n, spread over the axes."""
-
-    def __init__(self, axes, keepdims):
-        self.axes = axes
-        self.keepdims = keepdims
 
     def forward(self, x):
         return backend.namespace_of(x).mean(x, axis=self.axes, keepdims=self.keepdims)
@@ -75,12 +75,8 @@ def mean(x, axis=None, keepdims=False):
     return Mean.apply(x, axes=_normalize_axes(x, axis), keepdims=keepdims)
 
 
-class Max(Function):
+class Max(_Reduction):
     """y = max of x over ``axes``.  VJP: dx = g at the maxima, shared equally between ties."""
-
-    def __init__(self, axes, keepdims):
-        self.axes = axes
-        self.keepdims = keepdims
 
     def forward(self, x):
         xp = backend.namespace_of(x)
