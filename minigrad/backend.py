@@ -131,19 +131,20 @@ def to_numpy(array):
     return np.asarray(array.to_device(xp.Device("CPU_DEVICE")))
 
 
-def from_numpy(array, device, dtype=None):
-    """Put a numpy array on ``device`` (a copy), optionally cast to ``dtype``."""
+def from_numpy(array, device, dtype=None, copy=True):
+    """Put a numpy array on ``device``, optionally cast to ``dtype``: a copy, unless ``copy`` is
+    False and the array already is on the CPU with that dtype."""
     device = canonical_device(device)
     if dtype is not None:
         array = array.astype(dtype_name(dtype), copy=False)
     if device == "cpu":
-        return np.array(array)
+        return np.array(array) if copy else np.asarray(array)
     if device.startswith("cuda"):
         cupy = _cupy()
         with cupy.cuda.Device(int(device[5:])):
             return cupy.asarray(array)
     xp, strict_device = _strict(device)
-    return xp.asarray(array, device=strict_device)
+    return xp.asarray(array, device=strict_device, copy=True)  # else it wraps numpy's memory
 
 
 def to_device(array, device):

@@ -163,6 +163,24 @@ def tensor(data, requires_grad=False, dtype=None, device=None):
 
     Python floats become float32 (as in PyTorch), Python ints int64; arrays keep their dtype
     unless ``dtype`` is given. ``device`` defaults to :func:`minigrad.default_device`."""
+    array = _as_array(data, dtype, device, copy=True)
+    if requires_grad:
+        xp = backend.namespace_of(array)
+        if not xp.isdtype(array.dtype, "real floating"):
+            raise TypeError(f"tensor: only floating-point tensors can require grad, got "
+                            f"dtype {backend.dtype_name(array.dtype)}")
+    return Tensor(array, requires_grad=requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like :func:`tensor`, but shares memory with ``data`` when it already is an array of the
+    requested dtype on the requested device (as ``torch.as_tensor``): the way to feed each
+    minibatch to a model without copying it. Changing that array afterwards changes the tensor
+    behind the engine's back, so hand it over and leave it alone."""
+    return Tensor(_as_array(data, dtype, device, copy=False))
+
+
+def _as_array(data, dtype, device, copy):
     if isinstance(data, Tensor):
         data = data._data
     if isinstance(data, (np.ndarray, np.generic)):
@@ -174,19 +192,13 @@ def tensor(data, requires_grad=False, dtype=None, device=None):
         if dtype is None and array.dtype == np.float64:
             array = array.astype(np.float32)
     if isinstance(array, np.ndarray):
-        array = backend.from_numpy(array, device if device is not None else backend.default_device(),
-                                   dtype)
-    else:
-        target = backend.canonical_device(device) if device is not None else backend.device_of(array)
-        array = backend.to_device(array, target)
-        if dtype is not None:
-            xp = backend.namespace_of(array)
-            array = xp.astype(array, getattr(xp, backend.dtype_name(dtype)))
-        if array is data:  # neither moved nor cast: copy it on its device
-            array = backend.namespace_of(array).asarray(array, copy=True)
-    if requires_grad:
-        xp = backend.namespace_of(array)
-        if not xp.isdtype(array.dtype, "real floating"):
-            raise TypeError(f"tensor: only floating-point tensors can require grad, got "
-                            f"dtype {backend.dtype_name(array.dtype)}")
-    return Tensor(array, requires_grad=requires_grad)
+        device = device if device is not None else backend.default_device()
+        return backend.from_numpy(array, device, dtype, copy=copy)
+    target = backend.canonical_device(device) if device is not None else backend.device_of(array)
+    moved = backend.to_device(array, target)
+    if dtype is not None:
+        xp = backend.namespace_of(moved)
+        moved = xp.astype(moved, getattr(xp, backend.dtype_name(dtype)), copy=False)
+    if copy and moved is array:  # neither moved nor cast: copy it on its device
+        moved = backend.namespace_of(moved).asarray(moved, copy=True)
+    return moved

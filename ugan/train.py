@@ -52,8 +52,8 @@ class GANTrainer:
     # -- one iteration -------------------------------------------------------------------
     def _batch(self):
         experiment, n = self.experiment, self.config.batch_size
-        real = mg.tensor(experiment.sample_real(self.rng, n))
-        noise = mg.tensor(experiment.sample_noise(self.rng, n))
+        real = mg.as_tensor(experiment.sample_real(self.rng, n))
+        noise = mg.as_tensor(experiment.sample_noise(self.rng, n))
         return real, noise
 
     def train_step(self):

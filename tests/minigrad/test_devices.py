@@ -66,6 +66,27 @@ def test_numpy_works_from_any_device_and_copies(device):
     assert x.tolist() == values.tolist()
 
 
+def test_tensor_copies_but_as_tensor_shares_a_matching_array():
+    values = np.arange(4.0)
+    copied, shared = mg.tensor(values), mg.as_tensor(values)
+    values[0] = 10.0
+    assert copied.numpy()[0] == 0.0 and shared.numpy()[0] == 10.0
+    assert not shared.requires_grad and shared.is_leaf
+    strict = mg.tensor(values, device=STRICT)
+    assert mg.as_tensor(strict).data is strict.data
+    assert mg.tensor(strict).data is not strict.data
+
+
+@pytest.mark.parametrize("dtype, device", [("float32", None), (None, STRICT), ("float32", STRICT)])
+def test_as_tensor_converts_when_dtype_or_device_differ(dtype, device):
+    values = np.arange(4.0)
+    x = mg.as_tensor(values, dtype=dtype, device=device)
+    values[0] = 10.0
+    assert x.numpy()[0] == 0.0
+    assert mg.backend.dtype_name(x.dtype) == (dtype or "float64")
+    assert x.device == (device or "cpu")
+
+
 @pytest.mark.parametrize("source, target", [("cpu", STRICT), (STRICT, "cpu")])
 def test_to_moves_and_the_gradient_moves_back(source, target):
     x_np = np.array([0.5, -1.0, 2.0])
