@@ -68,7 +68,7 @@ def step_minigrad(model, inputs):
     import minigrad as mg
 
     params = model.parameters()
-    out = model(mg.tensor(inputs))
+    out = model(mg.as_tensor(inputs))
     return mg.grad((out * out).mean(), params)
 
 

@@ -45,39 +45,48 @@ def _offset_slices(kernel, stride, grid):
 
 
 def _im2col(x, kernel, stride, padding, grid):
-    """x (N, C, H, W) -> columns (C*kh*kw, N*Ho*Wo) with
-    columns[(c, i, j), (n, a, b)] = x_pad[n, c, s_h a + i, s_w b + j]."""
+    """x (N, C, H, W) -> columns (C*kh*kw, Ho*Wo*N) with
+    columns[(c, i, j), (a, b, n)] = x_pad[n, c, s_h a + i, s_w b + j].
+
+    The batch axis is the last one (x_pad is built as (C, H, W, N)): every slice copied below
+    then moves runs of N contiguous numbers, where an (N, C, H, W) layout would move runs of
+    Wo, often 4 or 7, and spend its time in numpy's loop overhead."""
     xp = backend.namespace_of(x)
     n, c, h, w = x.shape
     (ph, pw) = padding
-    x = xp.permute_dims(x, (1, 0, 2, 3))  # (C, N, H, W): the columns come out in (n, a, b) order
+    x = xp.permute_dims(x, (1, 2, 3, 0))  # (C, H, W, N)
     if ph or pw:
-        padded = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=x.dtype, device=x.device)
-        padded[:, :, ph:ph + h, pw:pw + w] = x
+        padded = xp.zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=x.dtype, device=x.device)
+        padded[:, ph:ph + h, pw:pw + w, :] = x
         x = padded
-    patches = [x[:, :, rows, cols] for rows, cols in _offset_slices(kernel, stride, grid)]
-    stacked = xp.stack(patches, axis=1)  # (C, kh*kw, N, Ho, Wo)
-    return xp.reshape(stacked, (c * kernel[0] * kernel[1], n * grid[0] * grid[1]))
+    patches = [x[:, rows, cols, :] for rows, cols in _offset_slices(kernel, stride, grid)]
+    stacked = xp.stack(patches, axis=1)  # (C, kh*kw, Ho, Wo, N)
+    return xp.reshape(stacked, (c * kernel[0] * kernel[1], grid[0] * grid[1] * n))
 
 
 def _col2im(columns, shape, kernel, stride, padding, grid):
-    """The adjoint of :func:`_im2col`: columns (C*kh*kw, N*Ho*Wo) -> an image of ``shape``
+    """The adjoint of :func:`_im2col`: columns (C*kh*kw, Ho*Wo*N) -> an image of ``shape``
     (N, C, H, W), each column entry added to the x_pad position it was read from (overlaps add
     up), and the padding cropped off."""
     xp = backend.namespace_of(columns)
     n, c, h, w = shape
     (ph, pw) = padding
-    blocks = xp.reshape(columns, (c, kernel[0] * kernel[1], n, grid[0], grid[1]))
-    out = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=columns.dtype, device=columns.device)
+    blocks = xp.reshape(columns, (c, kernel[0] * kernel[1], grid[0], grid[1], n))
+    out = xp.zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=columns.dtype, device=columns.device)
     for offset, (rows, cols) in enumerate(_offset_slices(kernel, stride, grid)):
-        out[:, :, rows, cols] += blocks[:, offset, ...]
-    return xp.permute_dims(out[:, :, ph:ph + h, pw:pw + w], (1, 0, 2, 3))
+        out[:, rows, cols, :] += blocks[:, offset, ...]
+    return xp.permute_dims(out[:, ph:ph + h, pw:pw + w, :], (3, 0, 1, 2))
 
 
 def _channels_first(xp, t):
-    """(N, C, H, W) -> (C, N*H*W), the layout of the column matrices' right-hand side."""
+    """(N, C, H, W) -> (C, H*W*N), the layout of the column matrices' right-hand side."""
     n, c, h, w = t.shape
-    return xp.reshape(xp.permute_dims(t, (1, 0, 2, 3)), (c, n * h * w))
+    return xp.reshape(xp.permute_dims(t, (1, 2, 3, 0)), (c, h * w * n))
+
+
+def _from_channels_first(xp, t, n, grid):
+    """(C, Ho*Wo*N) -> (N, C, Ho, Wo), a view: the inverse of :func:`_channels_first`."""
+    return xp.permute_dims(xp.reshape(t, (t.shape[0],) + tuple(grid) + (n,)), (3, 0, 1, 2))
 
 
 def _grid_size(size, kernel, stride, padding):
@@ -99,7 +108,7 @@ class Conv2d(Function):
 
     Forward:  y[n, o, a, b] = sum_{c, i, j} w[o, c, i, j] * x_pad[n, c, s_h a + i, s_w b + j]
     with x (N, C, H, W), w (O, C, kh, kw), y (N, O, Ho, Wo); computed as one product
-    W (O, C*kh*kw) @ im2col(x) (C*kh*kw, N*Ho*Wo).
+    W (O, C*kh*kw) @ im2col(x) (C*kh*kw, Ho*Wo*N).
 
     VJP, with g (N, O, Ho, Wo):
       dx = conv_transpose2d(g, w, s, p, output_padding = H + 2p_h - kh - (Ho - 1) s_h, ...)
@@ -119,9 +128,8 @@ class Conv2d(Function):
         grid = _grid_size(x.shape[2:], (kh, kw), self.stride, self.padding)
         columns = _im2col(x, (kh, kw), self.stride, self.padding, grid)
         self.columns = columns  # kept for the weight gradient, which needs exactly these
-        y = xp.matmul(xp.reshape(w, (out_ch, -1)), columns)  # (O, N*Ho*Wo)
-        y = xp.reshape(y, (out_ch, x.shape[0]) + grid)
-        return xp.permute_dims(y, (1, 0, 2, 3))
+        y = xp.matmul(xp.reshape(w, (out_ch, -1)), columns)  # (O, Ho*Wo*N)
+        return _from_channels_first(xp, y, x.shape[0], grid)
 
     def backward(self, g):
         x, w = self.inputs
@@ -147,7 +155,7 @@ class ConvTranspose2d(Function):
       z_pad[n, o, s_h a + i, s_w b + j] += y[n, c, a, b] * w[c, o, i, j]
       (summed over c, a, b, i, j),
       z = z_pad cropped by p on each side;
-    computed as one product W^T (O*kh*kw, I) @ y (I, N*Hi*Wi) followed by col2im.
+    computed as one product W^T (O*kh*kw, I) @ y (I, Hi*Wi*N) followed by col2im.
     output_padding only picks which of the s sizes that conv2d maps to Hi the result has.
 
     VJP, with g (N, O, Ho, Wo):
@@ -187,7 +195,7 @@ class Conv2dWeight(Function):
 
     Forward, with x (N, C, H, W), g (N, O, Ho, Wo) on conv2d's grid, D (O, C, kh, kw):
       D[o, c, i, j] = sum_{n, a, b} g[n, o, a, b] * x_pad[n, c, s_h a + i, s_w b + j],
-    computed as one product g (O, N*Ho*Wo) @ im2col(x)^T (N*Ho*Wo, C*kh*kw).
+    computed as one product g (O, Ho*Wo*N) @ im2col(x)^T (Ho*Wo*N, C*kh*kw).
 
     VJP, with E (O, C, kh, kw) the gradient flowing into D (<D, E> = <conv2d(x, E), g>):
       dx = conv_transpose2d(g, E, s, p, output_padding restoring H, W)   (N, C, H, W);

@@ -237,17 +237,24 @@ class Relu(Function):
 
 
 class LeakyRelu(Function):
-    """y = x if x > 0 else slope * x.  VJP: dx = where(x > 0, g, slope * g)."""
+    """y = x if x > 0 else slope * x, computed as y = x * scale with the constant
+    scale = 1 where x > 0 and slope elsewhere.  VJP: dx = g * scale.
+
+    Multiplying by 1 or by slope gives exactly what a select would, and a select (``where``)
+    with a data-dependent condition is several times slower on a CPU (branch mispredictions).
+    Only for slope = 0 and a non-finite g would the two differ (inf * 0 = nan): use relu."""
 
     def __init__(self, negative_slope):
         self.negative_slope = negative_slope
 
     def forward(self, x):
-        self.positive = x > 0
-        return backend.namespace_of(x).where(self.positive, x, x * self.negative_slope)
+        xp = backend.namespace_of(x)
+        positive = xp.astype(x > 0, x.dtype)  # 1 or 0, so that scale is exactly 1 or slope
+        self.scale = positive + (1.0 - positive) * self.negative_slope
+        return x * self.scale
 
     def backward(self, g):
-        return (Where.apply(g, g * self.negative_slope, condition=self.positive),)
+        return (g * _constant(self.scale),)
 
 
 class Maximum(Function):
