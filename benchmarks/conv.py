@@ -9,6 +9,10 @@ in one run, with the same shapes, float32 and the same number of threads.
   -> 14x14, batch norm, ReLU -> ConvTranspose(32->1, k4, s2, p1) -> 28x28, tanh; batch 64.
 
 Goal: within 2x of PyTorch's CPU time.      python benchmarks/conv.py [--threads 1]
+
+``import minigrad`` keeps freed memory in the process (``minigrad.allocator``; it applies to
+the PyTorch models in this process too). ``MINIGRAD_KEEP_FREED_MEMORY=0`` shows minigrad
+without it: each step then page-faults its arrays back in, and the discriminator takes ~2x.
 """
 
 import argparse

@@ -6,7 +6,7 @@
     (g,) = mg.grad(y, x, create_graph=True)   # g is itself differentiable
 """
 
-from . import backend
+from . import allocator, backend
 from .autodiff import DeviceMismatchError, Function, grad
 from .backend import default_device, set_default_device
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -22,5 +22,7 @@ from . import nn, optim, testing
 
 float16, float32, float64 = "float16", "float32", "float64"
 int32, int64, bool_ = "int32", "int64", "bool"
+
+allocator.keep_freed_memory_unless_disabled()
 
 __version__ = "0.1.0"

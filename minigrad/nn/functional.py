@@ -3,11 +3,12 @@
 All are built from differentiable primitives, so every one can be differentiated twice (the
 unrolled GAN differentiates the discriminator's gradient)."""
 
-from ..grad_mode import no_grad
+from .. import backend
 from ..ops import sigmoid, softplus, tanh
 from ..ops.conv import conv2d, conv_transpose2d
 from ..ops.elementwise import leaky_relu, lift, relu
 from ..ops.linalg import linear
+from ..ops.normalize import standardize
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "batch_norm", "relu", "leaky_relu", "tanh",
            "sigmoid", "softplus", "binary_cross_entropy_with_logits", "mse_loss", "lstm_cell"]
@@ -64,21 +65,17 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
         if count < 2:
             raise ValueError(f"batch_norm: training needs more than one value per channel, got "
                              f"input of shape {x.shape}")
-        mean = x.mean(axis=axes, keepdims=True)
-        centered = x - mean
-        var = (centered * centered).mean(axis=axes, keepdims=True)
+        y, mean, var = standardize(x, axes, eps)  # one primitive, see minigrad.ops.normalize
         if running_mean is not None:
-            with no_grad():
-                running_mean.data = ((1 - momentum) * running_mean
-                                     + momentum * mean.reshape(channels)).data
-                running_var.data = ((1 - momentum) * running_var
-                                    + (momentum * count / (count - 1)) * var.reshape(channels)).data
+            xp = backend.namespace_of(mean)
+            running_mean.data = ((1 - momentum) * running_mean.data
+                                 + momentum * xp.reshape(mean, (channels,)))
+            running_var.data = ((1 - momentum) * running_var.data
+                                + (momentum * count / (count - 1)) * xp.reshape(var, (channels,)))
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: eval mode needs running_mean and running_var")
-        centered = x - running_mean.reshape(stat_shape)
-        var = running_var.reshape(stat_shape)
-    y = centered / (var + eps).sqrt()
+        y = (x - running_mean.reshape(stat_shape)) / (running_var.reshape(stat_shape) + eps).sqrt()
     if weight is not None:
         y = y * weight.reshape(stat_shape)
     if bias is not None:
