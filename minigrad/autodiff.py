@@ -52,9 +52,8 @@ class Function:
         result = Tensor(out)
         if is_grad_enabled() and _any_requires_grad(inputs):
             op.inputs = inputs
-            op.versions = tuple(t._version[0] for t in inputs)
-            op._output = weakref.ref(result)
-            op._output_version = result._version[0]
+            op.versions = tuple([t._version[0] for t in inputs])
+            op._output = weakref.ref(result)  # a new tensor: its version is 0
             result.requires_grad = True
             result._node = op
         return result
@@ -64,7 +63,7 @@ class Function:
         """The op's output, for VJPs that reuse it (exp, tanh, ...); refused if it was changed
         in place since, as an input would be."""
         output = self._output()
-        if output._version[0] != self._output_version:
+        if output._version[0] != 0:
             raise RuntimeError(
                 f"backward through {type(self).__name__}: its output (shape {output.shape}) was "
                 "changed in place after the op was recorded, and its gradient is computed from "
@@ -78,6 +77,8 @@ class Function:
         raise NotImplementedError(f"{type(self).__name__} has no backward")
 
     def _check_versions(self):
+        if tuple([t._version[0] for t in self.inputs]) == self.versions:
+            return
         for position, (tensor, version) in enumerate(zip(self.inputs, self.versions)):
             if tensor._version[0] != version:
                 raise RuntimeError(
@@ -169,7 +170,7 @@ def _sweep(roots, root_grads, is_target, create_graph, oldest_target=0):
             if node is None:
                 continue
             node._check_versions()
-            node.needs_input_grad = tuple(needed.get(id(i), False) for i in node.inputs)
+            node.needs_input_grad = tuple([needed.get(id(i), False) for i in node.inputs])
             input_grads = node.backward(grad)
             for parent, parent_grad, need in zip(node.inputs, input_grads, node.needs_input_grad):
                 if parent_grad is None or not need:

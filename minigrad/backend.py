@@ -160,6 +160,8 @@ def scalar_like(value, array):
 
     Integer and boolean arrays combined with a float give a float array of the default float
     dtype (float32), as a Python float would in PyTorch."""
+    if type(array) is np.ndarray and array.dtype.kind == "f":  # the common case, made quick
+        return np.asarray(value, dtype=array.dtype)
     xp = namespace_of(array)
     dtype = array.dtype
     if isinstance(value, float) and not xp.isdtype(dtype, "real floating"):

@@ -11,6 +11,7 @@ operators (``+``, ``@``, ``x[...]``, ``x.sum()``, ``x.to(device)``, ...) and
 """
 
 import itertools
+import math
 
 import numpy as np
 
@@ -68,7 +69,7 @@ class Tensor:
         return self._data.ndim
 
     def numel(self):
-        return int(np.prod(self.shape, dtype=np.int64))
+        return math.prod(self._data.shape)
 
     def __len__(self):
         if self.ndim == 0:

@@ -10,6 +10,7 @@ Each VJP stays inside this family, so derivatives of any order do too:
 * ``astype`` and ``to(device)`` <-> the conversion back.
 """
 
+import math
 import numpy as np
 
 from .. import backend
@@ -45,11 +46,11 @@ def _resolve_shape(x, shape):
     if shape.count(-1) > 1:
         raise ValueError(f"reshape: only one dimension can be -1, got {shape}")
     if -1 in shape:
-        known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+        known = math.prod(s for s in shape if s != -1)
         if known == 0 or size % known:
             raise ValueError(f"reshape: cannot reshape {x.shape} ({size} elements) into {shape}")
         shape = tuple(size // known if s == -1 else s for s in shape)
-    if int(np.prod(shape, dtype=np.int64)) != size:
+    if math.prod(shape) != size:
         raise ValueError(f"reshape: cannot reshape {x.shape} ({size} elements) into {shape}")
     return shape
 

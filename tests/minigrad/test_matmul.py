@@ -43,6 +43,10 @@ SHAPE_PAIRS = {
     "batch @ vector": ((2, 2, 3), (3,)),
     "batch @ matrix": ((2, 2, 3), (3, 2)),
     "broadcast batch axes": ((2, 1, 2, 3), (3, 3, 2)),
+    # k = 1 is computed as a broadcast multiply, not by BLAS
+    "outer product": ((4, 1), (1, 3)),
+    "column @ row vector": ((4, 1), (1,)),
+    "batched outer products": ((2, 1, 4, 1), (3, 1, 2)),
 }
 
 
