@@ -169,8 +169,11 @@ def _sweep(roots, root_grads, is_target, create_graph, oldest_target=0):
             node = tensor._node
             if node is None:
                 continue
+            needs = tuple([needed.get(id(i), False) for i in node.inputs])
+            if not any(needs):  # a target made from tensors that lead to no other target
+                continue
             node._check_versions()
-            node.needs_input_grad = tuple([needed.get(id(i), False) for i in node.inputs])
+            node.needs_input_grad = needs
             input_grads = node.backward(grad)
             for parent, parent_grad, need in zip(node.inputs, input_grads, node.needs_input_grad):
                 if parent_grad is None or not need:
