@@ -111,13 +111,16 @@ class Module:
         if missing or unexpected:
             raise KeyError(f"load_state_dict into {type(self).__name__}: missing keys {missing}, "
                            f"unexpected keys {unexpected}")
-        for name, target in own.items():
+        arrays = {}
+        for name, target in own.items():  # check everything before changing anything
             value = state[name]
             array = value.numpy() if isinstance(value, Tensor) else np.asarray(value)
             if tuple(array.shape) != target.shape:
                 raise ValueError(f"load_state_dict: {name} has shape {tuple(array.shape)} in the "
                                  f"state, {target.shape} in the module")
-            target.data = backend.from_numpy(array, target.device, target.dtype)
+            arrays[name] = array
+        for name, target in own.items():
+            target.data = backend.from_numpy(arrays[name], target.device, target.dtype)
 
     def to(self, device):
         """Move every parameter and buffer to ``device`` (in place, like PyTorch)."""

@@ -8,7 +8,7 @@ derivative of relu, abs, max, clip is zero wherever it exists, which is exactly 
 import numpy as np
 
 from .. import backend
-from ..autodiff import Function
+from ..autodiff import DeviceMismatchError, Function
 from ..tensor import Tensor
 from .shape import unbroadcast
 
@@ -309,6 +309,11 @@ def where(condition, a, b):
     """Elementwise ``a if condition else b``; differentiable in a and b."""
     condition = condition.data if isinstance(condition, Tensor) else condition
     a, b = _pair(a, b)
+    if isinstance(condition, (bool, list, tuple)):
+        condition = backend.from_numpy(np.asarray(condition, dtype=bool), a.device)
+    if backend.device_of(condition) != a.device:
+        raise DeviceMismatchError(f"where: the condition is on {backend.device_of(condition)}, "
+                                  f"the operands on {a.device}; move one with .to(device)")
     return Where.apply(a, b, condition=condition)
 
 

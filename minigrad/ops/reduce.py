@@ -105,10 +105,13 @@ def min(x, axis=None, keepdims=False):
 
 
 def logsumexp(x, axis=None, keepdims=False):
-    """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m = max(x), a constant shift
-    that cannot overflow. VJP (by composition): dx = g * softmax(x)."""
+    """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m = max(x) (0 where that is
+    infinite), a constant shift that cannot overflow. VJP (by composition): dx = g * softmax(x)."""
     axes = _normalize_axes(x, axis)
-    shift = Tensor(backend.namespace_of(x.data).max(x.data, axis=axes, keepdims=True))
+    xp = backend.namespace_of(x.data)
+    largest = xp.max(x.data, axis=axes, keepdims=True)
+    # an infinite max would give inf - inf = nan; no shift is needed there (exp gives 0 or inf)
+    shift = Tensor(xp.where(xp.isfinite(largest), largest, xp.zeros_like(largest)))
     total = Sum.apply((x - shift).exp(), axes=axes, keepdims=True).log() + shift
     return total if keepdims else reshape(total, _reduced_shape(x.shape, axes))
 

@@ -84,6 +84,10 @@ def permute(x, *axes):
 
 def transpose(x, dim0=-2, dim1=-1):
     """Swap two axes (the last two by default)."""
+    if not (-x.ndim <= dim0 < x.ndim and -x.ndim <= dim1 < x.ndim):
+        raise ValueError(f"transpose: axes {dim0} and {dim1} do not exist in a tensor of shape "
+                         f"{x.shape} (.mT and .transpose() swap the last two axes of a tensor "
+                         "with at least 2)")
     axes = list(range(x.ndim))
     axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
     return permute(x, *axes)
@@ -106,6 +110,9 @@ def broadcast_to(x, shape):
     shape = tuple(shape)
     if shape == x.shape:
         return x
+    if len(shape) < x.ndim or any(n not in (1, m) for n, m in zip(x.shape[::-1], shape[::-1])):
+        raise ValueError(f"broadcast_to: cannot broadcast shape {x.shape} to {shape}: aligned "
+                         "from the right, each axis of the tensor must be 1 or equal the target's")
     return BroadcastTo.apply(x, shape=shape)
 
 
@@ -383,6 +390,11 @@ def concatenate(tensors, axis=0):
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor")
     ndim = tensors[0].ndim
+    if ndim == 0:
+        raise ValueError("concatenate: 0-d tensors have no axis to join along; use stack")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"concatenate: axis {axis} is out of range for tensors of shape "
+                         f"{tensors[0].shape}")
     axis = axis % ndim
     for position, t in enumerate(tensors):
         if t.ndim != ndim or t.shape[:axis] + t.shape[axis + 1:] != \

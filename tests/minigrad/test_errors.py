@@ -141,6 +141,32 @@ def test_reshape_to_an_incompatible_shape():
         x.reshape(-1, -1)
 
 
+def test_transpose_of_a_vector_names_the_shape():
+    with pytest.raises(ValueError, match=r"transpose: axes -2 and -1 .* shape \(3,\)"):
+        leaf((3,)).mT
+
+
+def test_broadcast_to_an_impossible_shape_names_the_op_and_both_shapes():
+    with pytest.raises(ValueError, match=r"broadcast_to: cannot broadcast shape \(2,\) to \(3,\)"):
+        leaf((2,)).broadcast_to((3,))
+    with pytest.raises(ValueError, match=r"broadcast_to: .*\(2, 3\) to \(3,\)"):
+        leaf((2, 3)).broadcast_to((3,))
+
+
+def test_concatenate_of_scalars_or_a_missing_axis():
+    with pytest.raises(ValueError, match="concatenate: 0-d tensors .* use stack"):
+        mg.concatenate([leaf(()), leaf(())])
+    with pytest.raises(ValueError, match=r"concatenate: axis 1 is out of range .* \(2,\)"):
+        mg.concatenate([leaf((2,)), leaf((2,))], axis=1)
+
+
+def test_where_refuses_a_condition_on_another_device():
+    condition = mg.tensor([True, False], device="strict:device1")
+    with pytest.raises(mg.DeviceMismatchError, match="where: the condition is on strict:device1, "
+                                                     "the operands on cpu"):
+        mg.where(condition, leaf((2,)), leaf((2,)))
+
+
 @pytest.mark.parametrize("key", [
     ([0, 1], [1, 0]),
     (np.array([0, 1]), slice(None), np.array([1, 0])),

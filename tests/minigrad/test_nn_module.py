@@ -153,6 +153,17 @@ def test_load_state_dict_names_a_wrong_shape():
         model.load_state_dict(state)
 
 
+def test_load_state_dict_changes_nothing_when_it_refuses():
+    model, source = _classifier(0), _classifier(1)
+    state = dict(source.state_dict())
+    state["net.2.weight"] = np.zeros((7, 7))  # a later entry is wrong
+    before = {name: t.numpy() for name, t in model.state_dict().items()}
+    with pytest.raises(ValueError):
+        model.load_state_dict(state)
+    for name, t in model.state_dict().items():
+        np.testing.assert_array_equal(t.numpy(), before[name])
+
+
 # -- functional_call ------------------------------------------------------------------------------
 
 def _other_parameters(model, seed):

@@ -82,6 +82,14 @@ def test_logsumexp_does_not_overflow(device):
     np.testing.assert_allclose(g.numpy(), [[0.5, 0.5], [0.0, 1.0]], atol=1e-12)
 
 
+@pytest.mark.parametrize("device", S.DEVICES)
+def test_logsumexp_of_infinities(device):
+    x = mg.tensor(np.array([[-np.inf, -np.inf], [1.0, np.inf], [0.0, -np.inf]]), device=device)
+    with np.errstate(divide="ignore"):
+        y = x.logsumexp(axis=1).numpy()
+    np.testing.assert_array_equal(y, [-np.inf, np.inf, 0.0])
+
+
 def test_reductions_reject_bad_axes():
     x = mg.tensor(np.ones((2, 3)))
     with pytest.raises(ValueError, match=r"axis 2 is out of range .*\(2, 3\)"):
