@@ -13,7 +13,9 @@ stopped at iteration i and resumed ends bit-for-bit where an uninterrupted run e
 
 import dataclasses
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -154,21 +156,21 @@ class GANTrainer:
             history.append(self._evaluate(metrics_path))
         bar = tqdm(total=config.steps, initial=self.step, disable=not progress, file=sys.stderr,
                    desc=f"{self.experiment.name} K={config.unroll_steps}", dynamic_ncols=True)
-        try:
+        with _StopRequests() as stop:
             while self.step < config.steps:
                 d_loss, g_loss = self.train_step()
                 bar.update(1)
                 if self.step % config.eval_every == 0 or self.step == config.steps:
                     history.append(self._evaluate(metrics_path))
                     bar.set_postfix(self.experiment.summary(history[-1]), refresh=False)
-                if self.step % config.checkpoint_every == 0 or self.step == config.steps:
+                if (self.step % config.checkpoint_every == 0 or self.step == config.steps
+                        or stop.requested):
                     self.save()
-        except KeyboardInterrupt:
-            self.save()
-            bar.close()
-            print(f"\ninterrupted at iteration {self.step}; checkpoint saved in {self.out_dir}; "
-                  "continue with --resume", file=sys.stderr)
-            raise
+                if stop.requested and self.step < config.steps:
+                    bar.close()
+                    print(f"\n{stop.requested} at iteration {self.step}: checkpoint saved in "
+                          f"{self.out_dir}; continue with --resume", file=sys.stderr)
+                    raise KeyboardInterrupt
         bar.close()
         self.experiment.finish(self.out_dir, history)
         return history
@@ -179,6 +181,35 @@ class GANTrainer:
         with open(metrics_path, "a") as handle:
             handle.write(json.dumps(record) + "\n")
         return record
+
+
+class _StopRequests:
+    """Ctrl-C (SIGINT) or SIGTERM asks the loop to stop after the current iteration, so that the
+    checkpoint it saves holds a whole iteration (an iteration cut in the middle, after the
+    discriminator's step but before the generator's, could not be resumed exactly). A second
+    Ctrl-C stops at once, leaving the last checkpoint as it is."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self):
+        self.requested = None
+        self._previous = {}
+
+    def _handle(self, number, frame):
+        if self.requested is not None and number == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.requested = signal.Signals(number).name
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for number in self.SIGNALS:
+                self._previous[number] = signal.signal(number, self._handle)
+        return self
+
+    def __exit__(self, *exc_info):
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+        return False
 
 
 def _read_history(path, up_to, eval_every=1):

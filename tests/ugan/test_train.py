@@ -2,6 +2,8 @@
 are corrupt, truncated or from another configuration, and the run folder's contents."""
 
 import json
+import os
+import signal
 
 import numpy as np
 import pytest
@@ -44,21 +46,23 @@ def test_a_stopped_and_resumed_run_equals_an_uninterrupted_one(tmp_path):
     assert_same_run(tmp_path / "straight", tmp_path / "stopped")
 
 
-def test_resume_after_ctrl_c_equals_an_uninterrupted_run(tmp_path, monkeypatch):
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_a_signal_mid_iteration_stops_after_it_and_resumes_exactly(tmp_path, signal_name):
     train(tmp_path / "straight")
     trainer = GANTrainer(MixtureExperiment(tiny_config()), tmp_path / "interrupted")
-    original = trainer.train_step
+    original = trainer.g_optimizer.step
 
-    def interrupted_step():
+    def generator_step_with_a_signal():  # after the discriminator's step of iteration 5
         if trainer.step == 4:
-            raise KeyboardInterrupt
+            os.kill(os.getpid(), getattr(signal, signal_name))
         return original()
 
-    monkeypatch.setattr(trainer, "train_step", interrupted_step)
+    trainer.g_optimizer.step = generator_step_with_a_signal
     with pytest.raises(KeyboardInterrupt):
         trainer.run(progress=False)
     _, meta = load_checkpoint(tmp_path / "interrupted" / CHECKPOINT_NAME)
-    assert meta["step"] == 4
+    assert meta["step"] == 5  # the whole iteration, saved off the checkpoint grid
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers restored
     train(tmp_path / "interrupted", resume=True)
     assert_same_run(tmp_path / "straight", tmp_path / "interrupted")
 
