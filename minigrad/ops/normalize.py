@@ -24,6 +24,7 @@ them for the running averages) and handed to both primitives: they must be x's o
 
 from .. import backend
 from ..autodiff import Function
+from .reduce import _count
 
 
 def batch_statistics(x, axes, eps):
@@ -33,13 +34,6 @@ def batch_statistics(x, axes, eps):
     centered = x - mean
     var = xp.mean(centered * centered, axis=axes, keepdims=True)
     return mean, var, 1.0 / xp.sqrt(var + eps)
-
-
-def _count(shape, axes):
-    count = 1
-    for a in axes:
-        count *= shape[a]
-    return count
 
 
 class _BatchStatistic(Function):
@@ -79,7 +73,7 @@ class InverseStd(_BatchStatistic):
         x = self.inputs[0]
         s = self.output
         x_hat = self._other(Standardize, x)
-        return (-(g * s * s * (1.0 / _count(x.shape, self.axes))) * x_hat,)
+        return (-(g * s * s * (1.0 / _count(x, self.axes))) * x_hat,)
 
 
 def standardize(x, axes, eps):
