@@ -117,6 +117,27 @@ def test_batch_norm_training_gradgradcheck(device, ndim, data):
 
 
 @pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("shape", [(6, 3), (2, 3, 4, 5)])
+def test_batch_norm_training_values_and_running_statistics(device, shape):
+    rng = np.random.default_rng(1)
+    x, weight, bias = rng.standard_normal(shape) * 3 + 1, rng.standard_normal(3), rng.standard_normal(3)
+    axes = (0,) if len(shape) == 2 else (0, 2, 3)
+    kept = (1, 3) + (1,) * (len(shape) - 2)
+    running_mean = mg.tensor(np.full(3, 0.5), device=device)
+    running_var = mg.tensor(np.full(3, 2.0), device=device)
+    y = F.batch_norm(leaf(x, device), running_mean, running_var, leaf(weight, device),
+                     leaf(bias, device), training=True, momentum=0.2, eps=1e-3)
+    mean, var = x.mean(axis=axes), x.var(axis=axes)
+    expected = ((x - mean.reshape(kept)) / np.sqrt(var.reshape(kept) + 1e-3) * weight.reshape(kept)
+                + bias.reshape(kept))
+    np.testing.assert_allclose(y.numpy(), expected, rtol=1e-12, atol=1e-12)
+    count = x.size // 3
+    np.testing.assert_allclose(running_mean.numpy(), 0.8 * 0.5 + 0.2 * mean, rtol=1e-12)
+    np.testing.assert_allclose(running_var.numpy(), 0.8 * 2.0 + 0.2 * var * count / (count - 1),
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("device", DEVICES)
 def test_batch_norm_training_without_running_statistics(device):
     x = leaf(np.random.default_rng(0).standard_normal((5, 3)), device)
     assert gradcheck(lambda x: F.batch_norm(x, None, None, training=True), (x,))
