@@ -42,7 +42,9 @@ def summarize(results):
         entry = {"seeds": len(runs)}
         for key, _ in COLUMNS:
             values = np.array([f[key] for f in finals], dtype=float)
-            entry[key] = {"mean": float(values.mean()), "std": float(values.std()),
+            with np.errstate(invalid="ignore"):  # a run with no sample near a mode: KL = inf
+                spread = float(values.std())
+            entry[key] = {"mean": float(values.mean()), "std": spread,
                           "min": float(values.min()), "max": float(values.max())}
         n_modes = len(finals[0]["mode_counts"])
         entry["seeds_all_modes_strict"] = sum(f["modes_covered_strict"] == n_modes for f in finals)
