@@ -1,27 +1,43 @@
 """Regenerate the figures that README and docs show, from the project's own runs.
 
-    python docs/make_figures.py
+    python docs/make_figures.py                 # the demo's figures
+    python docs/make_figures.py --paper-study   # also the paper-settings study's (hours to run)
 
 Runs (or re-reads, if already finished) the demo of ``python -m ugan`` in runs/mixture-demo and
-copies its Figure 1 and metric curves into docs/figures/."""
+copies its Figure 1 and metric curves into docs/figures/. With ``--paper-study``, does the same
+for the study of docs/reproduction.md (``python -m ugan study --preset paper --ks 0 1 5 10
+--seeds 0 1 2 3 4 --out runs/study-paper``), whose runs resume where they stopped."""
 
+import argparse
 import shutil
 from pathlib import Path
 
 from ugan.demo import run_demo
+from ugan.study import run_study
 
 ROOT = Path(__file__).resolve().parent.parent
-RUN_DIR = ROOT / "runs" / "mixture-demo"
-FIGURES = {"figure1.png": "demo-figure1.png", "metrics.png": "demo-metrics.png"}
+FIGURES = {"figure1.png": "figure1.png", "metrics.png": "metrics.png"}
+PAPER_STUDY = dict(preset="paper", ks=[0, 1, 5, 10], seeds=[0, 1, 2, 3, 4])
+
+
+def copy_figures(run_dir, prefix):
+    target = ROOT / "docs" / "figures"
+    target.mkdir(parents=True, exist_ok=True)
+    for source, name in FIGURES.items():
+        shutil.copyfile(run_dir / source, target / f"{prefix}-{name}")
+        print(f"wrote {target / f'{prefix}-{name}'}")
 
 
 def main():
-    run_demo(RUN_DIR)
-    target = ROOT / "docs" / "figures"
-    target.mkdir(exist_ok=True)
-    for source, name in FIGURES.items():
-        shutil.copyfile(RUN_DIR / source, target / name)
-        print(f"wrote {target / name}")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--paper-study", action="store_true",
+                        help="also run (or re-read) the paper-settings study and copy its figures")
+    args = parser.parse_args()
+    run_demo(ROOT / "runs" / "mixture-demo")
+    copy_figures(ROOT / "runs" / "mixture-demo", "demo")
+    if args.paper_study:
+        run_study(out_dir=ROOT / "runs" / "study-paper", **PAPER_STUDY)
+        copy_figures(ROOT / "runs" / "study-paper", "paper-study")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """The scripts that README and docs tell people to run (benchmarks, the tutorial runner, the
-figure script) run to the end. Slow tier: ``python -m pytest -m slow``."""
+figure script) run to the end: slow tier, ``python -m pytest -m slow``. The figure script's
+--paper-study path runs in the default tier, on tiny runs."""
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -24,3 +26,22 @@ def test_documented_script_runs(script):
                             timeout=1800)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip(), "the script printed nothing"
+
+
+def test_make_figures_copies_the_demo_and_paper_study_figures(tmp_path, monkeypatch):
+    """docs/make_figures.py --paper-study, on tiny runs in a temporary tree (the real study
+    takes hours): both runs are made and their figures land in docs/figures."""
+    spec = importlib.util.spec_from_file_location("make_figures", ROOT / "docs" / "make_figures.py")
+    make_figures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_figures)
+    tiny = dict(steps=2, batch_size=16, eval_every=2, progress=False)
+    real_run_demo = make_figures.run_demo
+    monkeypatch.setattr(make_figures, "ROOT", tmp_path)
+    monkeypatch.setattr(make_figures, "run_demo", lambda out_dir: real_run_demo(out_dir, **tiny))
+    monkeypatch.setattr(make_figures, "PAPER_STUDY",
+                        {**make_figures.PAPER_STUDY, "ks": [0, 1], "seeds": [0], **tiny})
+    monkeypatch.setattr(sys, "argv", ["make_figures.py", "--paper-study"])
+    make_figures.main()
+    written = sorted(p.name for p in (tmp_path / "docs" / "figures").iterdir())
+    assert written == ["demo-figure1.png", "demo-metrics.png", "paper-study-figure1.png",
+                       "paper-study-metrics.png"]

@@ -11,26 +11,45 @@ from pathlib import Path
 
 import numpy as np
 
-from ugan.experiments.mixture import MixtureExperiment, config_from, write_final_metrics
+from ugan import plots
+from ugan.experiments.mixture import (MixtureExperiment, config_from, snapshot_samples,
+                                     write_final_metrics)
 from ugan.train import GANTrainer
 
 COLUMNS = (("modes_covered_strict", "modes (strict)"), ("high_quality_fraction", "high quality"),
            ("reverse_kl", "reverse KL"), ("top_mode_mass", "top mode mass"))
+PLOTTED = ("modes_covered_strict", "high_quality_fraction", "top_mode_mass")
 
 
 def run_study(preset, ks, seeds, out_dir, progress=True, **overrides):
+    """Run (or resume, or re-read) every (K, seed); write summary.json, figure1.png (one row per
+    K, the first seed's run) and metrics.png (each metric averaged over the seeds)."""
     out_dir = Path(out_dir)
-    results = {}
+    results, histories, rows = {}, {}, []
+    experiment = None
     for k in ks:
         for seed in seeds:
             config = config_from(preset, unroll_steps=k, seed=seed, **overrides)
+            experiment = MixtureExperiment(config)
             run_dir = out_dir / f"K{k}-seed{seed}"
-            history = GANTrainer(MixtureExperiment(config), run_dir).run(resume=True,
-                                                                         progress=progress)
+            history = GANTrainer(experiment, run_dir).run(resume=True, progress=progress)
             results.setdefault(k, []).append(write_final_metrics(run_dir, history))
+            histories.setdefault(k, []).append(history)
+            if seed == seeds[0]:
+                rows.append((f"K={k}, seed {seed}", snapshot_samples(run_dir, history)))
     summary = summarize(results)
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    plots.density_grid(rows, experiment.data_samples(), out_dir / "figure1.png")
+    plots.metric_curves({f"K={k} ({len(h)} seeds)": _seed_mean(h) for k, h in histories.items()},
+                        list(PLOTTED), out_dir / "metrics.png")
     return summary
+
+
+def _seed_mean(histories):
+    """The records of several runs evaluated at the same steps, averaged over the runs."""
+    return [{"step": records[0]["step"],
+             **{key: float(np.mean([r[key] for r in records])) for key in PLOTTED}}
+            for records in zip(*histories)]
 
 
 def summarize(results):

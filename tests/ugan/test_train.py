@@ -129,4 +129,6 @@ def test_a_study_runs_its_grid_and_summarizes_it(tmp_path, capsys):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert set(summary) == {"0", "1"} and summary["1"]["seeds"] == 2
     assert "| K | seeds |" in capsys.readouterr().out
+    assert (tmp_path / "figure1.png").stat().st_size > 0
+    assert (tmp_path / "metrics.png").stat().st_size > 0
     assert main(args) == 0  # finished runs are re-read, not refused
