@@ -67,6 +67,7 @@ def summarize(results):
                           "min": float(values.min()), "max": float(values.max())}
         n_modes = len(finals[0]["mode_counts"])
         entry["seeds_all_modes_strict"] = sum(f["modes_covered_strict"] == n_modes for f in finals)
+        entry["all_modes_from_step"] = [run["all_modes_from_step"] for run in runs]
         entry["mean_top_mode_changes_later_half"] = float(np.mean(
             [run["later_half"]["top_mode_changes"] for run in runs]))
         entry["mean_top_mode_mass_later_half"] = float(np.mean(

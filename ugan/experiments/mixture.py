@@ -124,9 +124,14 @@ def write_final_metrics(out_dir, history):
     (a collapsed GAN that rotates between modes changes its top mode often)."""
     final = history[-1]
     later_half = history[len(history) // 2:]
+    n_modes = len(final["mode_counts"])
+    settled = [r["step"] for i, r in enumerate(history)
+               if all(later["modes_covered_strict"] == n_modes for later in history[i:])]
     top_modes = [r["top_mode"] for r in later_half]
     summary = {
         "final": final,
+        # the first evaluation from which every mode stays covered strictly (None: never)
+        "all_modes_from_step": settled[0] if settled else None,
         "later_half": {
             "evaluations": len(later_half),
             "mean_top_mode_mass": float(np.mean([r["top_mode_mass"] for r in later_half])),
