@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad as mg
+from minigrad.testing import gradcheck, gradgradcheck
 
 # The CPU, and array_api_strict's second device, which stands in for a GPU: it refuses silent
 # conversion to numpy and refuses arrays of another device, as cupy would.
@@ -181,3 +182,9 @@ def matmul_shapes(max_batch_dims=2, max_side=3):
     """Operand shapes for matmul: 1-D or matrices, with broadcasting batch axes."""
     return hnp.mutually_broadcastable_shapes(signature=np.matmul.signature,
                                              max_dims=max_batch_dims, max_side=max_side)
+
+
+def check_derivatives(fn, *inputs):
+    """First and second derivatives of ``fn`` at ``inputs`` against central differences."""
+    assert gradcheck(fn, inputs)
+    assert gradgradcheck(fn, inputs)

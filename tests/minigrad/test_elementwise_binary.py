@@ -9,14 +9,10 @@ from hypothesis.extra import numpy as hnp
 
 import minigrad as mg
 import strategies as S
+from strategies import check_derivatives
 from minigrad.testing import gradcheck, gradgradcheck
 
 PAIRS = S.broadcastable_pair(max_dims=3, max_side=3)
-
-
-def check_derivatives(fn, *inputs):
-    assert gradcheck(fn, inputs)
-    assert gradgradcheck(fn, inputs)
 
 
 def nonzero(data, shape, low=0.5):

@@ -8,12 +8,8 @@ from hypothesis import strategies as st
 
 import minigrad as mg
 import strategies as S
+from strategies import check_derivatives
 from minigrad.testing import gradcheck, gradgradcheck
-
-
-def check_derivatives(fn, *inputs):
-    assert gradcheck(fn, inputs)
-    assert gradgradcheck(fn, inputs)
 
 
 def _sigmoid(x):

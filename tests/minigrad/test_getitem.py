@@ -10,12 +10,8 @@ from hypothesis.extra import numpy as hnp
 
 import minigrad as mg
 import strategies as S
+from strategies import check_derivatives
 from minigrad.testing import gradcheck, gradgradcheck
-
-
-def check_derivatives(fn, *inputs):
-    assert gradcheck(fn, inputs)
-    assert gradgradcheck(fn, inputs)
 
 
 @pytest.mark.parametrize("device", S.DEVICES)

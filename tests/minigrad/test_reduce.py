@@ -8,14 +8,10 @@ from hypothesis import strategies as st
 
 import minigrad as mg
 import strategies as S
+from strategies import check_derivatives
 from minigrad.testing import gradcheck, gradgradcheck
 
 SHAPES = S.shapes(max_side=3)
-
-
-def check_derivatives(fn, *inputs):
-    assert gradcheck(fn, inputs)
-    assert gradgradcheck(fn, inputs)
 
 
 def _logsumexp(x, axis, keepdims):
