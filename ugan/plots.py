@@ -113,6 +113,14 @@ def _tile(images: np.ndarray, ncols: int, pad: int = 1) -> np.ndarray:
     return canvas
 
 
+def _show_canvas(ax, canvas: np.ndarray) -> None:
+    """Draw a tiled canvas with values in [0, 1]: grey for one channel, RGB for three."""
+    if canvas.shape[2] == 1:
+        ax.imshow(canvas[:, :, 0], cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+    else:
+        ax.imshow(canvas, interpolation="nearest")
+
+
 def sample_grid(images, path, ncols: int = 10, value_range=None) -> Path:
     """Save a grid of images (n, C, H, W), C in {1, 3}.
 
@@ -131,9 +139,33 @@ def sample_grid(images, path, ncols: int = 10, value_range=None) -> Path:
     canvas = _tile(images, ncols)
     fig = _new_figure(0.6 * ncols, 0.6 * math.ceil(images.shape[0] / ncols))
     ax = fig.add_axes((0, 0, 1, 1))
-    if canvas.shape[2] == 1:
-        ax.imshow(canvas[:, :, 0], cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
-    else:
-        ax.imshow(canvas, interpolation="nearest")
+    _show_canvas(ax, canvas)
     ax.set_axis_off()
+    return _save(fig, path)
+
+
+def image_snapshots(rows, path, ncols: int = 6, value_range=(-1.0, 1.0)) -> Path:
+    """Generated images through training (the paper's Figures 3 and 4), one row per run.
+
+    rows: [(label, [(iteration, images (n, C, H, W)), ...]), ...]. Each panel tiles up to
+    ncols x ncols images of one snapshot and is titled with its iteration.
+    """
+    if not rows or any(not snapshots for _, snapshots in rows):
+        raise ValueError("rows must be non-empty and each row needs at least one (iteration, images) snapshot")
+    n_cols = max(len(snapshots) for _, snapshots in rows)
+    fig = _new_figure(2.0 * n_cols, 2.1 * len(rows))
+    axes = fig.subplots(len(rows), n_cols, squeeze=False)
+    low, high = value_range
+    for row_axes, (label, snapshots) in zip(axes, rows):
+        for ax in row_axes:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        for ax in row_axes[len(snapshots):]:
+            ax.set_axis_off()
+        for ax, (iteration, images) in zip(row_axes, snapshots):
+            images = np.clip((np.asarray(images, dtype=np.float64)[: ncols * ncols] - low) / (high - low), 0.0, 1.0)
+            _show_canvas(ax, _tile(images, min(ncols, len(images))))
+            ax.set_title(str(iteration), fontsize=9)
+        row_axes[0].set_ylabel(label, fontsize=10)
+    fig.tight_layout()
     return _save(fig, path)

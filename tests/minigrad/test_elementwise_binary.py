@@ -10,7 +10,6 @@ from hypothesis.extra import numpy as hnp
 import minigrad as mg
 import strategies as S
 from strategies import check_derivatives
-from minigrad.testing import gradcheck, gradgradcheck
 
 PAIRS = S.broadcastable_pair(max_dims=3, max_side=3)
 

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 import minigrad as mg
 import strategies as S
 from strategies import check_derivatives
-from minigrad.testing import gradcheck, gradgradcheck
 
 
 def _sigmoid(x):

@@ -11,7 +11,6 @@ from hypothesis.extra import numpy as hnp
 import minigrad as mg
 import strategies as S
 from strategies import check_derivatives
-from minigrad.testing import gradcheck, gradgradcheck
 
 
 @pytest.mark.parametrize("device", S.DEVICES)

@@ -5,7 +5,6 @@ The ``paper`` preset is Appendix A: batch 512, Adam lr 1e-4 and beta1 0.5 for bo
 CPU cores; docs/reproduction.md says how it was chosen and what it measures.
 """
 
-import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,8 @@ import minigrad as mg
 
 from ugan import plots
 from ugan.data import grid_of_gaussians, ring_of_gaussians
+from ugan.experiments import common
+from ugan.experiments.common import snapshot_samples
 from ugan.metrics import mixture_metrics
 from ugan.models import MixtureDiscriminator, MixtureGenerator
 
@@ -112,13 +113,6 @@ class MixtureExperiment:
         return self.mixture.sample(n, np.random.default_rng(0))
 
 
-def snapshot_samples(out_dir, history, columns=5):
-    """(step, samples) at ``columns`` evenly spaced evaluations, for the Figure 1 grid."""
-    steps = [r["step"] for r in history]
-    picks = sorted({steps[round(i * (len(steps) - 1) / (columns - 1))] for i in range(columns)})
-    return [(step, np.load(Path(out_dir) / "samples" / f"step_{step:07d}.npy")) for step in picks]
-
-
 def write_final_metrics(out_dir, history):
     """metrics.json: the final evaluation, and how the fullest mode moved across evaluations
     (a collapsed GAN that rotates between modes changes its top mode often)."""
@@ -146,7 +140,4 @@ def write_final_metrics(out_dir, history):
 
 def config_from(preset="demo", **overrides):
     """A preset with some options replaced (None values are ignored)."""
-    if preset not in PRESETS:
-        raise ValueError(f"mixture: preset must be one of {sorted(PRESETS)}, got {preset!r}")
-    return dataclasses.replace(PRESETS[preset],
-                               **{k: v for k, v in overrides.items() if v is not None})
+    return common.config_from("mixture", PRESETS, preset, **overrides)

@@ -68,3 +68,12 @@ def pairwise_distance_histogram(a, b=None, bins: int = 50, range=None, chunk_siz
     for block in _distance_blocks(a, b, chunk_size):
         counts += np.histogram(block, bins=edges)[0]
     return counts, edges
+
+
+def mean_pairwise_distance(a, chunk_size: int = 512) -> float:
+    """Mean Euclidean distance over the distinct pairs of rows of a (flattened samples)."""
+    a = _flatten(a, "a")
+    if a.shape[0] < 2:
+        raise ValueError(f"need at least 2 samples for a mean pairwise distance, got {a.shape[0]}")
+    total = sum(float(block.sum()) for block in _distance_blocks(a, None, chunk_size))
+    return total / (a.shape[0] * (a.shape[0] - 1) / 2)
