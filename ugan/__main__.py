@@ -4,29 +4,34 @@ import argparse
 import sys
 
 from ugan.demo import run_demo
-from ugan.experiments.mixture import DATASETS, PRESETS, MixtureExperiment, config_from
+from ugan.experiments import EXPERIMENTS
 from ugan.losses import GENERATOR_LOSSES
 from ugan.study import format_summary, run_study
 from ugan.train import GANTrainer
 
-DESCRIPTION = """Unrolled GANs (Metz et al., ICLR 2017) on minigrad.
 
-With no experiment, runs the demo: the 8-Gaussian ring with K=0 and K=10, writing
-runs/mixture-demo/ (a run folder per K, figure1.png) and printing a side-by-side table.
-
-experiments:
-  mixture   2-D mixture of Gaussians (ring of 8, or --dataset grid: 5x5), paper Sec. 3.1
-  study     a grid of mixture runs over --ks and --seeds, and the table of their results"""
+def _description():
+    lines = ["Unrolled GANs (Metz et al., ICLR 2017) on minigrad.", "",
+             "With no experiment, runs the demo: the 8-Gaussian ring with K=0 and K=10, writing",
+             "runs/mixture-demo/ (a run folder per K, figure1.png) and printing a side-by-side "
+             "table.", "", "experiments:"]
+    for name, module in EXPERIMENTS.items():
+        lines.append(f"  {name:<9} {' '.join(module.__doc__.split(chr(10) * 2)[0].split())}")
+    lines.append(f"  {'study':<9} a grid of runs of one --experiment over --ks and --seeds, "
+                 "and the table of their results")
+    return "\n".join(lines)
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="python -m ugan", description=DESCRIPTION,
+    parser = argparse.ArgumentParser(prog="python -m ugan", description=_description(),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("experiment", nargs="?", choices=["mixture", "study"],
+    parser.add_argument("experiment", nargs="?", choices=[*EXPERIMENTS, "study"],
                         help="the experiment to run (omit for the demo)")
-    parser.add_argument("--preset", choices=sorted(PRESETS), default=None,
-                        help="hyperparameters: 'paper' (Appendix A, 25,000 iterations) or "
-                             "'demo' (a few minutes on a CPU); default: demo")
+    parser.add_argument("--experiment", dest="study_experiment", choices=list(EXPERIMENTS),
+                        default="mixture", help="study: the experiment to run (default: mixture)")
+    parser.add_argument("--preset", default=None,
+                        help="hyperparameters: 'demo' (minutes on a CPU, the default) or, for "
+                             "mixture, 'paper' (Appendix A, 25,000 iterations)")
     parser.add_argument("--unroll-steps", "-K", type=int, default=None,
                         help="K, the number of unrolled discriminator steps (0 = standard GAN)")
     parser.add_argument("--steps", type=int, default=None, help="training iterations")
@@ -35,7 +40,16 @@ def build_parser():
     parser.add_argument("--device", default=None, help="cpu (default) or cuda")
     parser.add_argument("--resume", action="store_true",
                         help="continue the run in --out from its last checkpoint")
-    parser.add_argument("--dataset", choices=sorted(DATASETS), default=None)
+    parser.add_argument("--dataset", default=None,
+                        help="mixture: ring (default) or grid; image experiments: digits "
+                             "(default), mnist, fashion-mnist or cifar10")
+    parser.add_argument("--data-dir", default=None,
+                        help="image experiments: the folder of the MNIST IDX files or the "
+                             "CIFAR-10 python batches")
+    parser.add_argument("--g-width", type=int, default=None,
+                        help="image experiments: the generator's width (channels, LSTM units)")
+    parser.add_argument("--d-width", type=int, default=None,
+                        help="image experiments: the discriminator's width (channels)")
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--lr", type=float, default=None,
                         help="Adam learning rate of both networks")
@@ -44,6 +58,9 @@ def build_parser():
                                            "(the stop-gradient ablation)")
     parser.add_argument("--resample-unroll", action="store_true", default=None,
                         help="a fresh minibatch for every unrolled step")
+    parser.add_argument("--historical-averaging", type=float, default=None, metavar="WEIGHT",
+                        help="add WEIGHT * ||theta - its average over past iterations||^2 to "
+                             "both players' losses (Salimans et al. 2016); default 0 (off)")
     parser.add_argument("--generator-loss", choices=GENERATOR_LOSSES, default=None)
     parser.add_argument("--eval-every", type=int, default=None)
     parser.add_argument("--ks", type=int, nargs="+", default=[0, 10],
@@ -57,24 +74,31 @@ def build_parser():
 def main(argv=None):
     args = build_parser().parse_args(argv)
     overrides = dict(steps=args.steps, seed=args.seed, device=args.device, dataset=args.dataset,
+                     data_dir=args.data_dir, g_width=args.g_width, d_width=args.d_width,
                      batch_size=args.batch_size, g_lr=args.lr, d_lr=args.lr,
                      second_order=args.second_order, resample_unroll=args.resample_unroll,
-                     generator_loss=args.generator_loss, eval_every=args.eval_every)
+                     generator_loss=args.generator_loss, eval_every=args.eval_every,
+                     historical_averaging=args.historical_averaging)
     try:
         if args.experiment is None:
             run_demo(args.out or "runs/mixture-demo", args.preset or "demo", args.progress,
                      **overrides)
             return 0
         if args.experiment == "study":
-            out = args.out or f"runs/study-{args.preset or 'demo'}"
+            name = args.study_experiment
+            default_out = f"runs/study-{args.preset or 'demo'}" if name == "mixture" \
+                else f"runs/study-{name}-{args.preset or 'demo'}"
             overrides.pop("seed")  # a study takes --seeds
-            summary = run_study(args.preset or "demo", args.ks, args.seeds, out, args.progress,
-                                **overrides)
-            print(format_summary(summary))
+            summary = run_study(args.preset or "demo", args.ks, args.seeds,
+                                args.out or default_out, args.progress, name, **overrides)
+            print(format_summary(summary, EXPERIMENTS[name].STUDY_COLUMNS))
             return 0
-        config = config_from(args.preset or "demo", unroll_steps=args.unroll_steps, **overrides)
-        out = args.out or f"runs/mixture-K{config.unroll_steps}-seed{config.seed}"
-        GANTrainer(MixtureExperiment(config), out).run(resume=args.resume, progress=args.progress)
+        module = EXPERIMENTS[args.experiment]
+        config = module.config_from(args.preset or "demo", unroll_steps=args.unroll_steps,
+                                    **overrides)
+        out = args.out or f"runs/{args.experiment}-K{config.unroll_steps}-seed{config.seed}"
+        GANTrainer(module.Experiment(config), out).run(resume=args.resume,
+                                                       progress=args.progress)
         print(f"run written to {out}", file=sys.stderr)
         return 0
     except KeyboardInterrupt:

@@ -1,10 +1,13 @@
-"""A grid of mixture runs (K x seed) and the table of their final metrics, mean and spread:
-the command behind the tables of docs/reproduction.md.
+"""A grid of runs of one experiment (K x seed) and the table of their final metrics, mean and
+spread: the command behind the tables of docs/reproduction.md.
 
     python -m ugan study --preset demo --ks 0 10 --seeds 0 1 2 --out runs/study-demo
+    python -m ugan study --experiment stacked --ks 0 10 --seeds 0 1 --out runs/study-stacked
 
 Runs already finished are re-read, unfinished ones resumed, so a study can be stopped and
-continued."""
+continued. An experiment module supplies ``STUDY_COLUMNS`` (the final metrics in the table) and,
+optionally, ``study_extras`` (more entries computed from all of a K's runs; those with a
+``cell`` are columns of the table)."""
 
 import json
 from pathlib import Path
@@ -12,77 +15,70 @@ from pathlib import Path
 import numpy as np
 
 from ugan import plots
-from ugan.experiments.mixture import (MixtureExperiment, config_from, snapshot_samples,
-                                     write_final_metrics)
+from ugan.experiments import EXPERIMENTS
 from ugan.train import GANTrainer
 
-COLUMNS = (("modes_covered_strict", "modes (strict)"), ("high_quality_fraction", "high quality"),
-           ("reverse_kl", "reverse KL"), ("top_mode_mass", "top mode mass"))
-PLOTTED = ("modes_covered_strict", "high_quality_fraction", "top_mode_mass")
 
-
-def run_study(preset, ks, seeds, out_dir, progress=True, **overrides):
-    """Run (or resume, or re-read) every (K, seed); write summary.json, figure1.png (one row per
-    K, the first seed's run) and metrics.png (each metric averaged over the seeds)."""
+def run_study(preset, ks, seeds, out_dir, progress=True, experiment="mixture", **overrides):
+    """Run (or resume, or re-read) every (K, seed); write summary.json, the through-time figure
+    (one row per K, the first seed's run) and metrics.png (each metric averaged over the seeds)."""
+    module = EXPERIMENTS[experiment]
     out_dir = Path(out_dir)
     results, histories, rows = {}, {}, []
-    experiment = None
     for k in ks:
         for seed in seeds:
-            config = config_from(preset, unroll_steps=k, seed=seed, **overrides)
-            experiment = MixtureExperiment(config)
+            runner = module.Experiment(module.config_from(preset, unroll_steps=k, seed=seed,
+                                                          **overrides))
             run_dir = out_dir / f"K{k}-seed{seed}"
-            history = GANTrainer(experiment, run_dir).run(resume=True, progress=progress)
-            results.setdefault(k, []).append(write_final_metrics(run_dir, history))
+            history = GANTrainer(runner, run_dir).run(resume=True, progress=progress)
+            results.setdefault(k, []).append(json.loads((run_dir / "metrics.json").read_text()))
             histories.setdefault(k, []).append(history)
             if seed == seeds[0]:
-                rows.append((f"K={k}, seed {seed}", snapshot_samples(run_dir, history)))
-    summary = summarize(results)
+                rows.append((f"K={k}, seed {seed}", runner.snapshots(run_dir, history)))
+    summary = {"experiment": experiment,
+               "runs": summarize(results, module.STUDY_COLUMNS,
+                                 getattr(module, "study_extras", None))}
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    plots.density_grid(rows, experiment.data_samples(), out_dir / "figure1.png")
-    plots.metric_curves({f"K={k} ({len(h)} seeds)": _seed_mean(h) for k, h in histories.items()},
-                        list(PLOTTED), out_dir / "metrics.png")
+    runner.figure_through_time(rows, out_dir / runner.figure_name)
+    plots.metric_curves({f"K={k} ({len(h)} seeds)": _seed_mean(h, runner.curves)
+                         for k, h in histories.items()}, list(runner.curves),
+                        out_dir / "metrics.png")
     return summary
 
 
-def _seed_mean(histories):
+def _seed_mean(histories, keys):
     """The records of several runs evaluated at the same steps, averaged over the runs."""
     return [{"step": records[0]["step"],
-             **{key: float(np.mean([r[key] for r in records])) for key in PLOTTED}}
+             **{key: float(np.mean([r[key] for r in records])) for key in keys}}
             for records in zip(*histories)]
 
 
-def summarize(results):
-    """Per K: mean, standard deviation and min/max over seeds of each final metric, how many
-    seeds cover every mode strictly, and how often the fullest mode changed in the later half."""
+def summarize(results, columns, extras=None):
+    """Per K: mean, standard deviation and min/max over seeds of each final metric in
+    ``columns``, and the entries ``extras(runs)`` adds (each {"value": ..., "cell": ...})."""
     summary = {}
     for k, runs in results.items():
         finals = [run["final"] for run in runs]
         entry = {"seeds": len(runs)}
-        for key, _ in COLUMNS:
+        for key, _ in columns:
             values = np.array([f[key] for f in finals], dtype=float)
-            with np.errstate(invalid="ignore"):  # a run with no sample near a mode: KL = inf
+            with np.errstate(invalid="ignore"):  # e.g. a run with no sample near a mode: KL = inf
                 spread = float(values.std())
             entry[key] = {"mean": float(values.mean()), "std": spread,
                           "min": float(values.min()), "max": float(values.max())}
-        n_modes = len(finals[0]["mode_counts"])
-        entry["seeds_all_modes_strict"] = sum(f["modes_covered_strict"] == n_modes for f in finals)
-        entry["all_modes_from_step"] = [run["all_modes_from_step"] for run in runs]
-        entry["mean_top_mode_changes_later_half"] = float(np.mean(
-            [run["later_half"]["top_mode_changes"] for run in runs]))
-        entry["mean_top_mode_mass_later_half"] = float(np.mean(
-            [run["later_half"]["mean_top_mode_mass"] for run in runs]))
+        entry["extras"] = extras(runs) if extras else {}
         summary[str(k)] = entry
     return summary
 
 
-def format_summary(summary):
-    header = "| K | seeds | " + " | ".join(title for _, title in COLUMNS) + \
-             " | seeds with all modes | top-mode changes (later half) |"
-    lines = [header, "|" + " --- |" * (len(COLUMNS) + 4)]
-    for k, entry in summary.items():
-        cells = [f"{entry[key]['mean']:.3g} ± {entry[key]['std']:.2g}" for key, _ in COLUMNS]
-        lines.append(f"| {k} | {entry['seeds']} | " + " | ".join(cells) +
-                     f" | {entry['seeds_all_modes_strict']}/{entry['seeds']} | "
-                     f"{entry['mean_top_mode_changes_later_half']:.1f} |")
+def format_summary(summary, columns):
+    runs = summary["runs"]
+    extra_titles = [title for title, extra in next(iter(runs.values()))["extras"].items()
+                    if extra["cell"] is not None]
+    header = "| K | seeds | " + " | ".join([title for _, title in columns] + extra_titles) + " |"
+    lines = [header, "|" + " --- |" * (len(columns) + len(extra_titles) + 2)]
+    for k, entry in runs.items():
+        cells = [f"{entry[key]['mean']:.3g} ± {entry[key]['std']:.2g}" for key, _ in columns]
+        cells += [extra["cell"] for extra in entry["extras"].values() if extra["cell"] is not None]
+        lines.append(f"| {k} | {entry['seeds']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -24,6 +24,7 @@ from tqdm import tqdm
 import minigrad as mg
 from minigrad.optim import Adam
 
+from ugan.averaging import HistoricalAverage
 from ugan.checkpoint import (CheckpointError, check_same_config, generator_from_json,
                              generator_state_to_json, load_checkpoint, save_checkpoint)
 from ugan.losses import discriminator_loss
@@ -48,6 +49,12 @@ class GANTrainer:
                                 eps=config.adam_eps)
         self.d_optimizer = Adam(self.discriminator.parameters(), lr=config.d_lr, betas=betas,
                                 eps=config.adam_eps)
+        self.averages = {}
+        if config.historical_averaging:
+            self.averages = {prefix: HistoricalAverage(module.parameters(),
+                                                       config.historical_averaging)
+                             for prefix, module in (("G", self.generator),
+                                                    ("D", self.discriminator))}
         self.rng = np.random.default_rng(config.seed)
         self.step = 0
 
@@ -66,7 +73,7 @@ class GANTrainer:
         self.d_optimizer.zero_grad()
         own = dict(self.discriminator.named_parameters())
         d_loss = discriminator_loss(*discriminator_logits(self.discriminator, own, real, fake))
-        d_loss.backward()
+        self._with_penalty("D", d_loss).backward()
         self.d_optimizer.step()
 
         batches = self._resampled_batches if config.resample_unroll else None
@@ -74,11 +81,17 @@ class GANTrainer:
                                 config.unroll_steps, config.second_order, config.generator_loss,
                                 batches)
         params = self.generator.parameters()
-        for p, g in zip(params, mg.grad(g_loss, params)):
+        for p, g in zip(params, mg.grad(self._with_penalty("G", g_loss), params)):
             p.grad = g
         self.g_optimizer.step()
+        for average in self.averages.values():
+            average.update()
         self.step += 1
         return float(d_loss.item()), float(g_loss.item())
+
+    def _with_penalty(self, player, loss):
+        """The player's loss, plus the historical-averaging penalty when that is switched on."""
+        return loss + self.averages[player].penalty() if self.averages else loss
 
     def _resampled_batches(self, k):
         real, noise = self._batch()
@@ -102,6 +115,9 @@ class GANTrainer:
                         scalars[f"{position}/{key}"] = value
             optimizer_meta[prefix] = {"hyperparameters": state["hyperparameters"],
                                       "scalars": scalars}
+        for prefix, average in self.averages.items():
+            for position, mean in average.state_arrays().items():
+                arrays[f"avg{prefix}/{position}"] = mean
         return arrays, optimizer_meta
 
     def save(self):
@@ -112,7 +128,8 @@ class GANTrainer:
 
     def load(self, path):
         arrays, meta = load_checkpoint(path)
-        check_same_config(meta, dataclasses.asdict(self.config), path, ignore=RESUMABLE_CHANGES)
+        check_same_config(meta, dataclasses.asdict(self.config), path, ignore=RESUMABLE_CHANGES,
+                          defaults=dataclasses.asdict(type(self.config)()))
         try:
             for prefix, module in (("G", self.generator), ("D", self.discriminator)):
                 module.load_state_dict({name[2:]: value for name, value in arrays.items()
@@ -130,6 +147,11 @@ class GANTrainer:
                 hyperparameters = dict(saved["hyperparameters"], betas=tuple(
                     saved["hyperparameters"]["betas"]))
                 optimizer.load_state_dict({"hyperparameters": hyperparameters, "state": per_param})
+            for prefix, average in self.averages.items():
+                average.load_state_arrays({name.split("/")[1]: value
+                                           for name, value in arrays.items()
+                                           if name.startswith(f"avg{prefix}/")},
+                                          count=int(meta["step"]) + 1)
             self.rng = generator_from_json(meta["rng"])
             self.step = int(meta["step"])
         except (KeyError, ValueError, TypeError) as error:

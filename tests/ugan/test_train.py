@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ugan.__main__ import main
-from ugan.checkpoint import CheckpointError, load_checkpoint
+from ugan.checkpoint import META_KEY, CheckpointError, load_checkpoint
 from ugan.experiments.mixture import MixtureExperiment, config_from
 from ugan.train import CHECKPOINT_NAME, GANTrainer
 
@@ -127,8 +127,55 @@ def test_a_study_runs_its_grid_and_summarizes_it(tmp_path, capsys):
             "--batch-size", "16", "--eval-every", "2", "--no-progress", "--out", str(tmp_path)]
     assert main(args) == 0
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert set(summary) == {"0", "1"} and summary["1"]["seeds"] == 2
-    assert "| K | seeds |" in capsys.readouterr().out
+    runs = summary["runs"]
+    assert summary["experiment"] == "mixture"
+    assert set(runs) == {"0", "1"} and runs["1"]["seeds"] == 2
+    assert runs["1"]["extras"]["seeds with all modes"]["value"] == sum(
+        json.loads((tmp_path / f"K1-seed{seed}" / "metrics.json").read_text())["final"]
+        ["modes_covered_strict"] == 8 for seed in (0, 1))
+    assert "| K | seeds | modes (strict) |" in capsys.readouterr().out
     assert (tmp_path / "figure1.png").stat().st_size > 0
     assert (tmp_path / "metrics.png").stat().st_size > 0
     assert main(args) == 0  # finished runs are re-read, not refused
+
+
+def test_a_study_of_an_image_experiment(tmp_path, capsys):
+    args = ["study", "--experiment", "lstm", "--ks", "0", "1", "--seeds", "0", "--steps", "2",
+            "--batch-size", "8", "--eval-every", "2", "--g-width", "8", "--d-width", "4",
+            "--no-progress", "--out", str(tmp_path)]
+    assert main(args) == 0
+    runs = json.loads((tmp_path / "summary.json").read_text())["runs"]
+    final = json.loads((tmp_path / "K1-seed0" / "metrics.json").read_text())["final"]
+    assert runs["1"]["diversity"]["mean"] == pytest.approx(final["diversity"])
+    table = capsys.readouterr().out
+    assert "| K | seeds | classes (strict) |" in table and "diversity" in table
+    assert (tmp_path / "samples.png").stat().st_size > 0
+
+
+def test_an_option_the_experiment_does_not_have_is_refused(tmp_path, capsys):
+    assert main(["mixture", "--g-width", "8", "--out", str(tmp_path / "run")]) == 2
+    assert "no option g_width" in capsys.readouterr().err
+
+
+def test_averaging_changes_training_and_a_resumed_run_equals_an_uninterrupted_one(tmp_path):
+    train(tmp_path / "plain")
+    train(tmp_path / "straight", historical_averaging=0.1)
+    train(tmp_path / "stopped", historical_averaging=0.1, steps=3)
+    train(tmp_path / "stopped", resume=True, historical_averaging=0.1)
+    assert_same_run(tmp_path / "straight", tmp_path / "stopped")
+    averaged, _ = load_checkpoint(tmp_path / "straight" / CHECKPOINT_NAME)
+    plain, _ = load_checkpoint(tmp_path / "plain" / CHECKPOINT_NAME)
+    assert any(name.startswith("avgD/") for name in averaged)
+    assert not np.array_equal(averaged["G/net.0.weight"], plain["G/net.0.weight"])
+
+
+def test_a_checkpoint_from_before_the_option_existed_still_resumes(tmp_path):
+    train(tmp_path / "old", steps=3)
+    path = tmp_path / "old" / CHECKPOINT_NAME
+    with np.load(path) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    meta = json.loads(str(arrays[META_KEY]))
+    del meta["config"]["historical_averaging"]
+    arrays[META_KEY] = np.array(json.dumps(meta))
+    np.savez(path, **arrays)
+    assert train(tmp_path / "old", resume=True)[-1]["step"] == 6

@@ -1,5 +1,9 @@
-"""One module per experiment of the paper; ``EXPERIMENTS`` maps command-line names to them."""
+"""One module per experiment of the paper; ``EXPERIMENTS`` maps command-line names to them.
 
-from ugan.experiments import mixture
+Each module has a frozen config dataclass, ``PRESETS``, ``config_from(preset, **overrides)``,
+``Experiment`` (models, data, evaluation and figures for ``ugan.train.GANTrainer``) and
+``STUDY_COLUMNS`` for ``ugan.study``; the first line of its docstring is its ``--help`` entry."""
 
-EXPERIMENTS = {"mixture": mixture}
+from ugan.experiments import lstm, mixture
+
+EXPERIMENTS = {"mixture": mixture, "lstm": lstm}

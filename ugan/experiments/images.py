@@ -35,6 +35,7 @@ class ImageConfig:
     unroll_steps: int = 0
     second_order: bool = True
     resample_unroll: bool = False
+    historical_averaging: float = 0.0  # penalty weight; 0 = off (ugan.averaging)
     generator_loss: str = "minimax"
     steps: int = 3000
     batch_size: int = 64
@@ -78,6 +79,7 @@ class ImageExperiment:
 
     name = "images"
     curves = ("diversity",)  # metrics drawn in metrics.png
+    figure_name = "samples.png"
 
     def __init__(self, config):
         self.config = config
@@ -135,9 +137,19 @@ class ImageExperiment:
     def finish(self, out_dir, history):
         out_dir = Path(out_dir)
         label = f"K={self.config.unroll_steps}"
-        plots.image_snapshots([(label, snapshot_samples(out_dir, history))], out_dir / "samples.png")
+        self.figure_through_time([(label, self.snapshots(out_dir, history))],
+                                 out_dir / self.figure_name)
         plots.metric_curves({label: history}, list(self.curves), out_dir / "metrics.png")
         write_final_metrics(out_dir, history)
+
+    @staticmethod
+    def snapshots(out_dir, history):
+        return snapshot_samples(out_dir, history)
+
+    @staticmethod
+    def figure_through_time(rows, path):
+        """Generated images through training (the paper's Figures 3 and 4), a row per run."""
+        return plots.image_snapshots(rows, path)
 
 
 def write_final_metrics(out_dir, history):

@@ -63,5 +63,11 @@ def class_metrics(classifier, samples):
             "confident_fraction": float(np.mean(confidence >= CONFIDENT))}
 
 
+Experiment = LSTMExperiment
+
+STUDY_COLUMNS = (("modes_covered_strict", "classes (strict)"), ("kl_to_uniform", "KL to uniform"),
+                 ("confident_fraction", "confident"), ("diversity", "diversity"))
+
+
 def config_from(preset="demo", **overrides):
     return common.config_from("lstm", PRESETS, preset, **overrides)

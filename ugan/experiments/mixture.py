@@ -29,6 +29,7 @@ class MixtureConfig:
     unroll_steps: int = 0
     second_order: bool = True
     resample_unroll: bool = False
+    historical_averaging: float = 0.0  # penalty weight; 0 = off (ugan.averaging)
     generator_loss: str = "minimax"
     steps: int = 25000
     batch_size: int = 512
@@ -60,6 +61,8 @@ PRESETS = {
 
 class MixtureExperiment:
     name = "mixture"
+    curves = ("modes_covered_strict", "high_quality_fraction", "top_mode_mass")
+    figure_name = "figure1.png"
 
     def __init__(self, config):
         if config.dataset not in DATASETS:
@@ -105,12 +108,26 @@ class MixtureExperiment:
                             ["modes_covered_strict", "high_quality_fraction", "reverse_kl",
                              "top_mode_mass"], out_dir / "metrics.png")
         label = f"K={self.config.unroll_steps}"
-        plots.density_grid([(label, snapshot_samples(out_dir, history))], self.data_samples(),
-                           out_dir / "density.png")
+        self.figure_through_time([(label, self.snapshots(out_dir, history))],
+                                 out_dir / "density.png")
         write_final_metrics(out_dir, history)
 
     def data_samples(self, n=2500):
         return self.mixture.sample(n, np.random.default_rng(0))
+
+    @staticmethod
+    def snapshots(out_dir, history):
+        return snapshot_samples(out_dir, history)
+
+    def figure_through_time(self, rows, path):
+        """The paper's Figure 1: one row of density snapshots per run, and the data."""
+        return plots.density_grid(rows, self.data_samples(), path)
+
+
+Experiment = MixtureExperiment
+STUDY_COLUMNS = (("modes_covered_strict", "modes (strict)"),
+                 ("high_quality_fraction", "high quality"), ("reverse_kl", "reverse KL"),
+                 ("top_mode_mass", "top mode mass"))
 
 
 def write_final_metrics(out_dir, history):
@@ -136,6 +153,24 @@ def write_final_metrics(out_dir, history):
     }
     (Path(out_dir) / "metrics.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
+
+
+def study_extras(runs):
+    """Columns of a study's table from all runs of one K: how many seeds cover every mode
+    strictly, from which evaluation on (JSON only), and how often the fullest mode moved."""
+    finals = [run["final"] for run in runs]
+    n_modes = len(finals[0]["mode_counts"])
+    all_modes = sum(f["modes_covered_strict"] == n_modes for f in finals)
+    changes = float(np.mean([run["later_half"]["top_mode_changes"] for run in runs]))
+    return {
+        "seeds with all modes": {"value": all_modes, "cell": f"{all_modes}/{len(runs)}"},
+        "all modes from step": {"value": [run["all_modes_from_step"] for run in runs],
+                                "cell": None},
+        "top-mode changes (later half)": {"value": changes, "cell": f"{changes:.1f}"},
+        "mean top-mode mass (later half)": {
+            "value": float(np.mean([run["later_half"]["mean_top_mode_mass"] for run in runs])),
+            "cell": None},
+    }
 
 
 def config_from(preset="demo", **overrides):

@@ -1,0 +1,32 @@
+"""Historical averaging: the penalty and its running average (runs that use it: test_train.py)."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from ugan.averaging import HistoricalAverage
+
+
+def test_the_average_is_the_mean_of_every_value_so_far_and_the_penalty_pulls_towards_it():
+    rng = np.random.default_rng(0)
+    p = mg.tensor(rng.standard_normal((3, 2)), requires_grad=True)
+    average = HistoricalAverage([p], weight=0.5)
+    assert average.penalty().item() == 0.0
+    history = [p.numpy()]
+    for _ in range(4):
+        p.data[...] = rng.standard_normal((3, 2))
+        history.append(p.numpy())
+        average.update()
+    mean = np.mean(history, axis=0)
+    np.testing.assert_allclose(average.means[0].numpy(), mean, rtol=1e-12)
+    np.testing.assert_allclose(average.penalty().item(), 0.5 * np.sum((p.numpy() - mean) ** 2))
+    (gradient,) = mg.grad(average.penalty(), [p])
+    np.testing.assert_allclose(gradient.numpy(), 2 * 0.5 * (p.numpy() - mean), rtol=1e-12)
+
+
+def test_a_bad_weight_or_saved_state_is_refused():
+    p = mg.zeros(2, 2, requires_grad=True)
+    with pytest.raises(ValueError, match="weight must be positive"):
+        HistoricalAverage([p], weight=0.0)
+    with pytest.raises(ValueError, match="average 0 has shape"):
+        HistoricalAverage([p], weight=1.0).load_state_arrays({"0": np.zeros(3)}, count=2)
