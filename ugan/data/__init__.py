@@ -4,7 +4,7 @@ from ugan.data.cifar import load_cifar10
 from ugan.data.digits import load_digits_images
 from ugan.data.idx import fashion_mnist_dir, load_mnist, read_idx
 from ugan.data.mixtures import GaussianMixture, grid_of_gaussians, ring_of_gaussians
-from ugan.data.stacked import colorize_digits, stack_digits
+from ugan.data.stacked import colorize_digits, stack_digits, stacked_mode
 
 __all__ = [
     "GaussianMixture",
@@ -17,4 +17,5 @@ __all__ = [
     "read_idx",
     "ring_of_gaussians",
     "stack_digits",
+    "stacked_mode",
 ]

@@ -41,9 +41,12 @@ def stack_digits(images, labels, n: int, rng: np.random.Generator) -> tuple[np.n
     if images.shape[0] == 0:
         raise ValueError("images is empty; need at least one source image to stack")
     picks = rng.integers(0, images.shape[0], size=(n, 3))
-    channel_labels = labels[picks]
-    modes = channel_labels @ np.array([_N_CLASSES**2, _N_CLASSES, 1], dtype=np.int64)
-    return images[picks], modes
+    return images[picks], stacked_mode(labels[picks])
+
+
+def stacked_mode(channel_labels) -> np.ndarray:
+    """The mode 100*l0 + 10*l1 + l2 (int64 (n,)) of the channel labels (n, 3)."""
+    return np.asarray(channel_labels, dtype=np.int64) @ np.array([_N_CLASSES**2, _N_CLASSES, 1])
 
 
 def colorize_digits(images, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -1,7 +1,8 @@
 """What the image experiments share (paper Sec. 3.2-3.4): the datasets, the options common to
 all of them, sampling, evaluation snapshots and the figures of a finished run.
 
-A concrete experiment subclasses ``ImageExperiment`` and supplies ``build_models``, optionally
+A concrete experiment subclasses ``ImageExperiment`` and supplies, where it differs from the
+defaults, ``build_models`` (by default the DCGAN-style pair of ``ugan.models.conv``),
 ``transform_real`` (stacking or colouring digits) and ``metrics`` (what a batch of generated
 images is scored with).
 
@@ -23,9 +24,11 @@ from ugan import plots
 from ugan.data import fashion_mnist_dir, load_cifar10, load_digits_images, load_mnist
 from ugan.experiments.common import snapshot_samples
 from ugan.metrics.distances import mean_pairwise_distance
+from ugan.models.conv import ConvDiscriminator, ConvGenerator
 
 IMAGE_DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10")
 SNAPSHOT_IMAGES = 36  # images kept from every evaluation for the figures
+DIVERSITY_SAMPLES = 2000  # pairs enough for a mean distance to 3 digits, and about 0.1 s
 
 
 @dataclass(frozen=True)
@@ -85,11 +88,17 @@ class ImageExperiment:
         self.config = config
         images, self.labels = load_images(config.dataset, config.data_dir)
         self.images = images.astype(config.dtype)
+        self._reference_distance = None
 
     @property
     def image_shape(self):
         """(C, H, W) of the images the generator makes."""
         return tuple(self.transform_real(self.images[:1], np.random.default_rng(0)).shape[1:])
+
+    def build_models(self):
+        c = self.config
+        return (ConvGenerator(c.noise_dim, self.image_shape, c.g_width, c.dtype),
+                ConvDiscriminator(self.image_shape, c.d_width, c.dtype))
 
     def transform_real(self, images, rng):
         """Real training images from dataset images (identity here; stacking, colouring...)."""
@@ -121,10 +130,14 @@ class ImageExperiment:
         return {**self.metrics(samples), "diversity": self.diversity(samples)}
 
     def diversity(self, samples):
-        """Mean pairwise distance between samples over the same between real images: about 1
-        for a generator as varied as the data, near 0 for a collapsed one."""
-        reference = self.reference_images(len(samples))
-        return mean_pairwise_distance(samples) / mean_pairwise_distance(reference)
+        """Mean pairwise distance between (up to DIVERSITY_SAMPLES) samples over the same between
+        as many real images: about 1 for a generator as varied as the data, near 0 for a
+        collapsed one."""
+        samples = samples[:DIVERSITY_SAMPLES]
+        if self._reference_distance is None or self._reference_distance[0] != len(samples):
+            reference = self.reference_images(len(samples))
+            self._reference_distance = (len(samples), mean_pairwise_distance(reference))
+        return mean_pairwise_distance(samples) / self._reference_distance[1]
 
     def metrics(self, samples):
         return {}
