@@ -6,8 +6,9 @@ spread: the command behind the tables of docs/reproduction.md.
 
 Runs already finished are re-read, unfinished ones resumed, so a study can be stopped and
 continued. An experiment module supplies ``STUDY_COLUMNS`` (the final metrics in the table) and,
-optionally, ``study_extras`` (more entries computed from all of a K's runs; those with a
-``cell`` are columns of the table)."""
+optionally, ``study_extras(runs)`` (more entries computed from all of a K's runs; those with a
+``cell`` are columns of the table) and ``compare_with_baseline(baseline_dirs, run_dirs)``
+(entries comparing a K's run folders with those of the study's first K, seed by seed)."""
 
 import json
 from pathlib import Path
@@ -24,7 +25,7 @@ def run_study(preset, ks, seeds, out_dir, progress=True, experiment="mixture", *
     (one row per K, the first seed's run) and metrics.png (each metric averaged over the seeds)."""
     module = EXPERIMENTS[experiment]
     out_dir = Path(out_dir)
-    results, histories, rows = {}, {}, []
+    results, histories, run_dirs, rows = {}, {}, {}, []
     for k in ks:
         for seed in seeds:
             runner = module.Experiment(module.config_from(preset, unroll_steps=k, seed=seed,
@@ -33,11 +34,16 @@ def run_study(preset, ks, seeds, out_dir, progress=True, experiment="mixture", *
             history = GANTrainer(runner, run_dir).run(resume=True, progress=progress)
             results.setdefault(k, []).append(json.loads((run_dir / "metrics.json").read_text()))
             histories.setdefault(k, []).append(history)
+            run_dirs.setdefault(k, []).append(run_dir)
             if seed == seeds[0]:
                 rows.append((f"K={k}, seed {seed}", runner.snapshots(run_dir, history)))
     summary = {"experiment": experiment,
                "runs": summarize(results, module.STUDY_COLUMNS,
                                  getattr(module, "study_extras", None))}
+    if hasattr(module, "compare_with_baseline"):
+        for k in ks:
+            summary["runs"][str(k)]["extras"].update(
+                module.compare_with_baseline(run_dirs[ks[0]], run_dirs[k]))
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     runner.figure_through_time(rows, out_dir / runner.figure_name)
     plots.metric_curves({f"K={k} ({len(h)} seeds)": _seed_mean(h, runner.curves)

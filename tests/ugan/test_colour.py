@@ -11,7 +11,8 @@ import pytest
 from ugan.data import colorize_digits
 from ugan.experiments import colour
 from ugan.experiments.colour import ColourExperiment, config_from
-from ugan.metrics.colour import colour_histogram, js_divergence, recover_colours
+from ugan.metrics.colour import colour_histogram, recover_colours
+from ugan.metrics.divergences import js_divergence
 from ugan.train import GANTrainer
 
 TINY = dict(steps=4, batch_size=8, noise_dim=4, g_width=4, d_width=2, eval_every=2,

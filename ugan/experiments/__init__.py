@@ -4,6 +4,7 @@ Each module has a frozen config dataclass, ``PRESETS``, ``config_from(preset, **
 ``Experiment`` (models, data, evaluation and figures for ``ugan.train.GANTrainer``) and
 ``STUDY_COLUMNS`` for ``ugan.study``; the first line of its docstring is its ``--help`` entry."""
 
-from ugan.experiments import colour, lstm, mixture, stacked
+from ugan.experiments import colour, conv, lstm, mixture, stacked
 
-EXPERIMENTS = {"mixture": mixture, "lstm": lstm, "stacked": stacked, "colour": colour}
+EXPERIMENTS = {"mixture": mixture, "lstm": lstm, "stacked": stacked, "colour": colour,
+               "conv": conv}

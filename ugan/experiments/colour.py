@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from ugan.data import colorize_digits
 from ugan.experiments import common
 from ugan.experiments.images import ImageConfig, ImageExperiment
-from ugan.metrics.colour import colour_histogram, js_divergence, recover_colours
+from ugan.metrics.colour import colour_histogram, recover_colours
+from ugan.metrics.divergences import js_divergence
 
 
 @dataclass(frozen=True)

@@ -112,11 +112,17 @@ class ImageExperiment:
         return rng.standard_normal((n, self.config.noise_dim)).astype(self.config.dtype)
 
     def generate(self, generator, step, n):
-        """n images from noise fixed by (seed, step): evaluation never touches the training
-        random stream."""
+        """n images from noise fixed by (seed, step). Evaluation changes nothing a run keeps: it
+        never touches the training random stream, and the running statistics that batch norm
+        updates while generating are put back (a run stopped and resumed off the evaluation grid
+        evaluates once more than an uninterrupted one)."""
         rng = np.random.default_rng([self.config.seed, step])
+        buffers = {name: mg.tensor(b.data, device=b.device)
+                   for name, b in generator.named_buffers()}
         with mg.no_grad():
-            return generator(mg.as_tensor(self.sample_noise(rng, n))).numpy()
+            images = generator(mg.as_tensor(self.sample_noise(rng, n))).numpy()
+        generator.load_state_dict({**generator.state_dict(), **buffers})
+        return images
 
     def reference_images(self, n, seed=0):
         """n real images drawn once, the data side of every comparison."""

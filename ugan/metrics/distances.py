@@ -77,3 +77,18 @@ def mean_pairwise_distance(a, chunk_size: int = 512) -> float:
         raise ValueError(f"need at least 2 samples for a mean pairwise distance, got {a.shape[0]}")
     total = sum(float(block.sum()) for block in _distance_blocks(a, None, chunk_size))
     return total / (a.shape[0] * (a.shape[0] - 1) / 2)
+
+
+def shared_distance_histograms(a, b, bins: int = 50, chunk_size: int = 512):
+    """Within-set distance histograms of a and of b on the same bins, spanning 0 to the largest
+    distance within either set, so that the two distributions can be compared bin by bin.
+    Returns (counts of a, counts of b, edges (bins + 1,))."""
+    a, b = _flatten(a, "a"), _flatten(b, "b")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"a and b must have the same sample size, got {a.shape[1]} and {b.shape[1]} values")
+    if min(a.shape[0], b.shape[0]) < 2:
+        raise ValueError(f"need at least 2 samples in each set, got {a.shape[0]} and {b.shape[0]}")
+    top = max(float(block.max(initial=0.0)) for x in (a, b) for block in _distance_blocks(x, None, chunk_size))
+    counts_a, edges = pairwise_distance_histogram(a, bins=bins, range=(0.0, top), chunk_size=chunk_size)
+    counts_b, _ = pairwise_distance_histogram(b, bins=bins, range=(0.0, top), chunk_size=chunk_size)
+    return counts_a, counts_b, edges

@@ -1,0 +1,31 @@
+"""The Jensen-Shannon divergence between two histograms (colour distributions, distributions of
+pairwise distances):
+
+    JS(p, q) = 1/2 KL(p || m) + 1/2 KL(q || m),   m = (p + q) / 2,
+    KL(p || m) = sum_k p_k log(p_k / m_k)   (natural log; terms with p_k = 0 are 0),
+
+which is 0 for equal histograms, log 2 = 0.693 for histograms without a common bin, and
+symmetric in p and q.
+"""
+
+import numpy as np
+
+
+def js_divergence(p, q):
+    """Jensen-Shannon divergence (natural log) between two histograms of the same shape; each is
+    normalised to sum 1 first, so counts work too. See the module docstring."""
+    p, q = np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64)
+    if p.shape != q.shape:
+        raise ValueError(f"js_divergence: histograms must have the same shape, got {p.shape} "
+                         f"and {q.shape}")
+    if p.min() < 0 or q.min() < 0 or p.sum() <= 0 or q.sum() <= 0:
+        raise ValueError("js_divergence: histograms must be non-negative with a positive total")
+    p, q = p / p.sum(), q / q.sum()
+    m = (p + q) / 2
+    return float(_kl(p, m) + _kl(q, m)) / 2
+
+
+def _kl(p, m):
+    """KL(p || m) for m > 0 wherever p > 0."""
+    support = p > 0
+    return np.sum(p[support] * np.log(p[support] / m[support]))

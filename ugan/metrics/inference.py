@@ -1,0 +1,72 @@
+"""Inference via optimization (paper Sec. 3.4.1, Eq. 13-14): how well can a generator reproduce
+given real images?
+
+For each target image x (D pixels), search the noise space by gradient descent,
+
+    z* = argmin_z ||G(z) - x||^2                         (Eq. 13)
+
+with Adam from a fixed random start z_0 ~ N(0, I) for a fixed number of steps, and report
+
+    error(x) = ||G(z*) - x||^2 / D                       (Eq. 14, divided by D)
+
+A generator that has dropped part of the data cannot come close to the images there, so a lower
+error means better coverage. Two runs are compared on the same targets with ``win_rate``. The
+search is local and z is free to leave the prior's typical set, so error(x) is an upper bound on
+min_z ||G(z) - x||^2 / D over all of noise space, found the same way for every run.
+"""
+
+import numpy as np
+
+import minigrad as mg
+
+
+def reconstruction_errors(generator, targets, noise_dim, steps=200, lr=0.05, seed=0):
+    """error(x) of Eq. 14 for every target: float64 (n,), one value per image.
+
+    targets: (n, ...) images of the generator's output shape. z_0 comes from
+    ``np.random.default_rng(seed)``; the targets are searched for together, one z per image.
+
+    Batch norm: in training mode the generator normalises with the statistics of the batch it
+    is given, so G(z_i) would depend on the other z_j searched in the same batch, and so would
+    the errors. The search runs in ``generator.eval()`` mode instead, where batch norm uses its
+    running statistics (averages over recent training batches) and G acts on each z alone. The
+    loss sum_i ||G(z_i) - x_i||^2 then has gradient in z_i from image i only, and Adam's update
+    is per coordinate, so each image's search is independent of the others. The generator's
+    mode is restored afterwards; its parameters and running statistics are not changed.
+    """
+    targets = np.asarray(targets)
+    if targets.ndim < 2 or len(targets) == 0:
+        raise ValueError(f"reconstruction_errors: targets must be a non-empty batch of images "
+                         f"(n, ...), got shape {targets.shape}")
+    if steps < 1:
+        raise ValueError(f"reconstruction_errors: steps must be at least 1, got {steps}")
+    x = mg.as_tensor(targets)
+    start = np.random.default_rng(seed).standard_normal((len(targets), noise_dim))
+    z = mg.tensor(start.astype(targets.dtype), requires_grad=True)
+    optimizer = mg.optim.Adam([z], lr=lr)
+    was_training = generator.training
+    generator.eval()
+    try:
+        for _ in range(steps):
+            image = generator(z)
+            if image.shape != x.shape:
+                raise ValueError(f"reconstruction_errors: generator makes images of shape "
+                                 f"{image.shape[1:]} from noise (n, {noise_dim}), but targets "
+                                 f"have shape {targets.shape[1:]}")
+            (z.grad,) = mg.grad(((image - x) ** 2).sum(), [z])
+            optimizer.step()
+        with mg.no_grad():
+            difference = (generator(z) - x).numpy().astype(np.float64)
+    finally:
+        generator.train(was_training)
+    return (difference ** 2).reshape(len(targets), -1).mean(axis=1)
+
+
+def win_rate(errors_a, errors_b):
+    """Fraction of images that run a reconstructs better than run b (lower error), ties counting
+    half: 1/n sum_i ([a_i < b_i] + [a_i = b_i] / 2). win_rate(a, b) + win_rate(b, a) = 1."""
+    a, b = np.asarray(errors_a), np.asarray(errors_b)
+    if a.ndim != 1 or a.shape != b.shape or a.size == 0:
+        raise ValueError(f"win_rate: errors must be two non-empty 1-D arrays over the same "
+                         f"images, got shapes {a.shape} and {b.shape}")
+    return float(np.mean(a < b) + 0.5 * np.mean(a == b))
