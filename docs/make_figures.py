@@ -1,12 +1,15 @@
 """Regenerate the figures that README and docs show, from the project's own runs.
 
-    python docs/make_figures.py                 # the demo's figures
-    python docs/make_figures.py --paper-study   # also the paper-settings study's (hours to run)
+    python docs/make_figures.py                   # the demo's figures
+    python docs/make_figures.py --paper-study     # also the paper-settings study's (hours to run)
+    python docs/make_figures.py --image-studies   # also the image experiments' (about an hour)
 
 Runs (or re-reads, if already finished) the demo of ``python -m ugan`` in runs/mixture-demo and
 copies its Figure 1 and metric curves into docs/figures/. With ``--paper-study``, does the same
 for the study of docs/reproduction.md (``python -m ugan study --preset paper --ks 0 1 5 10
---seeds 0 1 2 3 4 --out runs/study-paper``), whose runs resume where they stopped."""
+--seeds 0 1 2 3 4 --out runs/study-paper``), whose runs resume where they stopped. With
+``--image-studies``, for the studies of the image experiments listed in ``IMAGE_STUDIES`` (the
+commands of docs/reproduction.md)."""
 
 import argparse
 import shutil
@@ -16,15 +19,23 @@ from ugan.demo import run_demo
 from ugan.study import run_study
 
 ROOT = Path(__file__).resolve().parent.parent
-FIGURES = {"figure1.png": "figure1.png", "metrics.png": "metrics.png"}
+FIGURES = ("figure1.png", "metrics.png")
 PAPER_STUDY = dict(preset="paper", ks=[0, 1, 5, 10], seeds=[0, 1, 2, 3, 4])
+# out folder under runs/ -> the study's arguments; each is `python -m ugan study --experiment
+# NAME --ks ... --seeds ...` with the experiment's demo preset
+IMAGE_STUDIES = {
+    "study-lstm-demo": dict(experiment="lstm", ks=[0, 10], seeds=[0, 1]),
+    "study-stacked-demo": dict(experiment="stacked", ks=[0, 10], seeds=[0, 1]),
+    "study-colour-demo": dict(experiment="colour", ks=[0, 10], seeds=[0, 1]),
+    "study-conv-demo": dict(experiment="conv", ks=[0, 5], seeds=[0, 1]),
+}
 
 
-def copy_figures(run_dir, prefix):
+def copy_figures(run_dir, prefix, names=FIGURES):
     target = ROOT / "docs" / "figures"
     target.mkdir(parents=True, exist_ok=True)
-    for source, name in FIGURES.items():
-        shutil.copyfile(run_dir / source, target / f"{prefix}-{name}")
+    for name in names:
+        shutil.copyfile(run_dir / name, target / f"{prefix}-{name}")
         print(f"wrote {target / f'{prefix}-{name}'}")
 
 
@@ -32,12 +43,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--paper-study", action="store_true",
                         help="also run (or re-read) the paper-settings study and copy its figures")
+    parser.add_argument("--image-studies", action="store_true",
+                        help="also run (or re-read) the image experiments' studies and copy "
+                             "their figures")
     args = parser.parse_args()
     run_demo(ROOT / "runs" / "mixture-demo")
     copy_figures(ROOT / "runs" / "mixture-demo", "demo")
     if args.paper_study:
         run_study(out_dir=ROOT / "runs" / "study-paper", **PAPER_STUDY)
         copy_figures(ROOT / "runs" / "study-paper", "paper-study")
+    if args.image_studies:
+        for out, study in IMAGE_STUDIES.items():
+            run_study("demo", out_dir=ROOT / "runs" / out, **study)
+            copy_figures(ROOT / "runs" / out, study["experiment"], ("samples.png", "metrics.png"))
 
 
 if __name__ == "__main__":

@@ -45,3 +45,32 @@ def test_make_figures_copies_the_demo_and_paper_study_figures(tmp_path, monkeypa
     written = sorted(p.name for p in (tmp_path / "docs" / "figures").iterdir())
     assert written == ["demo-figure1.png", "demo-metrics.png", "paper-study-figure1.png",
                        "paper-study-metrics.png"]
+
+
+def test_make_figures_copies_the_image_studies_figures(tmp_path, monkeypatch):
+    """docs/make_figures.py --image-studies, on tiny studies in a temporary tree."""
+    spec = importlib.util.spec_from_file_location("make_figures", ROOT / "docs" / "make_figures.py")
+    make_figures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_figures)
+    tiny = dict(steps=2, batch_size=8, eval_every=2, g_width=8, d_width=4, eval_samples=32,
+                progress=False, ks=[0, 1], seeds=[0])
+    studies = {out: {**study, **tiny} for out, study in make_figures.IMAGE_STUDIES.items()}
+    studies["study-conv-demo"].update(inference_images=4, inference_steps=2)
+    monkeypatch.setattr(make_figures, "ROOT", tmp_path)
+    monkeypatch.setattr(make_figures, "run_demo", lambda out_dir: None)
+    monkeypatch.setattr(make_figures, "copy_figures",
+                        _only_image_studies(make_figures.copy_figures))
+    monkeypatch.setattr(make_figures, "IMAGE_STUDIES", studies)
+    monkeypatch.setattr(sys, "argv", ["make_figures.py", "--image-studies"])
+    make_figures.main()
+    written = sorted(p.name for p in (tmp_path / "docs" / "figures").iterdir())
+    assert written == sorted(f"{study['experiment']}-{name}" for study in studies.values()
+                             for name in ("samples.png", "metrics.png"))
+
+
+def _only_image_studies(copy_figures):
+    """copy_figures, skipping the demo's (not run here)."""
+    def copy(run_dir, prefix, *names):
+        if prefix != "demo":
+            copy_figures(run_dir, prefix, *names)
+    return copy
