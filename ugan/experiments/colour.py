@@ -1,10 +1,12 @@
-"""Manifold collapse on colour digits (paper Sec. 3.3.2, Table 3).
+"""Manifold collapse on colour digits (paper Sec. 3.3.2).
 
 Each real sample is one digit tinted with its own colour c ~ Uniform([0, 1]^3) (channel
 j = c_j * digit, ``ugan.data.colorize_digits``), so besides the ten digits the generator has to
 cover a continuous, three-dimensional manifold of colours. The paper measures how much of it a
 GAN keeps by the Jensen-Shannon divergence between the colour distribution of the data and that
 of the samples (``colour_js``, lower is better, at most log 2 = 0.693); unrolling lowered it.
+The paper draws its colours from a Gaussian; here they are uniform over the RGB cube, so every
+colour is a valid one and each cell of the histogram's grid is equally likely.
 Colours are read off each image and binned as ``ugan.metrics.colour`` describes; the data's
 histogram comes from ``eval_samples`` real images that go through the same recovery.
 

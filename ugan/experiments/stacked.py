@@ -1,11 +1,11 @@
-"""Discrete mode collapse on stacked digits (paper Sec. 3.3.1, Table 2).
+"""Discrete mode collapse on stacked digits (paper Sec. 3.3.1).
 
 Each real sample stacks three independently drawn digit images as its three channels, so the
 data has 10^3 = 1000 equally likely modes, mode = 100*l0 + 10*l1 + l2 with l_c the digit in
 channel c. A digit classifier trained on the single-channel real images labels each channel of a
-generated image, and ``ugan.metrics.modes`` counts the modes hit (``modes_covered``, what Table 2
-reports) and KL(p_generated || uniform over 1000) (``kl_to_uniform``, 0 for a uniform spread,
-log 1000 = 6.91 for a single mode).
+generated image, and ``ugan.metrics.modes`` counts the modes hit (``modes_covered``, what the
+paper's table reports) and KL(p_generated || uniform over 1000) (``kl_to_uniform``, 0 for a
+uniform spread, log 1000 = 6.91 for a single mode).
 
 The paper's point is that a discriminator much smaller than the generator (1/4 and 1/2 of its
 size) lets a standard GAN (K=0) collapse onto few modes, and that unrolling (K=10) recovers many

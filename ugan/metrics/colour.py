@@ -1,5 +1,6 @@
 """How well generated colour digits match the data's distribution of colours (paper Sec. 3.3.2,
-Table 3: the Jensen-Shannon divergence between the colour distributions of data and samples).
+whose table reports the Jensen-Shannon divergence between the colour distributions of data
+and samples).
 
 A colour digit is x_j = c_j * d (j = R, G, B) for a grey digit d in [0, 1] and a colour
 c in [0, 1]^3, shown in [-1, 1] as 2x - 1. Its colour is read off one pixel:

@@ -2,7 +2,7 @@
 
 With c_k the number of samples labelled mode k, n = sum_k c_k and M modes:
 
-    modes_covered  = #{k : c_k >= 1}                     (paper Table 2 counts these)
+    modes_covered  = #{k : c_k >= 1}                     (the paper's stacked-MNIST table counts these)
     modes_covered_strict = #{k : c_k >= 0.05 * n / M}    (at least 5% of a uniform share)
     kl_to_uniform  = sum_k p_k log(p_k M),  p_k = c_k / n   (0 for a uniform spread, log M for one mode)
     top_mode_mass  = max_k p_k
