@@ -40,9 +40,7 @@ class ColourExperiment(ImageExperiment):
 
     def __init__(self, config):
         super().__init__(config)
-        if self.images.shape[1] != 1:
-            raise ValueError(f"colour: needs single-channel digit images to tint, got "
-                             f"{config.dataset!r} with {self.images.shape[1]} channels")
+        self.require_single_channel("to tint")
         self.data_histogram = colour_histogram(
             recover_colours(self.reference_images(config.eval_samples)))
 

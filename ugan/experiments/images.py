@@ -95,6 +95,13 @@ class ImageExperiment:
         """(C, H, W) of the images the generator makes."""
         return tuple(self.transform_real(self.images[:1], np.random.default_rng(0)).shape[1:])
 
+    def require_single_channel(self, purpose):
+        """Refuse a dataset whose images are not grey (CIFAR-10) for an experiment that needs
+        grey digits, e.g. to stack or tint them."""
+        if self.images.shape[1] != 1:
+            raise ValueError(f"{self.name}: needs single-channel digit images {purpose}, got "
+                             f"{self.config.dataset!r} with {self.images.shape[1]} channels")
+
     def build_models(self):
         c = self.config
         return (ConvGenerator(c.noise_dim, self.image_shape, c.g_width, c.dtype),

@@ -42,9 +42,7 @@ class LSTMExperiment(ImageExperiment):
 
     def __init__(self, config):
         super().__init__(config)
-        if self.images.shape[1] != 1:
-            raise ValueError(f"lstm: needs single-channel digit images, got {config.dataset!r} "
-                             f"with {self.images.shape[1]} channels")
+        self.require_single_channel("to classify")
         self.classifier = trained_digit_classifier(self.images, self.labels, config.dataset)
 
     def build_models(self):

@@ -49,9 +49,7 @@ class StackedExperiment(ImageExperiment):
 
     def __init__(self, config):
         super().__init__(config)
-        if self.images.shape[1] != 1:
-            raise ValueError(f"stacked: needs single-channel digit images to stack, got "
-                             f"{config.dataset!r} with {self.images.shape[1]} channels")
+        self.require_single_channel("to stack")
         self.classifier = trained_digit_classifier(self.images, self.labels, config.dataset)
 
     @property
