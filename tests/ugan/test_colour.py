@@ -1,6 +1,6 @@
 """The colour metric and the colour-digits experiment (paper Sec. 3.3.2): the JS divergence's
-known values, colour recovery on real colour digits, a one-colour generator scoring high, and a
-tiny run through the trainer."""
+known values, colour recovery on real colour digits, and a one-colour generator scoring high
+(the tiny run through the trainer: test_image_experiments.py)."""
 
 import math
 
@@ -11,6 +11,7 @@ from ugan.data import colorize_digits
 from ugan.experiments.colour import ColourExperiment, config_from
 from ugan.metrics.colour import colour_histogram, recover_colours
 from ugan.metrics.divergences import js_divergence
+
 
 @pytest.fixture(scope="module")
 def experiment():

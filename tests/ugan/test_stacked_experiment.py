@@ -1,6 +1,6 @@
 """The stacked-digits experiment (paper Sec. 3.3.1): real stacked data scores (nearly) all 1000
-modes at the evaluation sample size, a collapsed generator scores one, and a tiny run through
-the trainer leaves a complete run folder with metrics in range."""
+modes at the evaluation sample size, and a collapsed generator scores one (the tiny run through
+the trainer: test_image_experiments.py)."""
 
 import math
 
@@ -9,6 +9,7 @@ import pytest
 
 from ugan.data import stack_digits
 from ugan.experiments.stacked import StackedExperiment, config_from, stacked_modes
+
 
 @pytest.fixture(scope="module")
 def experiment():
