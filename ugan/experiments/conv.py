@@ -1,5 +1,7 @@
 """A DCGAN-style convolutional GAN on images, measured for how much of the data it covers
-(paper Sec. 3.4). The networks are the image experiments' default pair, ``ugan.models.conv``.
+(paper Sec. 3.4).
+
+The networks are the image experiments' default pair, ``ugan.models.conv``.
 
 The paper trains convolutional GANs on CIFAR-10 with and without unrolling and compares them
 two ways, both computed at every evaluation here:

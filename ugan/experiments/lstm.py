@@ -1,5 +1,5 @@
 """An LSTM generator against a convolutional discriminator on digit images (paper Sec. 3.2,
-Figure 3, Appendix B).
+Figure 3).
 
 The generator writes an image one column per time step; the discriminator is a small convnet.
 The paper's claim: without unrolling this mismatched pair collapses and cycles through single

@@ -1,4 +1,4 @@
-"""The recurrent generator of the paper's Sec. 3.2 (Appendix B): an LSTM that writes an image one
+"""The recurrent generator of the paper's Sec. 3.2: an LSTM that writes an image one
 column per time step, set against a small convolutional discriminator (``ConvDiscriminator``).
 The two networks have nothing in common, which is what makes this GAN hard to train."""
 
