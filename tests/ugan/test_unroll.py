@@ -9,20 +9,36 @@ from minigrad.nn import functional_call
 from minigrad.optim import Adam
 
 from ugan.losses import discriminator_loss, generator_loss
+from ugan.models import ConvDiscriminator, LSTMGenerator
 from ugan.unroll import discriminator_logits, surrogate_loss, unrolled_discriminator
 
 
-def tiny_gan(seed=0):
+def mlp_pair():
     """A 2 -> 3 -> 2 generator and a 2 -> 4 -> 1 discriminator with smooth (tanh) units, so
-    finite differences see no kinks; D has taken one Adam step so its Adam state is not zero."""
-    mg.manual_seed(seed)
+    finite differences see no kinks; and the shapes of a sample and of a noise vector."""
     generator = nn.Sequential(nn.Linear(2, 3, dtype="float64"), nn.Tanh(),
                               nn.Linear(3, 2, dtype="float64"))
     discriminator = nn.Sequential(nn.Linear(2, 4, dtype="float64"), nn.Tanh(),
                                   nn.Linear(4, 1, dtype="float64"))
+    return generator, discriminator, (2,), 2
+
+
+def image_pair():
+    """The image experiments' networks, tiny: an LSTM generator of 1x4x4 images against a conv
+    discriminator (conv2d, leaky ReLU, linear: every op of their unrolled steps)."""
+    shape = (1, 4, 4)
+    return (LSTMGenerator(2, shape, 3, dtype="float64"),
+            ConvDiscriminator(shape, 2, dtype="float64"), shape, 2)
+
+
+def tiny_gan(seed=0, pair=mlp_pair):
+    """(generator, discriminator, its Adam optimizer, real batch, noise batch), in float64; D has
+    taken one Adam step so its Adam state is not zero."""
+    mg.manual_seed(seed)
+    generator, discriminator, sample_shape, noise_dim = pair()
     rng = np.random.default_rng(seed)
-    real = mg.tensor(rng.standard_normal((5, 2)))
-    noise = mg.tensor(rng.standard_normal((5, 2)))
+    real = mg.tensor(rng.standard_normal((5, *sample_shape)))
+    noise = mg.tensor(rng.standard_normal((5, noise_dim)))
     d_optimizer = Adam(discriminator.parameters(), lr=0.05, betas=(0.5, 0.999))
     with mg.no_grad():
         fake = generator(noise)
@@ -50,9 +66,11 @@ def test_k0_is_the_standard_gan_gradient():
         np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("unroll_steps", [1, 2, 3])
-def test_gradient_of_f_k_matches_finite_differences(unroll_steps):
-    generator, discriminator, d_optimizer, real, noise = tiny_gan()
+@pytest.mark.parametrize("pair, unroll_steps", [(mlp_pair, 1), (mlp_pair, 2), (mlp_pair, 3),
+                                                (image_pair, 2)],
+                         ids=["mlp-K1", "mlp-K2", "mlp-K3", "lstm-conv-K2"])
+def test_gradient_of_f_k_matches_finite_differences(pair, unroll_steps):
+    generator, discriminator, d_optimizer, real, noise = tiny_gan(pair=pair)
     names = [name for name, _ in generator.named_parameters()]
 
     def f_k(*params):
