@@ -71,21 +71,19 @@ class ConvExperiment(ImageExperiment):
         np.save(out_dir / "reconstruction_errors.npy", errors)
         record = super().evaluate(generator, step, out_dir)
         if step == c.steps:
-            # The same noise as the evaluation above, so the same samples.
-            self.save_distances(self.generate(generator, step, c.eval_samples), out_dir)
+            self.save_distances(*self.last_distances, out_dir)
         return {**record, "reconstruction_mse": float(errors.mean())}
 
-    def distance_histograms(self, samples):
-        """(counts within samples, counts within as many real images, shared edges)."""
-        return shared_distance_histograms(samples, self.reference_images(len(samples)),
-                                          DISTANCE_BINS)
-
     def metrics(self, samples):
-        counts, data_counts, _ = self.distance_histograms(samples)
+        """distance_js of the samples; their histograms are kept (``last_distances``) for the
+        final evaluation's figure."""
+        self.last_distances = shared_distance_histograms(
+            samples, self.reference_images(len(samples)), DISTANCE_BINS)
+        counts, data_counts, _ = self.last_distances
         return {"distance_js": js_divergence(counts, data_counts)}
 
-    def save_distances(self, samples, out_dir):
-        counts, data_counts, edges = self.distance_histograms(samples)
+    def save_distances(self, counts, data_counts, edges, out_dir):
+        """distances.npz and distances.png: the samples' and the data's histograms."""
         np.savez(out_dir / "distances.npz", edges=edges, samples=counts, data=data_counts)
         label = f"K={self.config.unroll_steps}"
         plots.distance_histograms(edges, {"data": data_counts, label: counts},
