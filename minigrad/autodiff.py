@@ -19,7 +19,7 @@ import weakref
 
 import numpy as np
 
-from . import backend
+from . import backend, tracing
 from .grad_mode import is_grad_enabled, set_grad_enabled
 from .tensor import Tensor
 
@@ -39,6 +39,7 @@ class Function:
 
     inputs = ()
     needs_input_grad = ()
+    differentiable = True  # False for ops whose output is a constant of the graph (comparisons)
 
     @classmethod
     def apply(cls, *inputs, **params):
@@ -46,11 +47,12 @@ class Function:
         arrays = [t._data for t in inputs]
         if len(arrays) > 1:
             _check_same_device(cls, inputs, arrays)
-        out = op.forward(*arrays)
+        tracer = tracing.active_tracer()
+        out = op.forward(*arrays) if tracer is None else tracer.run(op, inputs, arrays)
         if type(out) is not np.ndarray and isinstance(out, np.generic):
             out = np.asarray(out)  # numpy reductions return scalars, not 0-d arrays
         result = Tensor(out)
-        if is_grad_enabled() and _any_requires_grad(inputs):
+        if cls.differentiable and is_grad_enabled() and _any_requires_grad(inputs):
             op.inputs = inputs
             op.versions = tuple([t._version[0] for t in inputs])
             op._output = weakref.ref(result)  # a new tensor: its version is 0
@@ -86,6 +88,16 @@ class Function:
                     f"{tensor.shape}) was changed in place after the op was recorded (version "
                     f"{tensor._version[0]}, recorded at {version}); the gradient would be computed "
                     "from the new values. Change a copy, or recompute the forward pass.")
+
+
+class Copy(Function):
+    """y = a copy of x, in a new array.  VJP: dx = g."""
+
+    def forward(self, x):
+        return backend.namespace_of(x).asarray(x, copy=True)
+
+    def backward(self, g):
+        return (g,)
 
 
 def _any_requires_grad(inputs):
@@ -260,7 +272,7 @@ def backward(self, gradient=None, create_graph=False):
                 # a copy: g may share its array with the seed or with another leaf's gradient
                 # (the VJPs of +, reshape, ... pass g on), and zero_() on one .grad must not
                 # change the others
-                g = Tensor(backend.namespace_of(g.data).asarray(g.data, copy=True))
+                g = Copy.apply(g)
         leaf.grad = g if leaf.grad is None else leaf.grad + g
 
 

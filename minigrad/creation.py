@@ -5,7 +5,7 @@ and then moved to the device, so that a seed gives the same numbers on every dev
 
 import numpy as np
 
-from . import backend
+from . import backend, tracing
 from .tensor import Tensor
 
 _DEFAULT_FLOAT = "float32"
@@ -58,7 +58,10 @@ def arange(start, stop=None, step=1, dtype=None, device=None):
 
 
 def randn(*shape, generator=None, dtype=None, device=None, requires_grad=False):
-    """Standard normal samples; ``generator`` is a ``numpy.random.Generator`` (fresh if None)."""
+    """Standard normal samples; ``generator`` is a ``numpy.random.Generator`` (the seeded
+    default generator if None)."""
+    tracing.refuse("randn", "a replay would repeat the trace's numbers; draw them outside "
+                   "and pass them to the compiled function as an input")
     generator = generator if generator is not None else _generator
     array = generator.standard_normal(_shape(shape))
     return Tensor(backend.from_numpy(array, device, dtype or _DEFAULT_FLOAT),

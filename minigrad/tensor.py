@@ -15,11 +15,17 @@ import math
 
 import numpy as np
 
-from . import backend
+from . import backend, tracing
 from .grad_mode import is_grad_enabled
 
 
 _creation_counter = itertools.count()
+
+
+def next_stamp():
+    """The creation stamp the next tensor will get (or a later one): tensors with a smaller
+    stamp already exist."""
+    return next(_creation_counter)
 
 
 class Tensor:
@@ -88,6 +94,10 @@ class Tensor:
     # -- conversions -----------------------------------------------------------------------
     def numpy(self):
         """A numpy copy of the data, whatever the device."""
+        tracing.refuse(f"reading the values of a tensor of shape {self.shape} (.numpy(), "
+                       ".item(), .tolist(), bool(), print)",
+                       "its value would be fixed at trace time; return the tensor from the "
+                       "function and read it after the call")
         return backend.to_numpy(self._data)
 
     def item(self):
@@ -112,6 +122,9 @@ class Tensor:
 
     # -- in-place updates (outside autodiff) ------------------------------------------------
     def _check_inplace(self, op_name):
+        tracing.refuse(f"{op_name} on a tensor of shape {self.shape}",
+                       "in-place writes are not recorded; compute a new tensor instead (state "
+                       "tensors that are replaced, as optimizers do, are written back)")
         if is_grad_enabled() and self.requires_grad:
             raise RuntimeError(f"{op_name}: in-place change of a tensor that requires grad "
                                f"(shape {self.shape}) while recording; run it under "
@@ -182,6 +195,10 @@ def as_tensor(data, dtype=None, device=None):
 
 
 def _as_array(data, dtype, device, copy):
+    if isinstance(data, (Tensor, np.ndarray)) or hasattr(data, "__array_namespace__"):
+        tracing.refuse(f"making a tensor from an existing array or tensor (shape "
+                       f"{tuple(data.shape)})", "the array would be frozen into the program; "
+                       "pass it to the compiled function as an input")
     if isinstance(data, Tensor):
         data = data._data
     if isinstance(data, (np.ndarray, np.generic)):

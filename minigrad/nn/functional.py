@@ -3,7 +3,7 @@
 All are built from differentiable primitives, so every one can be differentiated twice (the
 unrolled GAN differentiates the discriminator's gradient)."""
 
-from .. import backend
+from ..grad_mode import no_grad
 from ..ops import sigmoid, softplus, tanh
 from ..ops.conv import conv2d, conv_transpose2d
 from ..ops.elementwise import leaky_relu, lift, relu
@@ -67,11 +67,11 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
                              f"input of shape {x.shape}")
         y, mean, var = standardize(x, axes, eps)  # one primitive, see minigrad.ops.normalize
         if running_mean is not None:
-            xp = backend.namespace_of(mean)
-            running_mean.data = ((1 - momentum) * running_mean.data
-                                 + momentum * xp.reshape(mean, (channels,)))
-            running_var.data = ((1 - momentum) * running_var.data
-                                + (momentum * count / (count - 1)) * xp.reshape(var, (channels,)))
+            with no_grad():
+                running_mean.data = ((1 - momentum) * running_mean.detach()
+                                     + momentum * mean.reshape((channels,))).data
+                running_var.data = ((1 - momentum) * running_var.detach()
+                                    + (momentum * count / (count - 1)) * var.reshape((channels,))).data
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: eval mode needs running_mean and running_var")

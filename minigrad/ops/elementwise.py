@@ -179,8 +179,7 @@ class Abs(Function):
         return backend.namespace_of(x).abs(x)
 
     def backward(self, g):
-        x = self.inputs[0]
-        return (g * _constant(backend.namespace_of(x.data).sign(x.data)),)
+        return (g * sign(self.inputs[0]),)
 
 
 class Tanh(Function):
@@ -416,15 +415,37 @@ def leaky_relu(x, negative_slope=0.01):
     return LeakyRelu.apply(x, negative_slope=negative_slope)
 
 
+class Sign(Function):
+    """y = -1, 0 or 1 per element. Not differentiable: y is a constant of the graph (its
+    derivative is 0 wherever it exists)."""
+
+    differentiable = False
+
+    def forward(self, x):
+        return backend.namespace_of(x).sign(x)
+
+
 def sign(x):
-    """-1, 0 or 1 per element (not differentiable: the result is a constant)."""
-    return Tensor(backend.namespace_of(x.data).sign(x.data))
+    return Sign.apply(x)
+
+
+class Compare(Function):
+    """y = a OP b elementwise, a boolean array (OP one of < <= > >= == !=). Not differentiable:
+    y is a constant of the graph."""
+
+    differentiable = False
+
+    def __init__(self, operator):
+        self.operator = operator
+
+    def forward(self, a, b):
+        return getattr(a, self.operator)(b)
 
 
 def _comparison(name):
     def compare(a, b):
         a, b = _pair(a, b)
-        return Tensor(getattr(a.data, name)(b.data))
+        return Compare.apply(a, b, operator=name)
 
     compare.__name__ = name
     compare.__doc__ = f"Elementwise ``{name}`` as a boolean tensor (not differentiable)."

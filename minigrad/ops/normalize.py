@@ -22,18 +22,19 @@ The statistics are computed once by :func:`batch_statistics` (its caller, batch 
 them for the running averages) and handed to both primitives: they must be x's own statistics.
 """
 
-from .. import backend
 from ..autodiff import Function
 from .reduce import _count
 
 
 def batch_statistics(x, axes, eps):
-    """(mean, var, s) of the raw array ``x`` over ``axes``, kept as size-1 axes."""
-    xp = backend.namespace_of(x)
-    mean = xp.mean(x, axis=axes, keepdims=True)
+    """(mean, var, s) of the tensor ``x`` over ``axes``, kept as size-1 axes: constants of the
+    graph (computed from ``x.detach()``), made by recorded ops so that a compiled program
+    recomputes them from each new x."""
+    x = x.detach()
+    mean = x.mean(axis=axes, keepdims=True)
     centered = x - mean
-    var = xp.mean(centered * centered, axis=axes, keepdims=True)
-    return mean, var, 1.0 / xp.sqrt(var + eps)
+    var = (centered * centered).mean(axis=axes, keepdims=True)
+    return mean, var, 1.0 / (var + eps).sqrt()
 
 
 class _BatchStatistic(Function):
@@ -78,6 +79,7 @@ class InverseStd(_BatchStatistic):
 
 def standardize(x, axes, eps):
     """(x_hat, mean, var): x standardized over ``axes`` with its own batch statistics, and those
-    statistics as raw arrays (reduced axes kept)."""
-    mean, var, inverse_std = batch_statistics(x.data, axes, eps)
-    return Standardize.apply(x, axes=axes, mean=mean, inverse_std=inverse_std), mean, var
+    statistics as constant tensors (reduced axes kept)."""
+    mean, var, inverse_std = batch_statistics(x, axes, eps)
+    x_hat = Standardize.apply(x, axes=axes, mean=mean.data, inverse_std=inverse_std.data)
+    return x_hat, mean, var

@@ -104,14 +104,25 @@ def min(x, axis=None, keepdims=False):
     return -max(-x, axis=axis, keepdims=keepdims)
 
 
+class SafeShift(_Reduction):
+    """m = max of x over ``axes`` (kept), or 0 where that max is infinite: the shift that
+    keeps exp(x - m) from overflowing. Not differentiable: logsumexp uses it as a constant (its
+    result does not depend on the shift)."""
+
+    differentiable = False
+
+    def forward(self, x):
+        xp = backend.namespace_of(x)
+        largest = xp.max(x, axis=self.axes, keepdims=True)
+        # an infinite max would give inf - inf = nan; no shift is needed there (exp gives 0 or inf)
+        return xp.where(xp.isfinite(largest), largest, xp.zeros_like(largest))
+
+
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m = max(x) (0 where that is
     infinite), a constant shift that cannot overflow. VJP (by composition): dx = g * softmax(x)."""
     axes = _normalize_axes(x, axis)
-    xp = backend.namespace_of(x.data)
-    largest = xp.max(x.data, axis=axes, keepdims=True)
-    # an infinite max would give inf - inf = nan; no shift is needed there (exp gives 0 or inf)
-    shift = Tensor(xp.where(xp.isfinite(largest), largest, xp.zeros_like(largest)))
+    shift = SafeShift.apply(x, axes=axes, keepdims=True)
     total = Sum.apply((x - shift).exp(), axes=axes, keepdims=True).log() + shift
     return total if keepdims else reshape(total, _reduced_shape(x.shape, axes))
 

@@ -346,20 +346,23 @@ def _take(x, key, array_positions):
                                        for i, item in enumerate(key) if i not in array_positions):
         raise IndexError(f"getitem: an integer-array index can only be combined with full "
                          f"slices (:) and '...', e.g. x[idx] or x[:, idx]; got {key!r}")
+    from .elementwise import where  # here: elementwise imports this module
+
     position = array_positions[0]
     if Ellipsis in key[:position]:
         axis = x.ndim - (len(key) - position)
     else:
         axis = position
     index = key[position]
-    index = index.data if isinstance(index, Tensor) else index
-    xp = backend.namespace_of(x.data)
-    if isinstance(index, list) or backend.device_of(index) != x.device:
-        index = backend.to_device(np.asarray(index, dtype=np.int64), x.device)
-    index_shape = tuple(index.shape)
-    flat = xp.reshape(index, (-1,))
-    flat = xp.where(flat < 0, flat + x.shape[axis], flat)
-    taken = Take.apply(x, index=flat, axis=axis)
+    if not isinstance(index, Tensor):  # a constant index, given as a list or an array
+        if isinstance(index, list) or backend.device_of(index) != x.device:
+            index = backend.to_device(np.asarray(index, dtype=np.int64), x.device)
+        index = Tensor(index)
+    index_shape = index.shape
+    # with ops, not raw arrays: an index computed from data stays part of a compiled program
+    flat = reshape(to(index, x.device), (-1,))
+    flat = where(flat < 0, flat + x.shape[axis], flat)
+    taken = Take.apply(x, index=flat.data, axis=axis)
     return reshape(taken, x.shape[:axis] + index_shape + x.shape[axis + 1:])
 
 
