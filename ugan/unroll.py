@@ -67,7 +67,7 @@ def unrolled_discriminator(discriminator, d_optimizer, real, fake, unroll_steps,
             for position, g in enumerate(grads):
                 m, v = moments[position]
                 current[position], m, v = adam_update(
-                    current[position], g, m, v, states[position][2] + k + 1, lr=settings["lr"],
+                    current[position], g, m, v, states[position][2] + (k + 1), lr=settings["lr"],
                     betas=settings["betas"], eps=settings["eps"])
                 moments[position] = (m, v)
     if not second_order:

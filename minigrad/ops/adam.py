@@ -8,6 +8,7 @@ step stays differentiable to any order.
 
 from .. import backend
 from ..autodiff import Function
+from ..tensor import Tensor
 
 
 class MovingAverage(Function):
@@ -45,20 +46,28 @@ class AdamStep(Function):
     """p' = p - a m / d,  with  d = sqrt(v c + r) + eps,  a = lr / (1 - beta1^t),
     c = 1 / (1 - beta2^t) and r = eps_root > 0.
 
-    VJP:  dp = G,   dm = -a G / d,   dv = a G m c / (2 d^2 sqrt(v c + r))."""
+    The step number t is an input (a float64 0-d array, a constant of the graph), so that one
+    recorded program serves every step: the bias corrections a and c are computed from it in
+    float64 and only then rounded to p's dtype, exactly as a Python float would be.
 
-    def __init__(self, scale, v_scale, eps, eps_root):
-        self.scale, self.v_scale, self.eps, self.eps_root = scale, v_scale, eps, eps_root
+    VJP:  dp = G,   dm = -a G / d,   dv = a G m c / (2 d^2 sqrt(v c + r)),   dt: none."""
 
-    def forward(self, p, m, v):
+    def __init__(self, lr, beta1, beta2, eps, eps_root):
+        self.lr, self.beta1, self.beta2 = lr, beta1, beta2
+        self.eps, self.eps_root = eps, eps_root
+
+    def forward(self, p, m, v, t):
         xp = backend.namespace_of(p)
+        self.scale = xp.astype(xp.asarray(self.lr / (1.0 - self.beta1 ** t)), p.dtype)
+        self.v_scale = xp.astype(xp.asarray(1.0 / (1.0 - self.beta2 ** t)), p.dtype)
         return p - self.scale * m / (xp.sqrt(v * self.v_scale + self.eps_root) + self.eps)
 
     def backward(self, grad):
-        _, m, v = self.inputs
-        need_p, need_m, need_v = self.needs_input_grad
-        root = (v * self.v_scale + self.eps_root).sqrt()
-        step_size = grad * (-self.scale) / (root + self.eps)  # G * d p' / d m
+        _, m, v, _ = self.inputs
+        need_p, need_m, need_v, _ = self.needs_input_grad
+        scale, v_scale = Tensor(self.scale), Tensor(self.v_scale)
+        root = (v * v_scale + self.eps_root).sqrt()
+        step_size = grad * (-scale) / (root + self.eps)  # G * d p' / d m
         dm = step_size if need_m else None
-        dv = step_size * m * (-0.5 * self.v_scale) / ((root + self.eps) * root) if need_v else None
-        return (grad if need_p else None, dm, dv)
+        dv = step_size * m * (v_scale * -0.5) / ((root + self.eps) * root) if need_v else None
+        return (grad if need_p else None, dm, dv, None)

@@ -1,7 +1,8 @@
 """Adam: one pure, differentiable update (:func:`adam_update`) used both by the :class:`Adam`
 optimizer and by the unrolled GAN, so there is one Adam in the codebase."""
 
-from ..creation import zeros_like
+from ..creation import full, zeros_like
+from ..tensor import Tensor
 from ..grad_mode import no_grad
 from ..ops.adam import AdamStep, MovingAverage, MovingAverageOfSquare
 from .optimizer import Optimizer
@@ -26,9 +27,11 @@ def adam_update(param, grad, m, v, step, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
     v' that matters, so the step equals PyTorch's to float precision) keeps the root's argument
     strictly positive and every derivative finite.
 
-    The bias corrections c1, c2 are Python floats (double precision): in float32, 1 - b2^t for
-    small t loses digits, and on the first step from m = v = 0 that error is amplified by about
-    |g| / eps in the derivative.
+    The bias corrections c1, c2 are computed in double precision from ``step`` (a number, or a
+    float64 0-d tensor as in :class:`Adam`'s state, so that a compiled training step reads the
+    step from its state instead of freezing it): in float32, 1 - b2^t for small t loses digits,
+    and on the first step from m = v = 0 that error is amplified by about |g| / eps in the
+    derivative.
 
     The three lines are three fused primitives (``minigrad.ops.adam``), so that a chain of K
     updates records 3K graph nodes per parameter rather than 14K.
@@ -36,22 +39,33 @@ def adam_update(param, grad, m, v, step, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
     beta1, beta2 = betas
     m = MovingAverage.apply(m, grad, beta=beta1)
     v = MovingAverageOfSquare.apply(v, grad, beta=beta2)
-    param = AdamStep.apply(param, m, v, scale=lr / (1.0 - beta1 ** step),
-                           v_scale=1.0 / (1.0 - beta2 ** step), eps=eps, eps_root=eps_root)
+    param = AdamStep.apply(param, m, v, step_tensor(step, param), lr=lr, beta1=beta1,
+                           beta2=beta2, eps=eps, eps_root=eps_root)
     return param, m, v
+
+
+def step_tensor(step, like):
+    """The step number as a float64 0-d tensor on ``like``'s device (it may be given as a
+    number, or already be such a tensor, as in an optimizer's state)."""
+    if isinstance(step, Tensor):
+        return step
+    return full((), step, dtype="float64", device=like.device)
 
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba) with PyTorch's defaults and state names (``exp_avg``, ``exp_avg_sq``,
-    ``step`` in ``optimizer.state[param]``)."""
+    ``step`` in ``optimizer.state[param]``). As in PyTorch, ``step`` is a tensor (float64, 0-d),
+    so that a compiled training step reads it from the state; ``state_dict`` gives it as an int."""
 
     tensor_state_keys = ("exp_avg", "exp_avg_sq")
+    count_keys = ("step",)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
         super().__init__(params, lr=lr, betas=tuple(betas), eps=eps)
 
     def _init_state(self, param):
-        return {"step": 0, "exp_avg": zeros_like(param), "exp_avg_sq": zeros_like(param)}
+        return {"step": step_tensor(0, param), "exp_avg": zeros_like(param),
+                "exp_avg_sq": zeros_like(param)}
 
     @no_grad()
     def step(self):
@@ -59,7 +73,7 @@ class Adam(Optimizer):
             if param.grad is None:
                 continue
             state = self.state_of(param)
-            state["step"] += 1
+            state["step"] = state["step"] + 1
             new_param, state["exp_avg"], state["exp_avg_sq"] = adam_update(
                 param.detach(), param.grad, state["exp_avg"], state["exp_avg_sq"], state["step"],
                 **self.hyperparameters)

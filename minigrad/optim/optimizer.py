@@ -9,6 +9,7 @@ from ..tensor import Tensor
 
 class Optimizer:
     tensor_state_keys = ()  # the state entries that are tensors shaped like the parameter
+    count_keys = ()  # the state entries that are counts kept as float64 0-d tensors (step)
 
     def __init__(self, params, **hyperparameters):
         self.params = list(params)
@@ -39,13 +40,35 @@ class Optimizer:
         for p in self.params:
             p.grad = None
 
+    # -- as state of a compiled function (minigrad.compile.state) --------------------------
+    def traced_state(self):
+        """The tensor entries of every parameter's state, as "position/key"."""
+        return {f"{position}/{key}": value
+                for position, p in enumerate(self.params) if p in self.state
+                for key, value in self.state[p].items()
+                if value is None or isinstance(value, Tensor)}
+
+    def load_traced_state(self, arrays):
+        for name, array in arrays.items():
+            position, key = name.split("/")
+            entries = self.state.setdefault(self.params[int(position)], {})
+            entries[key] = None if array is None else Tensor(array)
+
+    def traced_key(self):
+        """The hyperparameters, and any state entry that is a Python value (baked in)."""
+        plain = tuple((position, key, value)
+                      for position, p in enumerate(self.params) if p in self.state
+                      for key, value in self.state[p].items()
+                      if not (value is None or isinstance(value, Tensor)))
+        return (type(self).__name__, tuple(sorted(self.hyperparameters.items())), plain)
+
     def state_dict(self):
         """Hyperparameters and per-parameter state (by parameter position) as plain values and
         numpy arrays, so that it can be saved without pickling."""
         per_param = {}
         for position, p in enumerate(self.params):
             if p in self.state:
-                per_param[position] = {key: value.numpy() if isinstance(value, Tensor) else value
+                per_param[position] = {key: self._plain(key, value)
                                        for key, value in self.state[p].items()}
         return {"hyperparameters": dict(self.hyperparameters), "state": per_param}
 
@@ -60,7 +83,16 @@ class Optimizer:
             p = self.params[position]
             self.state[p] = {key: self._restore(key, value, p) for key, value in entries.items()}
 
+    def _plain(self, key, value):
+        """A state entry as a numpy array (tensors) or a Python number (counts)."""
+        if key in self.count_keys:
+            return int(value.item())
+        return value.numpy() if isinstance(value, Tensor) else value
+
     def _restore(self, key, value, param):
+        if key in self.count_keys:
+            count = np.asarray(value, dtype=np.float64).reshape(())
+            return Tensor(backend.from_numpy(count, param.device))
         if key not in self.tensor_state_keys:
             return value.item() if isinstance(value, np.ndarray) else value
         if value is None:
