@@ -18,6 +18,7 @@ from .ops import (abs, add, astype, broadcast_to, clip, concatenate, div, equal,
 from .tensor import Tensor, as_tensor, tensor
 from .creation import (arange, default_generator, full, manual_seed, ones, ones_like, randn,
                        zeros, zeros_like)
+from .compile import CompileError, compile
 from . import nn, optim, testing
 
 float16, float32, float64 = "float16", "float32", "float64"

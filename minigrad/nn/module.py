@@ -122,6 +122,31 @@ class Module:
         for name, target in own.items():
             target.data = backend.from_numpy(arrays[name], target.device, target.dtype)
 
+    # -- as state of a compiled function (minigrad.compile.state) --------------------------
+    def traced_state(self):
+        """Parameters, their gradients and buffers, by prefixed dotted name."""
+        state = {}
+        for name, p in self.named_parameters():
+            state["param:" + name] = p
+            state["grad:" + name] = p.grad
+        for name, b in self.named_buffers():
+            state["buffer:" + name] = b
+        return state
+
+    def load_traced_state(self, arrays):
+        own = dict(self.named_parameters())
+        buffers = dict(self.named_buffers())
+        for key, array in arrays.items():
+            kind, name = key.split(":", 1)
+            if kind == "grad":
+                own[name].grad = None if array is None else Tensor(array)
+            else:
+                (own if kind == "param" else buffers)[name].data = array
+
+    def traced_key(self):
+        """Training or eval mode, per sub-module (batch norm computes differently)."""
+        return tuple((name, module.training) for name, module in self.named_modules())
+
     def to(self, device):
         """Move every parameter and buffer to ``device`` (in place, like PyTorch)."""
         for _, tensor in list(self.named_parameters()) + list(self.named_buffers()):

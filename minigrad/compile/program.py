@@ -1,0 +1,170 @@
+"""A flat program: the primitives a traced function ran, in order, on numbered slots, and its
+replay as one generated Python function.
+
+The listing (``print(program)``) reads like a jaxpr: one line per primitive, with its
+parameters, the slots it reads and writes, and the shape of what it makes::
+
+    v7 = Linear(v0, v2, v3)                          f32[512,128]
+    v8 = Relu(v7) ; mask -> v9                       f32[512,128]
+
+The replay is Python source generated from the same instructions and compiled once. Each
+primitive's ``forward`` is called on raw arrays held in local variables: no Tensor objects, no
+graph, no reverse sweep. A slot is deleted right after its last use, so an array is freed as soon
+as nothing later needs it.
+"""
+
+import math
+
+import numpy as np
+
+
+class Program:
+    """``instructions`` over slots; ``inputs`` and ``outputs`` are lists of slots; ``constants``
+    maps a slot to its (frozen) array; ``specs`` maps every slot to (shape, dtype name);
+    ``labels`` names the inputs and outputs for the listing."""
+
+    def __init__(self, instructions, inputs, outputs, constants, specs, labels):
+        self.instructions = list(instructions)
+        self.inputs, self.outputs = list(inputs), list(outputs)
+        self.constants, self.specs, self.labels = dict(constants), specs, labels
+        self.passes = []  # (name, ops before, ops after, bytes before, bytes after)
+        self._replay = None
+
+    # -- measures ----------------------------------------------------------------------------
+    def __len__(self):
+        return len(self.instructions)
+
+    def nbytes(self, slot):
+        shape, dtype = self.specs[slot]
+        return math.prod(shape) * np.dtype(dtype).itemsize
+
+    def allocated_bytes(self):
+        """Bytes the instructions write per replay (views counted as if they were copies)."""
+        return sum(self.nbytes(slot) for ins in self.instructions for slot in ins.writes())
+
+    def peak_live_bytes(self):
+        """The most bytes held at once by slots the program made (inputs and constants aside),
+        with every slot released after its last use."""
+        last = self.last_uses()
+        live = peak = 0
+        for position, ins in enumerate(self.instructions):
+            live += sum(self.nbytes(slot) for slot in ins.writes())
+            peak = max(peak, live)
+            live -= sum(self.nbytes(slot) for slot in last.get(position, ())
+                        if slot not in self.constants and slot not in self.inputs)
+        return peak
+
+    def last_uses(self):
+        """{instruction position: slots whose last use it is} (outputs are never released)."""
+        keep = set(self.outputs)
+        last = {}
+        for position, ins in enumerate(self.instructions):
+            for slot in ins.reads() + ins.writes():
+                last[slot] = position
+        released = {}
+        for slot, position in last.items():
+            if slot not in keep:
+                released.setdefault(position, []).append(slot)
+        return released
+
+    def record_pass(self, name, transform):
+        """Run ``transform(self)`` and log what it removed."""
+        before = (len(self), self.allocated_bytes())
+        transform(self)
+        self.passes.append((name, before[0], len(self), before[1], self.allocated_bytes()))
+        self._replay = None
+
+    # -- the listing -------------------------------------------------------------------------
+    def __str__(self):
+        lines = [f"program: {len(self.inputs)} inputs, {len(self.constants)} constants, "
+                 f"{len(self)} ops, {len(self.outputs)} outputs"]
+        for slot in self.inputs:
+            lines.append(f"  in  v{slot:<5} {_type(self.specs[slot]):<22} "
+                         f"{self.labels.get(slot, '')}")
+        for ins in self.instructions:
+            lines.append("  " + _line(ins, self.specs))
+        lines.append("  return " + ", ".join(f"v{slot}" for slot in self.outputs))
+        return "\n".join(lines)
+
+    def pass_report(self):
+        """What each pass removed, one line each."""
+        lines = [f"{'pass':<28} {'ops':>13} {'MB written per replay':>24}"]
+        for name, ops_before, ops_after, bytes_before, bytes_after in self.passes:
+            lines.append(f"{name:<28} {ops_before:>6} -> {ops_after:<5} "
+                         f"{bytes_before / 2**20:>10.2f} -> {bytes_after / 2**20:<8.2f}")
+        return "\n".join(lines)
+
+    # -- the replay --------------------------------------------------------------------------
+    def run(self, input_arrays):
+        """Replay the program on ``input_arrays`` (one per input slot); returns the output
+        arrays, in order."""
+        if self._replay is None:
+            self._replay = self._generate()
+        return self._replay(*input_arrays)
+
+    def source(self):
+        """The Python source of the replay function."""
+        return self._generate_source()[0]
+
+    def _generate(self):
+        source, namespace = self._generate_source()
+        exec(compile(source, "<minigrad.compile program>", "exec"), namespace)
+        return namespace["replay"]
+
+    def _generate_source(self):
+        namespace = {"_asarray": np.asarray}
+        for slot, array in self.constants.items():
+            namespace[f"v{slot}"] = array
+        lines = ["def replay(" + ", ".join(f"v{slot}" for slot in self.inputs) + "):"]
+        released = self.last_uses()
+        for position, ins in enumerate(self.instructions):
+            namespace[f"op{position}"] = ins.op
+            namespace[f"f{position}"] = ins.op.forward
+            for name, slot in ins.bindings:
+                lines.append(f"    op{position}.{name} = v{slot}")
+            call = f"f{position}(" + ", ".join(f"v{slot}" for slot in ins.inputs) + ")"
+            lines.append(f"    v{ins.output} = " + (f"_asarray({call})" if ins.scalar else call))
+            for name, slot in ins.aux:
+                lines.append(f"    v{slot} = op{position}.__dict__.pop({name!r})")
+            dead = [f"v{slot}" for slot in released.get(position, ())
+                    if slot not in self.constants]
+            if dead:
+                lines.append("    del " + ", ".join(dead))
+        lines.append("    return (" + "".join(f"v{slot}, " for slot in self.outputs) + ")")
+        return "\n".join(lines) + "\n", namespace
+
+
+def _type(spec):
+    shape, dtype = spec
+    short = {"float32": "f32", "float64": "f64", "float16": "f16", "int64": "i64",
+             "int32": "i32", "bool": "bool"}.get(dtype, dtype)
+    return f"{short}[{','.join(str(n) for n in shape)}]"
+
+
+def _line(ins, specs):
+    params = ", ".join(f"{name}={_short(value)}" for name, value in ins.params
+                       if not name.startswith("_") and name not in ("inputs", "versions"))
+    reads = [f"v{slot}" for slot in ins.inputs] + [f"{name}=v{slot}" for name, slot in ins.bindings]
+    text = f"v{ins.output} = {type(ins.op).__name__}"
+    text += f"[{params}]" if params else ""
+    text += "(" + ", ".join(reads) + ")"
+    if ins.aux:
+        text += " ; " + ", ".join(f"{name} -> v{slot}" for name, slot in ins.aux)
+    return f"{text:<64} {_type(specs[ins.output])}"
+
+
+def _short(frozen):
+    """A frozen parameter (``tracer.freeze``) as the user wrote it."""
+    kind = frozen[0]
+    if kind == "float":
+        return repr(float.fromhex(frozen[1]))
+    if kind in ("tuple", "list"):
+        return "(" + ",".join(_short(item) for item in frozen[1:]) + ")"
+    if kind == "slice":
+        start, stop, step = (_short(item) for item in frozen[1:])
+        return f"{'' if start == 'None' else start}:{'' if stop == 'None' else stop}" + \
+            ("" if step == "None" else f":{step}")
+    if kind in ("array", "object"):
+        return "<const>"
+    return repr(frozen[1])
+
