@@ -67,6 +67,9 @@ def build_parser():
                         help="study: the values of K (default: 0 10)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
                         help="study: the seeds (default: 0 1 2)")
+    parser.add_argument("--no-compile", dest="compile", action="store_false", default=None,
+                        help="run each iteration eagerly instead of replaying its compiled "
+                             "program (the same numbers, slower)")
     parser.add_argument("--no-progress", dest="progress", action="store_false")
     return parser
 
@@ -78,7 +81,7 @@ def main(argv=None):
                      batch_size=args.batch_size, g_lr=args.lr, d_lr=args.lr,
                      second_order=args.second_order, resample_unroll=args.resample_unroll,
                      generator_loss=args.generator_loss, eval_every=args.eval_every,
-                     historical_averaging=args.historical_averaging)
+                     historical_averaging=args.historical_averaging, compile=args.compile)
     try:
         if args.experiment is None:
             run_demo(args.out or "runs/mixture-demo", args.preset or "demo", args.progress,

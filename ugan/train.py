@@ -32,7 +32,7 @@ from ugan.unroll import discriminator_logits, surrogate_loss
 
 CHECKPOINT_NAME = "checkpoint.npz"
 # Options that may change between a run and its resumption.
-RESUMABLE_CHANGES = ("steps", "device", "eval_every", "checkpoint_every")
+RESUMABLE_CHANGES = ("steps", "device", "eval_every", "checkpoint_every", "compile")
 
 
 class GANTrainer:
@@ -57,6 +57,10 @@ class GANTrainer:
                                                     ("D", self.discriminator))}
         self.rng = np.random.default_rng(config.seed)
         self.step = 0
+        state = [self.generator, self.discriminator, self.g_optimizer, self.d_optimizer,
+                 *self.averages.values()]
+        self._iteration = mg.compile(self.iteration, state=state) if config.compile \
+            else self.iteration
 
     # -- one iteration -------------------------------------------------------------------
     def _batch(self):
@@ -65,9 +69,24 @@ class GANTrainer:
         noise = mg.as_tensor(experiment.sample_noise(self.rng, n))
         return real, noise
 
+    def _batches(self):
+        """The iteration's (real, noise) minibatch, then, with resampled unrolling, one more per
+        unrolled step: drawn before the iteration, so that a compiled iteration takes them as
+        inputs (the same draws, in the same order, as drawing each when it is needed)."""
+        extra = self.config.unroll_steps if self.config.resample_unroll else 0
+        return [self._batch() for _ in range(1 + extra)]
+
     def train_step(self):
+        """One iteration, compiled unless the config says otherwise; (D's loss, f_K)."""
+        d_loss, g_loss = self._iteration(self._batches())
+        self.step += 1
+        return float(d_loss.item()), float(g_loss.item())
+
+    def iteration(self, batches):
+        """One discriminator step and one generator step on f_K, from the minibatches of
+        :meth:`_batches`; returns the two losses as tensors."""
         config = self.config
-        real, noise = self._batch()
+        (real, noise), resampled = batches[0], batches[1:]
         with mg.no_grad():
             fake = self.generator(noise)
         self.d_optimizer.zero_grad()
@@ -76,26 +95,24 @@ class GANTrainer:
         self._with_penalty("D", d_loss).backward()
         self.d_optimizer.step()
 
-        batches = self._resampled_batches if config.resample_unroll else None
+        def unrolled_batch(k):
+            real_k, noise_k = resampled[k]
+            return real_k, self.generator(noise_k)
+
         g_loss = surrogate_loss(self.generator, self.discriminator, self.d_optimizer, real, noise,
                                 config.unroll_steps, config.second_order, config.generator_loss,
-                                batches)
+                                unrolled_batch if resampled else None)
         params = self.generator.parameters()
         for p, g in zip(params, mg.grad(self._with_penalty("G", g_loss), params)):
             p.grad = g
         self.g_optimizer.step()
         for average in self.averages.values():
             average.update()
-        self.step += 1
-        return float(d_loss.item()), float(g_loss.item())
+        return d_loss, g_loss
 
     def _with_penalty(self, player, loss):
         """The player's loss, plus the historical-averaging penalty when that is switched on."""
         return loss + self.averages[player].penalty() if self.averages else loss
-
-    def _resampled_batches(self, k):
-        real, noise = self._batch()
-        return real, self.generator(noise)
 
     # -- state -----------------------------------------------------------------------------
     def _arrays(self):

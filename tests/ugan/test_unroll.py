@@ -149,3 +149,22 @@ def test_resampled_minibatches_are_used_for_each_unrolled_step():
     assert calls == [0, 1, 2]
     fixed = surrogate_loss(generator, discriminator, d_optimizer, real, noise, 3)
     assert abs(loss.item() - fixed.item()) > 1e-9
+
+
+@pytest.mark.parametrize("pair", [mlp_pair, image_pair], ids=["mlp", "lstm-vs-conv"])
+@pytest.mark.parametrize("unroll_steps", [0, 1, 5])
+def test_the_gradient_of_f_k_compiled_equals_eager(pair, unroll_steps):
+    generator, discriminator, d_optimizer, real, noise = tiny_gan(pair=pair)
+    params = generator.parameters()
+
+    def f_k_gradient(real, noise):
+        loss = surrogate_loss(generator, discriminator, d_optimizer, real, noise, unroll_steps)
+        return mg.grad(loss, params)
+
+    compiled = mg.compile(f_k_gradient, state=[generator, discriminator, d_optimizer])
+    rng = np.random.default_rng(1)
+    for _ in range(3):  # the trace, the checked first replay, a replay
+        real = mg.tensor(rng.standard_normal(real.shape))
+        noise = mg.tensor(rng.standard_normal(noise.shape))
+        for a, b in zip(compiled(real, noise), f_k_gradient(real, noise)):
+            assert a.numpy().tobytes() == b.numpy().tobytes()

@@ -56,6 +56,7 @@ class ImageConfig:
     seed: int = 0
     device: str = "cpu"
     dtype: str = "float32"
+    compile: bool = True  # run each iteration as a compiled program (minigrad.compile)
 
 
 def load_images(dataset, data_dir=None):

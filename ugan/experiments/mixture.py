@@ -48,6 +48,7 @@ class MixtureConfig:
     seed: int = 0
     device: str = "cpu"
     dtype: str = "float32"
+    compile: bool = True  # run each iteration as a compiled program (minigrad.compile)
 
 
 PRESETS = {

@@ -1,0 +1,78 @@
+"""Compiled training equals eager training bit for bit: 200 iterations of the ring at K=10, the
+ring's options, an iteration of every image experiment (conv, transposed conv, batch norm, LSTM)
+and the strict device. (f_K's gradient compiled: tests/ugan/test_unroll.py; ``--no-compile``:
+tests/ugan/test_train.py.)"""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+from ugan.experiments import EXPERIMENTS
+from ugan.experiments.mixture import MixtureExperiment, config_from
+from ugan.train import GANTrainer
+
+
+def trainer_arrays(trainer):
+    return trainer._arrays()[0]
+
+
+def assert_same_trainers(a, b):
+    arrays_a, arrays_b = trainer_arrays(a), trainer_arrays(b)
+    assert sorted(arrays_a) == sorted(arrays_b)
+    for name in arrays_a:
+        assert arrays_a[name].tobytes() == arrays_b[name].tobytes(), name
+
+
+def compiled_and_eager(experiment_class, config):
+    return (GANTrainer(experiment_class(config), "unused"),
+            GANTrainer(experiment_class(dataclasses.replace(config, compile=False)), "unused"))
+
+
+def test_two_hundred_ring_iterations_at_k10_compiled_equal_eager():
+    config = config_from("paper", unroll_steps=10, batch_size=16, noise_dim=4, g_hidden=8,
+                         d_hidden=8, g_lr=1e-3, d_lr=1e-3)
+    compiled, eager = compiled_and_eager(MixtureExperiment, config)
+    for _ in range(200):
+        assert compiled.train_step() == eager.train_step()
+    assert_same_trainers(compiled, eager)
+    assert compiled._iteration.traces == 3  # no optimizer state, then state, then the check
+
+
+IMAGE_TINY = dict(batch_size=8, noise_dim=4, g_width=4, d_width=2, unroll_steps=2)
+
+
+@pytest.mark.parametrize("name", ["lstm", "stacked", "colour", "conv"])
+def test_an_iteration_of_each_image_experiment_compiled_equals_eager(name):
+    module = EXPERIMENTS[name]
+    compiled, eager = compiled_and_eager(module.Experiment, module.config_from(**IMAGE_TINY))
+    for _ in range(4):
+        assert compiled.train_step() == eager.train_step()
+    assert_same_trainers(compiled, eager)
+
+
+@pytest.mark.parametrize("options", [dict(resample_unroll=True), dict(second_order=False),
+                                     dict(historical_averaging=0.1)],
+                         ids=["resampled", "stop-gradient", "historical-averaging"])
+def test_the_ring_options_compiled_equal_eager(options):
+    config = config_from("paper", unroll_steps=2, batch_size=16, noise_dim=4, g_hidden=8,
+                         d_hidden=8, **options)
+    compiled, eager = compiled_and_eager(MixtureExperiment, config)
+    for _ in range(4):
+        assert compiled.train_step() == eager.train_step()
+    assert_same_trainers(compiled, eager)
+
+
+def test_compiled_training_on_the_strict_device_equals_eager():
+    config = config_from("paper", unroll_steps=2, batch_size=16, noise_dim=4, g_hidden=8,
+                         d_hidden=8, device="strict:device1")
+    try:
+        compiled, eager = compiled_and_eager(MixtureExperiment, config)
+        for _ in range(4):
+            assert compiled.train_step() == eager.train_step()
+        assert compiled.generator.parameters()[0].device == "strict:device1"
+        assert_same_trainers(compiled, eager)
+    finally:
+        mg.set_default_device("cpu")
