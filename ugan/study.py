@@ -10,12 +10,11 @@ optionally, ``study_extras(runs)`` (more entries computed from all of a K's runs
 ``cell`` are columns of the table) and ``compare_with_baseline(baseline_dirs, run_dirs)``
 (entries comparing a K's run folders with those of the study's first K, seed by seed)."""
 
-import json
 from pathlib import Path
 
 import numpy as np
 
-from ugan import plots
+from ugan import jsonfile, plots
 from ugan.experiments import EXPERIMENTS
 from ugan.train import GANTrainer
 
@@ -32,7 +31,7 @@ def run_study(preset, ks, seeds, out_dir, progress=True, experiment="mixture", *
                                                           **overrides))
             run_dir = out_dir / f"K{k}-seed{seed}"
             history = GANTrainer(runner, run_dir).run(resume=True, progress=progress)
-            results.setdefault(k, []).append(json.loads((run_dir / "metrics.json").read_text()))
+            results.setdefault(k, []).append(jsonfile.read(run_dir / "metrics.json"))
             histories.setdefault(k, []).append(history)
             run_dirs.setdefault(k, []).append(run_dir)
             if seed == seeds[0]:
@@ -44,7 +43,7 @@ def run_study(preset, ks, seeds, out_dir, progress=True, experiment="mixture", *
         for k in ks:
             summary["runs"][str(k)]["extras"].update(
                 module.compare_with_baseline(run_dirs[ks[0]], run_dirs[k]))
-    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    jsonfile.write(out_dir / "summary.json", summary)
     runner.figure_through_time(rows, out_dir / runner.figure_name)
     plots.metric_curves({f"K={k} ({len(h)} seeds)": _seed_mean(h, runner.curves)
                          for k, h in histories.items()}, list(runner.curves),

@@ -12,7 +12,6 @@ stopped at iteration i and resumed ends bit-for-bit where an uninterrupted run e
 """
 
 import dataclasses
-import json
 import signal
 import sys
 import threading
@@ -24,6 +23,7 @@ from tqdm import tqdm
 import minigrad as mg
 from minigrad.optim import Adam
 
+from ugan import jsonfile
 from ugan.averaging import HistoricalAverage
 from ugan.checkpoint import (CheckpointError, check_same_config, generator_from_json,
                              generator_state_to_json, load_checkpoint, save_checkpoint)
@@ -170,8 +170,7 @@ class GANTrainer:
                                   "continue it, or choose another --out")
         if resume and checkpoint.exists():
             self.load(checkpoint)
-        (self.out_dir / "config.json").write_text(
-            json.dumps(dataclasses.asdict(config), indent=2) + "\n")
+        jsonfile.write(self.out_dir / "config.json", dataclasses.asdict(config))
         history = _read_history(metrics_path, self.step, config.eval_every) if self.step else []
         _write_history(metrics_path, history)
         if self.step == 0:
@@ -201,7 +200,7 @@ class GANTrainer:
         record = {"step": self.step, **self.experiment.evaluate(self.generator, self.step,
                                                                  self.out_dir)}
         with open(metrics_path, "a") as handle:
-            handle.write(json.dumps(record) + "\n")
+            handle.write(jsonfile.dumps(record) + "\n")
         return record
 
 
@@ -239,12 +238,12 @@ def _read_history(path, up_to, eval_every=1):
     (A run that stopped at a step off the grid evaluated there too; a resumed run would not.)"""
     if not path.exists():
         return []
-    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    records = [jsonfile.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return [r for r in records if r["step"] <= up_to and r["step"] % eval_every == 0]
 
 
 def _write_history(path, history):
-    path.write_text("".join(json.dumps(r) + "\n" for r in history))
+    path.write_text("".join(jsonfile.dumps(r) + "\n" for r in history))
 
 
 def read_history(out_dir):
