@@ -127,36 +127,87 @@ class GANTrainer:
         return save_checkpoint(self.out_dir / CHECKPOINT_NAME, arrays, meta)
 
     def load(self, path):
+        """Continue from the checkpoint at ``path``, refusing (CheckpointError) one that this run
+        cannot continue exactly, before anything changes."""
         arrays, meta = load_checkpoint(path)
+        rng = self._check_checkpoint(arrays, meta, path)
+        step = meta["step"]
+        for prefix, module in (("G", self.generator), ("D", self.discriminator)):
+            module.load_state_dict({name[2:]: value for name, value in arrays.items()
+                                    if name.startswith(prefix + "/")})
+        for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer)):
+            state = {position: {"step": step, **{key: arrays[f"opt{prefix}/{position}/{key}"]
+                                                 for key in optimizer.tensor_state_keys}}
+                     for position in range(len(optimizer.params))}
+            optimizer.load_state_dict({"hyperparameters": optimizer.hyperparameters,
+                                       "state": state})
+        for prefix, average in self.averages.items():
+            average.load_state_arrays({name.split("/")[1]: value
+                                       for name, value in arrays.items()
+                                       if name.startswith(f"avg{prefix}/")}, count=step + 1)
+        self.rng, self.step = rng, step
+
+    def _check_checkpoint(self, arrays, meta, path):
+        """Refuse a checkpoint whose metadata or arrays are not what this run saves after some
+        iteration 1..steps; returns its random generator."""
+        def refuse(problem):
+            raise CheckpointError(f"checkpoint {path} {problem}")
+
+        if sorted(meta) != ["config", "optimizers", "rng", "step"]:
+            refuse(f"has metadata entries {sorted(meta)}; expected config, optimizers, rng, step")
+        step = meta["step"]
+        if type(step) is not int or not 1 <= step <= self.config.steps:
+            refuse(f"is at iteration {step!r}; this run continues from iterations 1 to "
+                   f"{self.config.steps} (--steps)")
+        if not isinstance(meta["config"], dict):
+            refuse("has no configuration")
         check_same_config(meta, dataclasses.asdict(self.config), path, ignore=RESUMABLE_CHANGES,
                           defaults=dataclasses.asdict(type(self.config)()))
+        self._check_arrays(arrays, refuse)
+        if meta["optimizers"] != self._optimizer_meta(step):
+            refuse(f"holds optimizer hyperparameters or step counts {meta['optimizers']!r}; "
+                   f"expected {self._optimizer_meta(step)!r}")
         try:
-            for prefix, module in (("G", self.generator), ("D", self.discriminator)):
-                module.load_state_dict({name[2:]: value for name, value in arrays.items()
-                                        if name.startswith(prefix + "/")})
-            for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer)):
-                saved = meta["optimizers"][prefix]
-                per_param = {}
-                for name, value in arrays.items():
-                    if name.startswith(f"opt{prefix}/"):
-                        _, position, key = name.split("/")
-                        per_param.setdefault(position, {})[key] = value
-                for name, value in saved["scalars"].items():
-                    position, key = name.split("/")
-                    per_param.setdefault(position, {})[key] = value
-                hyperparameters = dict(saved["hyperparameters"], betas=tuple(
-                    saved["hyperparameters"]["betas"]))
-                optimizer.load_state_dict({"hyperparameters": hyperparameters, "state": per_param})
-            for prefix, average in self.averages.items():
-                average.load_state_arrays({name.split("/")[1]: value
-                                           for name, value in arrays.items()
-                                           if name.startswith(f"avg{prefix}/")},
-                                          count=int(meta["step"]) + 1)
-            self.rng = generator_from_json(meta["rng"])
-            self.step = int(meta["step"])
-        except (KeyError, ValueError, TypeError) as error:
-            raise CheckpointError(f"checkpoint {path} does not match this run's models: "
-                                  f"{error}") from error
+            return generator_from_json(meta["rng"])
+        except (KeyError, ValueError, TypeError, OverflowError) as error:
+            refuse(f"holds no valid PCG64 random generator state ({error!r})")
+
+    def _check_arrays(self, arrays, refuse):
+        """Refuse arrays other than this run's names, shapes and dtypes, or non-finite ones."""
+        expected = self._expected_arrays()
+        if sorted(arrays) != sorted(expected):
+            refuse(f"does not match this run's models: missing arrays "
+                   f"{sorted(set(expected) - set(arrays))}, unexpected arrays "
+                   f"{sorted(set(arrays) - set(expected))}")
+        for name, (shape, dtype) in expected.items():
+            array = arrays[name]
+            if array.shape != shape or array.dtype != dtype:
+                refuse(f"holds {name} as {array.dtype} {array.shape}; this run has {dtype} {shape}")
+            if not np.isfinite(array).all():
+                refuse(f"holds non-finite values in {name}: it was saved by a diverged run")
+
+    def _expected_arrays(self):
+        """{name: (shape, dtype)} of the arrays :meth:`save` writes after an iteration."""
+        expected = {}
+        for prefix, module in (("G", self.generator), ("D", self.discriminator)):
+            for name, tensor in module.state_dict().items():
+                expected[f"{prefix}/{name}"] = (tensor.shape, np.dtype(tensor.dtype))
+        for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer)):
+            for position, p in enumerate(optimizer.params):
+                for key in optimizer.tensor_state_keys:
+                    expected[f"opt{prefix}/{position}/{key}"] = (p.shape, np.dtype(p.dtype))
+        for prefix, average in self.averages.items():
+            for position, mean in average.state_arrays().items():
+                expected[f"avg{prefix}/{position}"] = (mean.shape, mean.dtype)
+        return expected
+
+    def _optimizer_meta(self, step):
+        """The optimizers' metadata that :meth:`save` writes after iteration ``step``."""
+        return {prefix: {"hyperparameters": {**optimizer.hyperparameters,
+                                             "betas": list(optimizer.hyperparameters["betas"])},
+                         "scalars": {f"{position}/step": step
+                                     for position in range(len(optimizer.params))}}
+                for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer))}
 
     # -- the loop --------------------------------------------------------------------------
     def run(self, resume=False, progress=True):
