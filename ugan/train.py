@@ -12,6 +12,8 @@ stopped at iteration i and resumed ends bit-for-bit where an uninterrupted run e
 """
 
 import dataclasses
+import math
+import os
 import signal
 import sys
 import threading
@@ -124,7 +126,9 @@ class GANTrainer:
         arrays, optimizer_meta = self._arrays()
         meta = {"step": self.step, "config": dataclasses.asdict(self.config),
                 "rng": generator_state_to_json(self.rng), "optimizers": optimizer_meta}
-        return save_checkpoint(self.out_dir / CHECKPOINT_NAME, arrays, meta)
+        path = save_checkpoint(self.out_dir / CHECKPOINT_NAME, arrays, meta)
+        self.saved_step = self.step
+        return path
 
     def load(self, path):
         """Continue from the checkpoint at ``path``, refusing (CheckpointError) one that this run
@@ -211,7 +215,9 @@ class GANTrainer:
 
     # -- the loop --------------------------------------------------------------------------
     def run(self, resume=False, progress=True):
-        """Train up to ``config.steps`` iterations; returns the list of metric records."""
+        """Train up to ``config.steps`` iterations; returns the list of metric records. Whatever
+        stops it, metrics.jsonl then agrees with the last checkpoint; a finished run that is run
+        again (with ``resume``) changes nothing."""
         config = self.config
         self.out_dir.mkdir(parents=True, exist_ok=True)
         checkpoint = self.out_dir / CHECKPOINT_NAME
@@ -221,18 +227,33 @@ class GANTrainer:
                                   "continue it, or choose another --out")
         if resume and checkpoint.exists():
             self.load(checkpoint)
+        history = _read_history(metrics_path, self.step, self._evaluates_at) if self.step else []
         jsonfile.write(self.out_dir / "config.json", dataclasses.asdict(config))
-        history = _read_history(metrics_path, self.step, config.eval_every) if self.step else []
+        self.saved_step = self.step
+        try:
+            self._train(history, metrics_path, progress)
+        except BaseException as error:
+            _write_history(metrics_path, [r for r in history if r["step"] <= self.saved_step])
+            if isinstance(error, KeyboardInterrupt) and not isinstance(error, _SavedAndStopped):
+                print(f"\nstopped at once: {self._what_is_kept()}", file=sys.stderr)
+            raise
+        self.experiment.finish(self.out_dir, history)
+        return history
+
+    def _train(self, history, metrics_path, progress):
+        """Iterations from ``self.step`` to ``config.steps``, evaluating and checkpointing."""
+        config = self.config
         _write_history(metrics_path, history)
-        if self.step == 0:
+        if self._evaluates_at(self.step) and not (history and history[-1]["step"] == self.step):
             history.append(self._evaluate(metrics_path))
-        bar = tqdm(total=config.steps, initial=self.step, disable=not progress, file=sys.stderr,
-                   desc=f"{self.experiment.name} K={config.unroll_steps}", dynamic_ncols=True)
-        with _StopRequests() as stop:
+        with tqdm(total=config.steps, initial=self.step, disable=not progress, file=sys.stderr,
+                  desc=f"{self.experiment.name} K={config.unroll_steps}",
+                  dynamic_ncols=True) as bar, _StopRequests() as stop:
             while self.step < config.steps:
                 d_loss, g_loss = self.train_step()
+                self._check_divergence(d_loss, g_loss)
                 bar.update(1)
-                if self.step % config.eval_every == 0 or self.step == config.steps:
+                if self._evaluates_at(self.step):
                     history.append(self._evaluate(metrics_path))
                     bar.set_postfix(self.experiment.summary(history[-1]), refresh=False)
                 if (self.step % config.checkpoint_every == 0 or self.step == config.steps
@@ -242,10 +263,33 @@ class GANTrainer:
                     bar.close()
                     print(f"\n{stop.requested} at iteration {self.step}: checkpoint saved in "
                           f"{self.out_dir}; continue with --resume", file=sys.stderr)
-                    raise KeyboardInterrupt
-        bar.close()
-        self.experiment.finish(self.out_dir, history)
-        return history
+                    raise _SavedAndStopped
+
+    def _evaluates_at(self, step):
+        """Whether the run evaluates after iteration ``step`` (0: before the first)."""
+        return step % self.config.eval_every == 0 or step == self.config.steps
+
+    def _check_divergence(self, d_loss, g_loss):
+        """Stop with DivergenceError when a player's loss of this iteration, or its parameters
+        after it, are no longer finite (the discriminator's first: it steps first)."""
+        for player, loss, module in (("discriminator", d_loss, self.discriminator),
+                                     ("generator", g_loss, self.generator)):
+            if not math.isfinite(loss):
+                problem = f"loss is {loss}"
+            elif not _all_finite(module.parameters()):
+                problem = "parameters are no longer finite"
+            else:
+                continue
+            raise DivergenceError(
+                f"{self.experiment.name} K={self.config.unroll_steps} diverged at iteration "
+                f"{self.step}: the {player}'s {problem} (try a lower --lr). "
+                f"{self._what_is_kept()}")
+
+    def _what_is_kept(self):
+        if not self.saved_step:
+            return "No checkpoint was saved: --resume starts the run again from iteration 0."
+        return (f"The checkpoint of iteration {self.saved_step} in {self.out_dir} is kept, with "
+                "metrics.jsonl up to it; what came after is lost. Continue with --resume.")
 
     def _evaluate(self, metrics_path):
         record = {"step": self.step, **self.experiment.evaluate(self.generator, self.step,
@@ -253,6 +297,21 @@ class GANTrainer:
         with open(metrics_path, "a") as handle:
             handle.write(jsonfile.dumps(record) + "\n")
         return record
+
+
+class DivergenceError(RuntimeError):
+    """A player's loss or parameters stopped being finite."""
+
+
+class _SavedAndStopped(KeyboardInterrupt):
+    """A stop request honoured: the iteration finished and was checkpointed."""
+
+
+def _all_finite(params):
+    """Whether every parameter is finite, computed on the parameters' device: p * 0 is 0 where
+    p is finite and nan where it is not."""
+    with mg.no_grad():
+        return all(math.isfinite(float((p * 0.0).sum().item())) for p in params)
 
 
 class _StopRequests:
@@ -269,7 +328,7 @@ class _StopRequests:
 
     def _handle(self, number, frame):
         if self.requested is not None and number == signal.SIGINT:
-            raise KeyboardInterrupt
+            raise KeyboardInterrupt  # the run says what was and was not saved
         self.requested = signal.Signals(number).name
 
     def __enter__(self):
@@ -284,19 +343,36 @@ class _StopRequests:
         return False
 
 
-def _read_history(path, up_to, eval_every=1):
-    """The metric records of a run so far: those on the evaluation grid, up to its checkpoint.
-    (A run that stopped at a step off the grid evaluated there too; a resumed run would not.)"""
+def _read_history(path, up_to=math.inf, keep=lambda step: True):
+    """The metric records of a run so far, up to its checkpoint's iteration ``up_to``, those
+    whose steps ``keep`` accepts (a run stopped at its ``--steps`` evaluated there; continued to
+    more steps, it would not have). A last line cut short (a write interrupted) is left out; any
+    other damaged line is an error that names the file and the line."""
     if not path.exists():
         return []
-    records = [jsonfile.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [r for r in records if r["step"] <= up_to and r["step"] % eval_every == 0]
+    text = path.read_text()
+    lines = text.splitlines()
+    records = []
+    for number, line in enumerate(lines, 1):
+        try:
+            record = jsonfile.loads(line) if line.strip() else None
+            if record is not None and record["step"] <= up_to and keep(record["step"]):
+                records.append(record)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            if number == len(lines) and not text.endswith("\n"):
+                break
+            raise ValueError(f"{path}, line {number}: not a metric record ({error!r}); repair "
+                             "or delete the line") from error
+    return records
 
 
 def _write_history(path, history):
-    path.write_text("".join(jsonfile.dumps(r) + "\n" for r in history))
+    """Replace metrics.jsonl with ``history``, atomically (a kill leaves the old or the new)."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text("".join(jsonfile.dumps(r) + "\n" for r in history))
+    os.replace(temporary, path)
 
 
 def read_history(out_dir):
     """All metric records of the run in ``out_dir``."""
-    return _read_history(Path(out_dir) / "metrics.jsonl", up_to=float("inf"))
+    return _read_history(Path(out_dir) / "metrics.jsonl")

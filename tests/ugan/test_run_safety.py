@@ -3,14 +3,19 @@ time, data and OS errors as one line, divergence, re-runs of finished runs, a hi
 with the checkpoint, standard JSON, and runs SIGKILLed at random moments."""
 
 import json
+import os
+import re
+import signal
 
 import numpy as np
 import pytest
 
-from tiny_runs import train
+from tiny_runs import assert_same_run, tiny_config, train
 from ugan import jsonfile
 from ugan.__main__ import main
-from ugan.train import read_history
+from ugan.checkpoint import load_checkpoint
+from ugan.experiments.mixture import MixtureExperiment
+from ugan.train import CHECKPOINT_NAME, DivergenceError, GANTrainer, read_history
 
 BAD_ARGUMENTS = [["mixture", "--steps", "-5"], ["mixture", "--steps", "0"],
                  ["mixture", "--unroll-steps", "-1"], ["mixture", "--eval-every", "-1"],
@@ -56,3 +61,118 @@ def test_a_nan_round_trips_through_jsonfile(tmp_path):
     back = jsonfile.read(tmp_path / "x.json")["a"][0]
     assert np.isnan(back["b"]) and back["c"] == -float("inf")
     strict_json((tmp_path / "x.json").read_text())
+
+
+def files_of(folder, names=("checkpoint.npz", "metrics.jsonl", "metrics.json", "config.json")):
+    return {name: (folder / name).read_bytes() for name in names}
+
+
+def steps_in(folder):
+    return [record["step"] for record in read_history(folder)]
+
+
+def test_a_finished_run_run_again_changes_nothing(tmp_path):
+    """steps off the evaluation grid: the final evaluation (step 5) must survive re-runs."""
+    history = train(tmp_path, steps=5)
+    assert [r["step"] for r in history] == steps_in(tmp_path) == [0, 2, 4, 5]
+    finished = files_of(tmp_path)
+    for _ in range(2):
+        assert train(tmp_path, resume=True, steps=5) == history
+        assert files_of(tmp_path) == finished
+
+
+def test_a_finished_run_that_lost_its_final_evaluation_gets_it_back(tmp_path):
+    train(tmp_path, steps=5)
+    finished = files_of(tmp_path)
+    lines = (tmp_path / "metrics.jsonl").read_text().splitlines(keepends=True)
+    (tmp_path / "metrics.jsonl").write_text("".join(lines[:-1]))  # what re-runs used to leave
+    train(tmp_path, resume=True, steps=5)
+    assert files_of(tmp_path) == finished
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
+def test_divergence_stops_the_run_naming_the_iteration_and_the_player(tmp_path, capsys):
+    argv = ["mixture", "--steps", "10", "--unroll-steps", "1", "--eval-every", "5", "--lr", "1e6",
+            "--no-progress", "--out", str(tmp_path)]
+    assert main(argv) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert re.fullmatch(r"error: mixture K=1 diverged at iteration \d+: the (discriminator|"
+                        r"generator)'s (loss is (inf|nan)|parameters are no longer finite) .*",
+                        error)
+    assert not (tmp_path / "checkpoint.npz").exists() and steps_in(tmp_path) == [0]
+
+
+def diverging_trainer(out_dir, at_step, player="generator"):
+    """A tiny run whose ``player``'s parameters turn nan in iteration ``at_step``."""
+    trainer = GANTrainer(MixtureExperiment(tiny_config()), out_dir)
+    original = trainer.train_step
+
+    def train_step():
+        losses = original()
+        if trainer.step == at_step:
+            module = getattr(trainer, player)
+            module.parameters()[0].data = module.parameters()[0].data * np.nan
+        return losses
+
+    trainer.train_step = train_step
+    return trainer
+
+
+@pytest.mark.parametrize("player", ["generator", "discriminator"])
+def test_divergence_keeps_the_last_good_checkpoint_and_its_history(tmp_path, player):
+    train(tmp_path, steps=3)
+    good = files_of(tmp_path, ("checkpoint.npz",))
+    with pytest.raises(DivergenceError, match=rf"iteration 5: the {player}'s parameters are no "
+                       r"longer finite .* checkpoint of iteration 3 .* is kept"):
+        diverging_trainer(tmp_path, 5, player).run(resume=True, progress=False)
+    assert files_of(tmp_path, ("checkpoint.npz",)) == good
+    assert steps_in(tmp_path) == [0, 2]
+
+
+def test_a_failed_save_leaves_the_history_at_the_checkpoint(tmp_path):
+    trainer = GANTrainer(MixtureExperiment(tiny_config()), tmp_path / "failed")
+    original = trainer.save
+
+    def save():
+        if trainer.step == 6:
+            raise OSError(28, "No space left on device")
+        return original()
+
+    trainer.save = save
+    with pytest.raises(OSError, match="No space left"):
+        trainer.run(progress=False)
+    assert steps_in(tmp_path / "failed") == [0, 2]  # the checkpoint is at iteration 3
+    train(tmp_path / "failed", resume=True)
+    train(tmp_path / "straight")
+    assert_same_run(tmp_path / "straight", tmp_path / "failed")
+
+
+def test_a_history_line_cut_short_is_left_out_and_a_damaged_one_is_named(tmp_path):
+    train(tmp_path / "straight")
+    train(tmp_path / "cut", steps=3)
+    metrics = tmp_path / "cut" / "metrics.jsonl"
+    metrics.write_text(metrics.read_text() + '{"step": 4, "modes_cov')  # a write cut short
+    train(tmp_path / "cut", resume=True)
+    assert_same_run(tmp_path / "straight", tmp_path / "cut")
+    lines = metrics.read_text().splitlines(keepends=True)
+    metrics.write_text("".join([lines[0], "{oops\n", *lines[1:]]))
+    with pytest.raises(ValueError, match=f"{metrics}, line 2: not a metric record"):
+        train(tmp_path / "cut", resume=True)
+
+
+def test_a_second_ctrl_c_says_what_was_kept(tmp_path, capsys):
+    trainer = GANTrainer(MixtureExperiment(tiny_config()), tmp_path)
+    original = trainer.g_optimizer.step
+
+    def generator_step_with_two_interrupts():
+        if trainer.step == 4:
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)
+        return original()
+
+    trainer.g_optimizer.step = generator_step_with_two_interrupts
+    with pytest.raises(KeyboardInterrupt):
+        trainer.run(progress=False)
+    assert "stopped at once: The checkpoint of iteration 3" in capsys.readouterr().err
+    assert load_checkpoint(tmp_path / CHECKPOINT_NAME)[1]["step"] == 3
+    assert steps_in(tmp_path) == [0, 2]
