@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tiny_runs import assert_same_run, tiny_config, train
-from ugan import jsonfile
+from ugan import jsonfile, study
 from ugan.__main__ import main
 from ugan.checkpoint import load_checkpoint
 from ugan.experiments.mixture import MixtureExperiment
@@ -176,3 +176,31 @@ def test_a_second_ctrl_c_says_what_was_kept(tmp_path, capsys):
     assert "stopped at once: The checkpoint of iteration 3" in capsys.readouterr().err
     assert load_checkpoint(tmp_path / CHECKPOINT_NAME)[1]["step"] == 3
     assert steps_in(tmp_path) == [0, 2]
+
+
+class SeedOneDiverges(GANTrainer):
+    """A trainer whose run with seed 1 turns its generator's parameters nan in iteration 2."""
+
+    def train_step(self):
+        losses = super().train_step()
+        if self.config.seed == 1 and self.step == 2:
+            first = self.generator.parameters()[0]
+            first.data = first.data * np.nan
+        return losses
+
+
+def test_a_study_reports_a_diverged_run_instead_of_averaging_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(study, "GANTrainer", SeedOneDiverges)
+    args = ["study", "--preset", "paper", "--ks", "0", "2", "--seeds", "0", "1", "--steps", "3",
+            "--batch-size", "16", "--eval-every", "2", "--no-progress", "--out", str(tmp_path)]
+    assert main(args) == 0
+    output = capsys.readouterr()
+    assert "study: seed 1: mixture K=2 diverged at iteration 2: the generator's" in output.err
+    summary = jsonfile.read(tmp_path / "summary.json")
+    strict_json((tmp_path / "summary.json").read_text())
+    for k in ("0", "2"):
+        entry = summary["runs"][k]
+        final = jsonfile.read(tmp_path / f"K{k}-seed0" / "metrics.json")["final"]
+        assert entry["seeds"] == 1 and entry["diverged"] == [1]
+        assert entry["high_quality_fraction"]["mean"] == final["high_quality_fraction"]
+        assert f"| {k} | 1 (1 diverged) |" in output.out
