@@ -2,6 +2,7 @@
 
 import argparse
 import math
+import pickle
 import sys
 
 from ugan.demo import run_demo
@@ -125,9 +126,20 @@ def main(argv=None):
         return 0
     except KeyboardInterrupt:
         return 130
-    except (FileExistsError, ValueError, RuntimeError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    except MemoryError as error:
+        print(f"error: out of memory ({error}); try a smaller --batch-size or smaller networks "
+              "(--g-width, --d-width)", file=sys.stderr)
         return 2
+    except (OSError, ValueError, RuntimeError, pickle.UnpicklingError) as error:
+        print(f"error: {_describe(error)}", file=sys.stderr)
+        return 2
+
+
+def _describe(error):
+    """One line for an error: an OSError's file and reason, or the error's own message."""
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"{error.filename}: {error.strerror}"
+    return str(error)
 
 
 if __name__ == "__main__":

@@ -219,6 +219,8 @@ class GANTrainer:
         stops it, metrics.jsonl then agrees with the last checkpoint; a finished run that is run
         again (with ``resume``) changes nothing."""
         config = self.config
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise NotADirectoryError(20, "is a file, not a run folder (--out)", str(self.out_dir))
         self.out_dir.mkdir(parents=True, exist_ok=True)
         checkpoint = self.out_dir / CHECKPOINT_NAME
         metrics_path = self.out_dir / "metrics.jsonl"

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import struct
 
 import numpy as np
 import pytest
@@ -204,3 +205,70 @@ def test_a_study_reports_a_diverged_run_instead_of_averaging_it(tmp_path, capsys
         assert entry["seeds"] == 1 and entry["diverged"] == [1]
         assert entry["high_quality_fraction"]["mean"] == final["high_quality_fraction"]
         assert f"| {k} | 1 (1 diverged) |" in output.out
+
+
+def idx_file(path, array):
+    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I",
+                                                                    *array.shape)
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+
+
+def mnist_folder(folder, images, labels):
+    folder.mkdir()
+    idx_file(folder / "train-images-idx3-ubyte", images)
+    idx_file(folder / "train-labels-idx1-ubyte", labels)
+    return folder
+
+
+def image_run(folder, *options):
+    return ["lstm", "--g-width", "4", "--d-width", "2", "--steps", "1", "--batch-size", "4",
+            "--no-progress", "--out", str(folder / "run"), *options]
+
+
+def data_and_os_errors(tmp_path):
+    """name: (argv, what the one line must say)"""
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "cifar").mkdir()
+    (tmp_path / "cifar" / "data_batch_1").write_bytes(b"")
+    for i in range(2, 6):
+        (tmp_path / "cifar" / f"data_batch_{i}").write_bytes(b"garbage")
+    bad_labels = mnist_folder(tmp_path / "labels", np.zeros((3, 8, 8)), np.array([1, 12, 3]))
+    no_images = mnist_folder(tmp_path / "none", np.zeros((0, 8, 8)), np.zeros(0))
+    huge = tmp_path / "huge"
+    huge.mkdir()
+    (huge / "train-images-idx3-ubyte").write_bytes(struct.pack(">HBB3I", 0, 8, 3, 2 ** 31,
+                                                               2 ** 31, 2 ** 31))
+    idx_file(huge / "train-labels-idx1-ubyte", np.zeros(1))
+    return {
+        "out is a file": (["mixture", "--out", str(tmp_path / "a-file")],
+                          f"{tmp_path / 'a-file'}: is a file, not a run folder"),
+        "out under a file": (["mixture", "--out", str(tmp_path / "a-file" / "run")],
+                             f"{tmp_path / 'a-file' / 'run'}: Not a directory"),
+        "empty data dir": (image_run(tmp_path, "--dataset", "mnist", "--data-dir",
+                                     str(tmp_path / "empty")), "none of ['train-images"),
+        "empty cifar batch": (image_run(tmp_path, "--dataset", "cifar10", "--data-dir",
+                                      str(tmp_path / "cifar")),
+                            f"{tmp_path / 'cifar' / 'data_batch_1'}: not a CIFAR-10 python "
+                            "batch"),
+        "labels out of range": (image_run(tmp_path, "--dataset", "mnist", "--data-dir",
+                                          str(bad_labels)),
+                                f"{bad_labels / 'train-labels-idx1-ubyte'}: labels must lie in "
+                                "0..9, got 12"),
+        "no images": (image_run(tmp_path, "--dataset", "mnist", "--data-dir", str(no_images)),
+                      f"{no_images / 'train-images-idx3-ubyte'}: holds no images"),
+        "dimensions past int64": (image_run(tmp_path, "--dataset", "mnist", "--data-dir",
+                                            str(huge)), f"needs {2 ** 93} data bytes, found 0"),
+        "a batch too big": (["mixture", "--steps", "1", "--batch-size", str(10 ** 13),
+                             "--out", str(tmp_path / "big")], "error: out of memory"),
+    }
+
+
+@pytest.mark.parametrize("case", ["out is a file", "out under a file", "empty data dir",
+                                  "empty cifar batch", "labels out of range", "no images",
+                                  "dimensions past int64", "a batch too big"])
+def test_data_and_os_errors_are_one_line_and_a_non_zero_exit(tmp_path, capsys, case):
+    argv, expected = data_and_os_errors(tmp_path)[case]
+    assert main([*argv, "--no-progress"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and error.count("\n") == 1 and expected in error
