@@ -7,6 +7,10 @@ import os
 import re
 import signal
 import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -192,19 +196,18 @@ class SeedOneDiverges(GANTrainer):
 
 def test_a_study_reports_a_diverged_run_instead_of_averaging_it(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(study, "GANTrainer", SeedOneDiverges)
-    args = ["study", "--preset", "paper", "--ks", "0", "2", "--seeds", "0", "1", "--steps", "3",
+    args = ["study", "--preset", "paper", "--ks", "2", "--seeds", "0", "1", "--steps", "3",
             "--batch-size", "16", "--eval-every", "2", "--no-progress", "--out", str(tmp_path)]
     assert main(args) == 0
     output = capsys.readouterr()
     assert "study: seed 1: mixture K=2 diverged at iteration 2: the generator's" in output.err
     summary = jsonfile.read(tmp_path / "summary.json")
     strict_json((tmp_path / "summary.json").read_text())
-    for k in ("0", "2"):
-        entry = summary["runs"][k]
-        final = jsonfile.read(tmp_path / f"K{k}-seed0" / "metrics.json")["final"]
-        assert entry["seeds"] == 1 and entry["diverged"] == [1]
-        assert entry["high_quality_fraction"]["mean"] == final["high_quality_fraction"]
-        assert f"| {k} | 1 (1 diverged) |" in output.out
+    entry = summary["runs"]["2"]
+    final = jsonfile.read(tmp_path / "K2-seed0" / "metrics.json")["final"]
+    assert entry["seeds"] == 1 and entry["diverged"] == [1]
+    assert entry["high_quality_fraction"]["mean"] == final["high_quality_fraction"]
+    assert "| 2 | 1 (1 diverged) |" in output.out
 
 
 def idx_file(path, array):
@@ -272,3 +275,40 @@ def test_data_and_os_errors_are_one_line_and_a_non_zero_exit(tmp_path, capsys, c
     assert main([*argv, "--no-progress"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("error: ") and error.count("\n") == 1 and expected in error
+
+
+KILLS = 4
+CHILD = ("import json, sys; from tiny_runs import train; "
+         "train(sys.argv[1], True, **json.loads(sys.argv[2]))")
+
+
+def start_child(folder, options):
+    """A tiny run, resumed or started in ``folder``, in a process of its own."""
+    tests = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests.parent), str(tests)])}
+    return subprocess.Popen([sys.executable, "-c", CHILD, str(folder), json.dumps(options)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_runs_sigkilled_at_random_moments_end_where_an_uninterrupted_run_ends(tmp_path):
+    options = dict(steps=8, eval_every=3, checkpoint_every=2)
+    train(tmp_path / "straight", **options)
+    started = time.monotonic()
+    assert start_child(tmp_path / "timed", options).wait(timeout=120) == 0
+    duration = time.monotonic() - started
+    rng = np.random.default_rng(15)
+    for _ in range(KILLS):
+        child = start_child(tmp_path / "killed", options)
+        time.sleep(rng.uniform(0, duration))
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=60)
+        if (tmp_path / "killed" / CHECKPOINT_NAME).exists():  # never a broken checkpoint
+            load_checkpoint(tmp_path / "killed" / CHECKPOINT_NAME)
+    assert start_child(tmp_path / "killed", options).wait(timeout=120) == 0
+    for folder in ("timed", "killed"):
+        assert_same_run(tmp_path / "straight", tmp_path / folder)
+        assert files_of(tmp_path / "straight") == files_of(tmp_path / folder)
+    finished = files_of(tmp_path / "killed")
+    for _ in range(2):
+        train(tmp_path / "killed", resume=True, **options)
+        assert files_of(tmp_path / "killed") == finished
