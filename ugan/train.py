@@ -169,8 +169,8 @@ class GANTrainer:
                           defaults=dataclasses.asdict(type(self.config)()))
         self._check_arrays(arrays, refuse)
         if meta["optimizers"] != self._optimizer_meta(step):
-            refuse(f"holds optimizer hyperparameters or step counts {meta['optimizers']!r}; "
-                   f"expected {self._optimizer_meta(step)!r}")
+            refuse(f"holds optimizer state other than this run's hyperparameters and Adam "
+                   f"step counts of {step} (the checkpoint's iteration)")
         try:
             return generator_from_json(meta["rng"])
         except (KeyError, ValueError, TypeError, OverflowError) as error:
