@@ -1,6 +1,8 @@
 """The command line: ``python -m ugan`` (the demo) or ``python -m ugan EXPERIMENT [options]``."""
 
 import argparse
+import math
+import pickle
 import sys
 
 from ugan.demo import run_demo
@@ -22,6 +24,26 @@ def _description():
     return "\n".join(lines)
 
 
+def _number(convert, accept, description):
+    """An argparse ``type``: ``convert`` the text and refuse a value that ``accept`` rejects, or
+    an infinity or nan, with a usage error that says what was expected."""
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value) or not accept(value):
+            raise argparse.ArgumentTypeError(f"expected {description}, got {text!r}")
+        return value
+    return parse
+
+
+positive_int = _number(int, lambda n: n >= 1, "a positive integer")
+nonnegative_int = _number(int, lambda n: n >= 0, "an integer >= 0")
+positive_float = _number(float, lambda x: x > 0, "a finite number > 0")
+nonnegative_float = _number(float, lambda x: x >= 0, "a finite number >= 0")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m ugan", description=_description(),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -32,10 +54,10 @@ def build_parser():
     parser.add_argument("--preset", default=None,
                         help="hyperparameters: 'demo' (minutes on a CPU, the default) or, for "
                              "mixture, 'paper' (Appendix A, 25,000 iterations)")
-    parser.add_argument("--unroll-steps", "-K", type=int, default=None,
+    parser.add_argument("--unroll-steps", "-K", type=nonnegative_int, default=None,
                         help="K, the number of unrolled discriminator steps (0 = standard GAN)")
-    parser.add_argument("--steps", type=int, default=None, help="training iterations")
-    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--steps", type=positive_int, default=None, help="training iterations")
+    parser.add_argument("--seed", type=nonnegative_int, default=None)
     parser.add_argument("--out", default=None, help="the run folder")
     parser.add_argument("--device", default=None, help="cpu (default) or cuda")
     parser.add_argument("--resume", action="store_true",
@@ -46,26 +68,27 @@ def build_parser():
     parser.add_argument("--data-dir", default=None,
                         help="image experiments: the folder of the MNIST IDX files or the "
                              "CIFAR-10 python batches")
-    parser.add_argument("--g-width", type=int, default=None,
+    parser.add_argument("--g-width", type=positive_int, default=None,
                         help="image experiments: the generator's width (channels, LSTM units)")
-    parser.add_argument("--d-width", type=int, default=None,
+    parser.add_argument("--d-width", type=positive_int, default=None,
                         help="image experiments: the discriminator's width (channels)")
-    parser.add_argument("--batch-size", type=int, default=None)
-    parser.add_argument("--lr", type=float, default=None,
+    parser.add_argument("--batch-size", type=positive_int, default=None)
+    parser.add_argument("--lr", type=positive_float, default=None,
                         help="Adam learning rate of both networks")
     parser.add_argument("--no-second-order", dest="second_order", action="store_false",
                         default=None, help="treat the unrolled discriminator as a constant "
                                            "(the stop-gradient ablation)")
     parser.add_argument("--resample-unroll", action="store_true", default=None,
                         help="a fresh minibatch for every unrolled step")
-    parser.add_argument("--historical-averaging", type=float, default=None, metavar="WEIGHT",
+    parser.add_argument("--historical-averaging", type=nonnegative_float, default=None,
+                        metavar="WEIGHT",
                         help="add WEIGHT * ||theta - its average over past iterations||^2 to "
                              "both players' losses (Salimans et al. 2016); default 0 (off)")
     parser.add_argument("--generator-loss", choices=GENERATOR_LOSSES, default=None)
-    parser.add_argument("--eval-every", type=int, default=None)
-    parser.add_argument("--ks", type=int, nargs="+", default=[0, 10],
+    parser.add_argument("--eval-every", type=positive_int, default=None)
+    parser.add_argument("--ks", type=nonnegative_int, nargs="+", default=[0, 10],
                         help="study: the values of K (default: 0 10)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
+    parser.add_argument("--seeds", type=nonnegative_int, nargs="+", default=[0, 1, 2],
                         help="study: the seeds (default: 0 1 2)")
     parser.add_argument("--no-compile", dest="compile", action="store_false", default=None,
                         help="run each iteration eagerly instead of replaying its compiled "
@@ -106,9 +129,20 @@ def main(argv=None):
         return 0
     except KeyboardInterrupt:
         return 130
-    except (FileExistsError, ValueError, RuntimeError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    except MemoryError as error:
+        print(f"error: out of memory ({error}); try a smaller --batch-size or smaller networks "
+              "(--g-width, --d-width)", file=sys.stderr)
         return 2
+    except (OSError, ValueError, RuntimeError, pickle.UnpicklingError) as error:
+        print(f"error: {_describe(error)}", file=sys.stderr)
+        return 2
+
+
+def _describe(error):
+    """One line for an error: an OSError's file and reason, or the error's own message."""
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"{error.filename}: {error.strerror}"
+    return str(error)
 
 
 if __name__ == "__main__":

@@ -3,16 +3,37 @@
 A checkpoint holds named float arrays (model parameters and buffers, optimizer states) and one
 JSON document (the iteration, the run's configuration, the random generator's state and the
 optimizers' scalar state). It is written to a temporary file and renamed, so a run killed while
-saving leaves the previous checkpoint intact."""
+saving leaves the previous checkpoint intact. Its zip comment holds a SHA-256 digest of the rest of
+the file, so that a damaged file is refused whichever byte changed; the structure of what it
+holds is checked by its reader (``GANTrainer.load``)."""
 
+import hashlib
+import io
 import json
 import os
+import struct
+import tokenize
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 META_KEY = "__meta__"
+# A checkpoint's zip comment holds the SHA-256 of every byte before it, so that any damaged or
+# truncated file is refused, wherever the damage lies (zip's own CRCs cover member data only).
+DIGEST_MARKER = b"ugan-sha256:"
+COMMENT_SIZE = len(DIGEST_MARKER) + 64
+ZIP_START = b"PK\x03\x04"
+END_RECORD = b"PK\x05\x06"  # zip's end-of-central-directory record: 22 bytes, then the comment
+END_RECORD_SIZE = 22
+# What numpy and zipfile raise on a malformed archive, .npy header or compressed stream.
+MALFORMED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
+             SyntaxError, tokenize.TokenError, NotImplementedError, struct.error, OverflowError,
+             MemoryError, RecursionError)
+ADVICE = ("the run cannot continue from it. Only the latest checkpoint is kept: without it, "
+          "--resume starts the run again from iteration 0 and rewrites its metrics (choose another "
+          "--out to keep this folder)")
 
 
 class CheckpointError(RuntimeError):
@@ -22,12 +43,36 @@ class CheckpointError(RuntimeError):
 def save_checkpoint(path, arrays, meta):
     path = Path(path)
     payload = {name: np.asarray(array) for name, array in arrays.items()}
-    payload[META_KEY] = np.array(json.dumps(meta))
+    payload[META_KEY] = np.array(json.dumps(meta, allow_nan=False))
+    buffer = io.BytesIO()
+    np.savez(buffer, **payload)
     temporary = path.with_name(path.name + ".tmp")
     with open(temporary, "wb") as handle:
-        np.savez(handle, **payload)
+        handle.write(_with_digest(buffer.getvalue()))
     os.replace(temporary, path)
     return path
+
+
+def _with_digest(archive):
+    """The zip ``archive`` (written without a comment) with the comment DIGEST_MARKER + the hex
+    SHA-256 of everything before the comment, its length field included."""
+    body = archive[:-2] + struct.pack("<H", COMMENT_SIZE)
+    return body + DIGEST_MARKER + hashlib.sha256(body).hexdigest().encode()
+
+
+def _check_digest(data, path):
+    """Refuse ``data`` unless its digest matches; a checkpoint from before digests (a zip
+    archive without a comment) is let through to the structural checks."""
+    if not data.startswith(ZIP_START):
+        raise CheckpointError(f"checkpoint {path} is corrupt or truncated (not a zip archive); "
+                              f"{ADVICE}")
+    end = data[-END_RECORD_SIZE:]
+    if end.startswith(END_RECORD) and end.endswith(b"\0\0"):
+        return
+    body, comment = data[:-COMMENT_SIZE], data[-COMMENT_SIZE:]
+    if comment != DIGEST_MARKER + hashlib.sha256(body).hexdigest().encode():
+        raise CheckpointError(f"checkpoint {path} is corrupt or truncated (its content does not "
+                              f"match its SHA-256 digest); {ADVICE}")
 
 
 def load_checkpoint(path):
@@ -36,18 +81,21 @@ def load_checkpoint(path):
     if not path.is_file():
         raise CheckpointError(f"checkpoint {path} does not exist")
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as error:
-        raise CheckpointError(f"checkpoint {path} is corrupt or truncated ({error}); delete it "
-                              "to restart the run from its previous checkpoint") from error
-    if META_KEY not in arrays:
-        raise CheckpointError(f"checkpoint {path} has no {META_KEY} entry: not a ugan checkpoint")
+        data = path.read_bytes()
+    except OSError as error:
+        raise CheckpointError(f"checkpoint {path} cannot be read ({error})") from error
+    _check_digest(data, path)
     try:
-        meta = json.loads(str(arrays.pop(META_KEY)))
-    except json.JSONDecodeError as error:
-        raise CheckpointError(f"checkpoint {path}: its metadata is not valid JSON ({error})") \
-            from error
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+        meta = arrays.pop(META_KEY, None)
+        meta = None if meta is None else json.loads(str(meta))
+    except MALFORMED as error:
+        raise CheckpointError(f"checkpoint {path} is corrupt or truncated ({error}); "
+                              f"{ADVICE}") from error
+    if not isinstance(meta, dict):
+        raise CheckpointError(f"checkpoint {path} has no {META_KEY} entry holding a JSON object: "
+                              "not a ugan checkpoint")
     return arrays, meta
 
 
@@ -70,6 +118,8 @@ def generator_state_to_json(generator):
 
 
 def generator_from_json(state):
-    generator = np.random.Generator(getattr(np.random, state["bit_generator"])())
+    """The Generator whose state :func:`generator_state_to_json` gave: a PCG64 generator (what
+    ``np.random.default_rng`` makes), and no other, whatever the state names."""
+    generator = np.random.Generator(np.random.PCG64())
     generator.bit_generator.state = state
     return generator

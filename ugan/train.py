@@ -12,7 +12,8 @@ stopped at iteration i and resumed ends bit-for-bit where an uninterrupted run e
 """
 
 import dataclasses
-import json
+import math
+import os
 import signal
 import sys
 import threading
@@ -24,6 +25,7 @@ from tqdm import tqdm
 import minigrad as mg
 from minigrad.optim import Adam
 
+from ugan import jsonfile
 from ugan.averaging import HistoricalAverage
 from ugan.checkpoint import (CheckpointError, check_same_config, generator_from_json,
                              generator_state_to_json, load_checkpoint, save_checkpoint)
@@ -141,44 +143,101 @@ class GANTrainer:
         arrays, optimizer_meta = self._arrays()
         meta = {"step": self.step, "config": dataclasses.asdict(self.config),
                 "rng": generator_state_to_json(self.rng), "optimizers": optimizer_meta}
-        return save_checkpoint(self.out_dir / CHECKPOINT_NAME, arrays, meta)
+        path = save_checkpoint(self.out_dir / CHECKPOINT_NAME, arrays, meta)
+        self.saved_step = self.step
+        return path
 
     def load(self, path):
+        """Continue from the checkpoint at ``path``, refusing (CheckpointError) one that this run
+        cannot continue exactly, before anything changes."""
         arrays, meta = load_checkpoint(path)
+        rng = self._check_checkpoint(arrays, meta, path)
+        step = meta["step"]
+        for prefix, module in (("G", self.generator), ("D", self.discriminator)):
+            module.load_state_dict({name[2:]: value for name, value in arrays.items()
+                                    if name.startswith(prefix + "/")})
+        for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer)):
+            state = {position: {"step": step, **{key: arrays[f"opt{prefix}/{position}/{key}"]
+                                                 for key in optimizer.tensor_state_keys}}
+                     for position in range(len(optimizer.params))}
+            optimizer.load_state_dict({"hyperparameters": optimizer.hyperparameters,
+                                       "state": state})
+        for prefix, average in self.averages.items():
+            average.load_state_arrays({name.split("/")[1]: value
+                                       for name, value in arrays.items()
+                                       if name.startswith(f"avg{prefix}/")}, count=step + 1)
+        self.rng, self.step = rng, step
+
+    def _check_checkpoint(self, arrays, meta, path):
+        """Refuse a checkpoint whose metadata or arrays are not what this run saves after some
+        iteration 1..steps; returns its random generator."""
+        def refuse(problem):
+            raise CheckpointError(f"checkpoint {path} {problem}")
+
+        if sorted(meta) != ["config", "optimizers", "rng", "step"]:
+            refuse(f"has metadata entries {sorted(meta)}; expected config, optimizers, rng, step")
+        step = meta["step"]
+        if type(step) is not int or not 1 <= step <= self.config.steps:
+            refuse(f"is at iteration {step!r}; this run continues from iterations 1 to "
+                   f"{self.config.steps} (--steps)")
+        if not isinstance(meta["config"], dict):
+            refuse("has no configuration")
         check_same_config(meta, dataclasses.asdict(self.config), path, ignore=RESUMABLE_CHANGES,
                           defaults=dataclasses.asdict(type(self.config)()))
+        self._check_arrays(arrays, refuse)
+        if meta["optimizers"] != self._optimizer_meta(step):
+            refuse(f"holds optimizer state other than this run's hyperparameters and Adam "
+                   f"step counts of {step} (the checkpoint's iteration)")
         try:
-            for prefix, module in (("G", self.generator), ("D", self.discriminator)):
-                module.load_state_dict({name[2:]: value for name, value in arrays.items()
-                                        if name.startswith(prefix + "/")})
-            for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer)):
-                saved = meta["optimizers"][prefix]
-                per_param = {}
-                for name, value in arrays.items():
-                    if name.startswith(f"opt{prefix}/"):
-                        _, position, key = name.split("/")
-                        per_param.setdefault(position, {})[key] = value
-                for name, value in saved["scalars"].items():
-                    position, key = name.split("/")
-                    per_param.setdefault(position, {})[key] = value
-                hyperparameters = dict(saved["hyperparameters"], betas=tuple(
-                    saved["hyperparameters"]["betas"]))
-                optimizer.load_state_dict({"hyperparameters": hyperparameters, "state": per_param})
-            for prefix, average in self.averages.items():
-                average.load_state_arrays({name.split("/")[1]: value
-                                           for name, value in arrays.items()
-                                           if name.startswith(f"avg{prefix}/")},
-                                          count=int(meta["step"]) + 1)
-            self.rng = generator_from_json(meta["rng"])
-            self.step = int(meta["step"])
-        except (KeyError, ValueError, TypeError) as error:
-            raise CheckpointError(f"checkpoint {path} does not match this run's models: "
-                                  f"{error}") from error
+            return generator_from_json(meta["rng"])
+        except (KeyError, ValueError, TypeError, OverflowError) as error:
+            refuse(f"holds no valid PCG64 random generator state ({error!r})")
+
+    def _check_arrays(self, arrays, refuse):
+        """Refuse arrays other than this run's names, shapes and dtypes, or non-finite ones."""
+        expected = self._expected_arrays()
+        if sorted(arrays) != sorted(expected):
+            refuse(f"does not match this run's models: missing arrays "
+                   f"{sorted(set(expected) - set(arrays))}, unexpected arrays "
+                   f"{sorted(set(arrays) - set(expected))}")
+        for name, (shape, dtype) in expected.items():
+            array = arrays[name]
+            if array.shape != shape or array.dtype != dtype:
+                refuse(f"holds {name} as {array.dtype} {array.shape}; this run has {dtype} {shape}")
+            if not np.isfinite(array).all():
+                refuse(f"holds non-finite values in {name}: it was saved by a diverged run")
+
+    def _expected_arrays(self):
+        """{name: (shape, dtype)} of the arrays :meth:`save` writes after an iteration."""
+        expected = {}
+        for prefix, module in (("G", self.generator), ("D", self.discriminator)):
+            for name, tensor in module.state_dict().items():
+                expected[f"{prefix}/{name}"] = (tensor.shape, np.dtype(tensor.dtype))
+        for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer)):
+            for position, p in enumerate(optimizer.params):
+                for key in optimizer.tensor_state_keys:
+                    expected[f"opt{prefix}/{position}/{key}"] = (p.shape, np.dtype(p.dtype))
+        for prefix, average in self.averages.items():
+            for position, mean in average.state_arrays().items():
+                expected[f"avg{prefix}/{position}"] = (mean.shape, mean.dtype)
+        return expected
+
+    def _optimizer_meta(self, step):
+        """The optimizers' metadata that :meth:`save` writes after iteration ``step``."""
+        return {prefix: {"hyperparameters": {**optimizer.hyperparameters,
+                                             "betas": list(optimizer.hyperparameters["betas"])},
+                         "scalars": {f"{position}/step": step
+                                     for position in range(len(optimizer.params))}}
+                for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer))}
 
     # -- the loop --------------------------------------------------------------------------
     def run(self, resume=False, progress=True):
-        """Train up to ``config.steps`` iterations; returns the list of metric records."""
+        """Train up to ``config.steps`` iterations; returns the list of metric records. Whatever
+        stops it, metrics.jsonl then agrees with the last checkpoint; a finished run that is run
+        again (with ``resume``) changes nothing."""
         config = self.config
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise NotADirectoryError(20, "is a file, not a run folder (--out)", str(self.out_dir))
         self.out_dir.mkdir(parents=True, exist_ok=True)
         checkpoint = self.out_dir / CHECKPOINT_NAME
         metrics_path = self.out_dir / "metrics.jsonl"
@@ -187,19 +246,33 @@ class GANTrainer:
                                   "continue it, or choose another --out")
         if resume and checkpoint.exists():
             self.load(checkpoint)
-        (self.out_dir / "config.json").write_text(
-            json.dumps(dataclasses.asdict(config), indent=2) + "\n")
-        history = _read_history(metrics_path, self.step, config.eval_every) if self.step else []
+        history = _read_history(metrics_path, self.step, self._evaluates_at) if self.step else []
+        jsonfile.write(self.out_dir / "config.json", dataclasses.asdict(config))
+        self.saved_step = self.step
+        try:
+            self._train(history, metrics_path, progress)
+        except BaseException as error:
+            _write_history(metrics_path, [r for r in history if r["step"] <= self.saved_step])
+            if isinstance(error, KeyboardInterrupt) and not isinstance(error, _SavedAndStopped):
+                print(f"\nstopped at once: {self._what_is_kept()}", file=sys.stderr)
+            raise
+        self.experiment.finish(self.out_dir, history)
+        return history
+
+    def _train(self, history, metrics_path, progress):
+        """Iterations from ``self.step`` to ``config.steps``, evaluating and checkpointing."""
+        config = self.config
         _write_history(metrics_path, history)
-        if self.step == 0:
+        if self._evaluates_at(self.step) and not (history and history[-1]["step"] == self.step):
             history.append(self._evaluate(metrics_path))
-        bar = tqdm(total=config.steps, initial=self.step, disable=not progress, file=sys.stderr,
-                   desc=f"{self.experiment.name} K={config.unroll_steps}", dynamic_ncols=True)
-        with _StopRequests() as stop:
+        with tqdm(total=config.steps, initial=self.step, disable=not progress, file=sys.stderr,
+                  desc=f"{self.experiment.name} K={config.unroll_steps}",
+                  dynamic_ncols=True) as bar, _StopRequests() as stop:
             while self.step < config.steps:
                 d_loss, g_loss = self.train_step()
+                self._check_divergence(d_loss, g_loss)
                 bar.update(1)
-                if self.step % config.eval_every == 0 or self.step == config.steps:
+                if self._evaluates_at(self.step):
                     history.append(self._evaluate(metrics_path))
                     bar.set_postfix(self.experiment.summary(history[-1]), refresh=False)
                 if (self.step % config.checkpoint_every == 0 or self.step == config.steps
@@ -209,17 +282,55 @@ class GANTrainer:
                     bar.close()
                     print(f"\n{stop.requested} at iteration {self.step}: checkpoint saved in "
                           f"{self.out_dir}; continue with --resume", file=sys.stderr)
-                    raise KeyboardInterrupt
-        bar.close()
-        self.experiment.finish(self.out_dir, history)
-        return history
+                    raise _SavedAndStopped
+
+    def _evaluates_at(self, step):
+        """Whether the run evaluates after iteration ``step`` (0: before the first)."""
+        return step % self.config.eval_every == 0 or step == self.config.steps
+
+    def _check_divergence(self, d_loss, g_loss):
+        """Stop with DivergenceError when a player's loss of this iteration, or its parameters
+        after it, are no longer finite (the discriminator's first: it steps first)."""
+        for player, loss, module in (("discriminator", d_loss, self.discriminator),
+                                     ("generator", g_loss, self.generator)):
+            if not math.isfinite(loss):
+                problem = f"loss is {loss}"
+            elif not _all_finite(module.parameters()):
+                problem = "parameters are no longer finite"
+            else:
+                continue
+            raise DivergenceError(
+                f"{self.experiment.name} K={self.config.unroll_steps} diverged at iteration "
+                f"{self.step}: the {player}'s {problem} (try a lower --lr). "
+                f"{self._what_is_kept()}")
+
+    def _what_is_kept(self):
+        if not self.saved_step:
+            return "No checkpoint was saved: --resume starts the run again from iteration 0."
+        return (f"The checkpoint of iteration {self.saved_step} in {self.out_dir} is kept, with "
+                "metrics.jsonl up to it; what came after is lost. Continue with --resume.")
 
     def _evaluate(self, metrics_path):
         record = {"step": self.step, **self.experiment.evaluate(self.generator, self.step,
                                                                  self.out_dir)}
         with open(metrics_path, "a") as handle:
-            handle.write(json.dumps(record) + "\n")
+            handle.write(jsonfile.dumps(record) + "\n")
         return record
+
+
+class DivergenceError(RuntimeError):
+    """A player's loss or parameters stopped being finite."""
+
+
+class _SavedAndStopped(KeyboardInterrupt):
+    """A stop request honoured: the iteration finished and was checkpointed."""
+
+
+def _all_finite(params):
+    """Whether every parameter is finite, computed on the parameters' device: p * 0 is 0 where
+    p is finite and nan where it is not."""
+    with mg.no_grad():
+        return all(math.isfinite(float((p * 0.0).sum().item())) for p in params)
 
 
 class _StopRequests:
@@ -236,7 +347,7 @@ class _StopRequests:
 
     def _handle(self, number, frame):
         if self.requested is not None and number == signal.SIGINT:
-            raise KeyboardInterrupt
+            raise KeyboardInterrupt  # the run says what was and was not saved
         self.requested = signal.Signals(number).name
 
     def __enter__(self):
@@ -251,19 +362,36 @@ class _StopRequests:
         return False
 
 
-def _read_history(path, up_to, eval_every=1):
-    """The metric records of a run so far: those on the evaluation grid, up to its checkpoint.
-    (A run that stopped at a step off the grid evaluated there too; a resumed run would not.)"""
+def _read_history(path, up_to=math.inf, keep=lambda step: True):
+    """The metric records of a run so far, up to its checkpoint's iteration ``up_to``, those
+    whose steps ``keep`` accepts (a run stopped at its ``--steps`` evaluated there; continued to
+    more steps, it would not have). A last line cut short (a write interrupted) is left out; any
+    other damaged line is an error that names the file and the line."""
     if not path.exists():
         return []
-    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [r for r in records if r["step"] <= up_to and r["step"] % eval_every == 0]
+    text = path.read_text()
+    lines = text.splitlines()
+    records = []
+    for number, line in enumerate(lines, 1):
+        try:
+            record = jsonfile.loads(line) if line.strip() else None
+            if record is not None and record["step"] <= up_to and keep(record["step"]):
+                records.append(record)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            if number == len(lines) and not text.endswith("\n"):
+                break
+            raise ValueError(f"{path}, line {number}: not a metric record ({error!r}); repair "
+                             "or delete the line") from error
+    return records
 
 
 def _write_history(path, history):
-    path.write_text("".join(json.dumps(r) + "\n" for r in history))
+    """Replace metrics.jsonl with ``history``, atomically (a kill leaves the old or the new)."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text("".join(jsonfile.dumps(r) + "\n" for r in history))
+    os.replace(temporary, path)
 
 
 def read_history(out_dir):
     """All metric records of the run in ``out_dir``."""
-    return _read_history(Path(out_dir) / "metrics.jsonl", up_to=float("inf"))
+    return _read_history(Path(out_dir) / "metrics.jsonl")

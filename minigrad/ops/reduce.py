@@ -71,8 +71,18 @@ def _count(x, axes):
     return count
 
 
+def _require_values(op, x, axes, more_than=0):
+    """Refuse a reduction over fewer than ``more_than + 1`` values (an empty one, for most)."""
+    count = _count(x, axes)
+    if count <= more_than:
+        raise ValueError(f"{op}: needs more than {more_than} values to reduce over, got {count} "
+                         f"(axes {axes} of a tensor of shape {x.shape})")
+
+
 def mean(x, axis=None, keepdims=False):
-    return Mean.apply(x, axes=_normalize_axes(x, axis), keepdims=keepdims)
+    axes = _normalize_axes(x, axis)
+    _require_values("mean", x, axes)
+    return Mean.apply(x, axes=axes, keepdims=keepdims)
 
 
 class Max(_Reduction):
@@ -122,6 +132,7 @@ def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m = max(x) (0 where that is
     infinite), a constant shift that cannot overflow. VJP (by composition): dx = g * softmax(x)."""
     axes = _normalize_axes(x, axis)
+    _require_values("logsumexp", x, axes)
     shift = SafeShift.apply(x, axes=axes, keepdims=True)
     total = Sum.apply((x - shift).exp(), axes=axes, keepdims=True).log() + shift
     return total if keepdims else reshape(total, _reduced_shape(x.shape, axes))
@@ -130,6 +141,7 @@ def logsumexp(x, axis=None, keepdims=False):
 def var(x, axis=None, keepdims=False, correction=0):
     """Variance: mean of squared deviations, divided by count - correction."""
     axes = _normalize_axes(x, axis)
+    _require_values(f"var (correction={correction})", x, axes, more_than=correction)
     deviation = x - mean(x, axis=axes, keepdims=True)
     return Sum.apply(deviation * deviation, axes=axes, keepdims=keepdims) * \
         (1.0 / (_count(x, axes) - correction))

@@ -36,6 +36,9 @@ def adam_update(param, grad, m, v, step, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
     The three lines are three fused primitives (``minigrad.ops.adam``), so that a chain of K
     updates records 3K graph nodes per parameter rather than 14K.
     """
+    if isinstance(step, (int, float)) and not step >= 1:
+        raise ValueError(f"adam_update: step counts from 1 (the bias corrections divide by "
+                         f"1 - beta^step), got step={step!r}")
     beta1, beta2 = betas
     m = MovingAverage.apply(m, grad, beta=beta1)
     v = MovingAverageOfSquare.apply(v, grad, beta=beta2)

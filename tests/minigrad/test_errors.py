@@ -240,3 +240,25 @@ def test_gradcheck_catches_a_nan_gradient():
 def test_gradcheck_needs_float64():
     with pytest.raises(TypeError, match="gradcheck: input 0 has dtype float32"):
         gradcheck(lambda a: a * a, mg.tensor([1.0, 2.0], requires_grad=True))
+
+
+@pytest.mark.parametrize("op, match", [(mg.mean, "mean: needs more than 0 values"),
+                                       (mg.var, r"var \(correction=0\): needs more than 0"),
+                                       (mg.logsumexp, "logsumexp: needs more than 0 values")])
+def test_reducing_nothing_names_the_op_and_the_shape(op, match):
+    empty = mg.tensor(np.zeros((0, 3)), requires_grad=True)
+    with pytest.raises(ValueError, match=match + r".*\(0,\) of a tensor of shape \(0, 3\)"):
+        op(empty, axis=0)
+    assert op(empty, axis=1).shape == (0,)  # nothing to reduce in no row: an empty result
+
+
+def test_a_variance_needs_more_values_than_its_correction():
+    with pytest.raises(ValueError, match=r"var \(correction=1\): needs more than 1 values.*got 1"):
+        mg.var(mg.tensor([2.0]), correction=1)
+
+
+@pytest.mark.parametrize("step", [0, -1, 0.5])
+def test_an_adam_step_before_the_first_is_refused(step):
+    p, g = mg.tensor([1.0]), mg.tensor([0.5])
+    with pytest.raises(ValueError, match=rf"adam_update: step counts from 1.*step={step}"):
+        mg.optim.adam_update(p, g, mg.zeros_like(p), mg.zeros_like(p), step)

@@ -8,34 +8,11 @@ import signal
 import numpy as np
 import pytest
 
+from tiny_runs import TINY_FLAGS, assert_same_run, tiny_config, train
 from ugan.__main__ import main
 from ugan.checkpoint import META_KEY, CheckpointError, load_checkpoint
-from ugan.experiments.mixture import MixtureExperiment, config_from
+from ugan.experiments.mixture import MixtureExperiment
 from ugan.train import CHECKPOINT_NAME, GANTrainer
-
-TINY = dict(steps=6, batch_size=16, noise_dim=4, g_hidden=8, d_hidden=8, eval_every=2,
-            checkpoint_every=3, eval_samples=64, unroll_steps=2, g_lr=1e-3, d_lr=1e-3)
-TINY_FLAGS = ["--batch-size", "16", "--eval-every", "2", "--unroll-steps", "2", "--no-progress"]
-
-
-def tiny_config(**overrides):
-    return config_from("paper", **{**TINY, **overrides})
-
-
-def train(out_dir, resume=False, **overrides):
-    return GANTrainer(MixtureExperiment(tiny_config(**overrides)), out_dir).run(
-        resume=resume, progress=False)
-
-
-def assert_same_run(dir_a, dir_b):
-    arrays_a, meta_a = load_checkpoint(dir_a / CHECKPOINT_NAME)
-    arrays_b, meta_b = load_checkpoint(dir_b / CHECKPOINT_NAME)
-    assert meta_a["step"] == meta_b["step"]
-    assert meta_a["rng"] == meta_b["rng"] and meta_a["optimizers"] == meta_b["optimizers"]
-    assert sorted(arrays_a) == sorted(arrays_b)
-    for name in arrays_a:
-        np.testing.assert_array_equal(arrays_a[name], arrays_b[name], err_msg=name)
-    assert (dir_a / "metrics.jsonl").read_text() == (dir_b / "metrics.jsonl").read_text()
 
 
 def test_a_stopped_and_resumed_run_equals_an_uninterrupted_one(tmp_path):

@@ -68,6 +68,8 @@ def _load_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
             batch = _RestrictedUnpickler(f, encoding="bytes").load()
         except pickle.UnpicklingError as err:
             raise pickle.UnpicklingError(f"{path}: {err}") from None
+        except (EOFError, ValueError, TypeError, KeyError, IndexError) as err:
+            raise ValueError(f"{path}: not a CIFAR-10 python batch ({err!r})") from None
     if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
         found = sorted(batch) if isinstance(batch, dict) else type(batch).__name__
         raise ValueError(f"{path}: expected a dict with keys b'data' and b'labels', got {found}")
@@ -78,6 +80,8 @@ def _load_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"{path}: expected b'data' as uint8 (N, {n_pixels}), got {data.dtype} {data.shape}")
     if labels.shape != (data.shape[0],):
         raise ValueError(f"{path}: expected {data.shape[0]} labels to match the images, got shape {labels.shape}")
+    if labels.size and (labels.min() < 0 or labels.max() > 9):
+        raise ValueError(f"{path}: labels must lie in 0..9, got {labels.min()}..{labels.max()}")
     return data.reshape((-1, *_IMAGE_SHAPE)), labels
 
 

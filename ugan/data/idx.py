@@ -14,6 +14,7 @@ gzip magic bytes rather than the file name.
 """
 
 import gzip
+import math
 import struct
 from pathlib import Path
 
@@ -30,6 +31,7 @@ _IDX_DTYPES = {
 _GZIP_MAGIC = b"\x1f\x8b"
 
 _SPLIT_PREFIXES = {"train": "train", "test": "t10k"}
+_N_CLASSES = 10  # MNIST's digits, Fashion-MNIST's garments
 
 # Where Debian's `dataset-fashion-mnist` package installs the four .gz files.
 _DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
@@ -65,7 +67,7 @@ def read_idx(path) -> np.ndarray:
         )
     shape = struct.unpack(f">{ndim}I", raw[4:header_len])
     dtype = _IDX_DTYPES[code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
     actual = len(raw) - header_len
     if actual != expected:
         problem = "truncated file" if actual < expected else "trailing bytes after the data"
@@ -107,6 +109,11 @@ def load_mnist(directory, split: str = "train") -> tuple[np.ndarray, np.ndarray]
             f"{labels_path}: expected uint8 labels of shape ({images.shape[0]},) to match the images, "
             f"got {labels.dtype} {labels.shape}"
         )
+    if len(images) == 0:
+        raise ValueError(f"{images_path}: holds no images; expected at least one")
+    if labels.max() >= _N_CLASSES:
+        raise ValueError(f"{labels_path}: labels must lie in 0..{_N_CLASSES - 1}, got "
+                         f"{labels.max()}")
     return images, labels
 
 

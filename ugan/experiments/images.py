@@ -12,7 +12,6 @@ IDX files from ``--data-dir`` (Fashion-MNIST also from Debian's ``dataset-fashio
 ``cifar10`` reads the CIFAR-10 python batches from ``--data-dir``.
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import numpy as np
 
 import minigrad as mg
 
-from ugan import plots
+from ugan import jsonfile, plots
 from ugan.data import fashion_mnist_dir, load_cifar10, load_digits_images, load_mnist
 from ugan.experiments.common import snapshot_samples
 from ugan.metrics.distances import mean_pairwise_distance
@@ -182,6 +181,6 @@ class ImageExperiment:
 def write_final_metrics(out_dir, history):
     """metrics.json: the final evaluation."""
     summary = {"final": history[-1]}
-    (Path(out_dir) / "metrics.json").write_text(json.dumps(summary, indent=2) + "\n")
+    jsonfile.write(Path(out_dir) / "metrics.json", summary)
     return summary
 

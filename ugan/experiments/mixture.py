@@ -5,7 +5,6 @@ The ``paper`` preset is Appendix A: batch 512, Adam lr 1e-4 and beta1 0.5 for bo
 CPU cores; docs/reproduction.md says how it was chosen and what it measures.
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import numpy as np
 
 import minigrad as mg
 
-from ugan import plots
+from ugan import jsonfile, plots
 from ugan.data import grid_of_gaussians, ring_of_gaussians
 from ugan.experiments import common
 from ugan.experiments.common import snapshot_samples
@@ -152,7 +151,7 @@ def write_final_metrics(out_dir, history):
             "top_mode_changes": int(sum(a != b for a, b in zip(top_modes, top_modes[1:]))),
         },
     }
-    (Path(out_dir) / "metrics.json").write_text(json.dumps(summary, indent=2) + "\n")
+    jsonfile.write(Path(out_dir) / "metrics.json", summary)
     return summary
 
 

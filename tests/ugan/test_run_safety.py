@@ -1,0 +1,314 @@
+"""What the run machinery does with bad input and failures (issue 15): arguments refused at parse
+time, data and OS errors as one line, divergence, re-runs of finished runs, a history that agrees
+with the checkpoint, standard JSON, and runs SIGKILLed at random moments."""
+
+import json
+import os
+import re
+import signal
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tiny_runs import assert_same_run, tiny_config, train
+from ugan import jsonfile, study
+from ugan.__main__ import main
+from ugan.checkpoint import load_checkpoint
+from ugan.experiments.mixture import MixtureExperiment
+from ugan.train import CHECKPOINT_NAME, DivergenceError, GANTrainer, read_history
+
+BAD_ARGUMENTS = [["mixture", "--steps", "-5"], ["mixture", "--steps", "0"],
+                 ["mixture", "--unroll-steps", "-1"], ["mixture", "--eval-every", "-1"],
+                 ["mixture", "--eval-every", "0"], ["mixture", "--lr", "-1"],
+                 ["mixture", "--lr", "nan"], ["mixture", "--lr", "inf"],
+                 ["mixture", "--batch-size", "0"], ["conv", "--g-width", "0"],
+                 ["lstm", "--d-width", "-2"], ["mixture", "--seed", "-1"],
+                 ["mixture", "--historical-averaging", "-0.1"], ["mixture", "--steps", "1.5"],
+                 ["study", "--ks", "0", "-1"], ["study", "--seeds", "x"]]
+
+
+@pytest.mark.parametrize("argv", BAD_ARGUMENTS, ids=" ".join)
+def test_bad_arguments_are_refused_at_parse_time(argv, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*argv, "--out", str(tmp_path / "run")])
+    assert exit_info.value.code == 2
+    option = next(word for word in argv if word.startswith("--"))
+    error = capsys.readouterr().err
+    assert f"argument {option}" in error and ": expected " in error
+    assert not (tmp_path / "run").exists()
+
+
+def strict_json(text):
+    """json.loads refusing Infinity and NaN, as JavaScript's JSON.parse does."""
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_files_hold_standard_json_and_read_back_infinities(tmp_path):
+    history = train(tmp_path, steps=2, init_gain=1000.0)  # every sample far from every mode
+    assert history[-1]["reverse_kl"] == float("inf")
+    lines = (tmp_path / "metrics.jsonl").read_text().splitlines()
+    records = [strict_json(line) for line in lines]
+    assert records[-1]["reverse_kl"] is None
+    assert records[-1]["non_finite"] == {"reverse_kl": "inf"}
+    assert strict_json((tmp_path / "metrics.json").read_text())["final"]["reverse_kl"] is None
+    assert read_history(tmp_path) == history
+
+
+def test_a_nan_round_trips_through_jsonfile(tmp_path):
+    jsonfile.write(tmp_path / "x.json", {"a": [{"b": float("nan"), "c": -float("inf")}]})
+    back = jsonfile.read(tmp_path / "x.json")["a"][0]
+    assert np.isnan(back["b"]) and back["c"] == -float("inf")
+    strict_json((tmp_path / "x.json").read_text())
+
+
+def files_of(folder, names=("checkpoint.npz", "metrics.jsonl", "metrics.json", "config.json")):
+    return {name: (folder / name).read_bytes() for name in names}
+
+
+def steps_in(folder):
+    return [record["step"] for record in read_history(folder)]
+
+
+def test_a_finished_run_run_again_changes_nothing(tmp_path):
+    """steps off the evaluation grid: the final evaluation (step 5) must survive re-runs."""
+    history = train(tmp_path, steps=5)
+    assert [r["step"] for r in history] == steps_in(tmp_path) == [0, 2, 4, 5]
+    finished = files_of(tmp_path)
+    for _ in range(2):
+        assert train(tmp_path, resume=True, steps=5) == history
+        assert files_of(tmp_path) == finished
+
+
+def test_a_finished_run_that_lost_its_final_evaluation_gets_it_back(tmp_path):
+    train(tmp_path, steps=5)
+    finished = files_of(tmp_path)
+    lines = (tmp_path / "metrics.jsonl").read_text().splitlines(keepends=True)
+    (tmp_path / "metrics.jsonl").write_text("".join(lines[:-1]))  # what re-runs used to leave
+    train(tmp_path, resume=True, steps=5)
+    assert files_of(tmp_path) == finished
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
+def test_divergence_stops_the_run_naming_the_iteration_and_the_player(tmp_path, capsys):
+    argv = ["mixture", "--steps", "10", "--unroll-steps", "1", "--eval-every", "5", "--lr", "1e6",
+            "--no-progress", "--out", str(tmp_path)]
+    assert main(argv) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert re.fullmatch(r"error: mixture K=1 diverged at iteration \d+: the (discriminator|"
+                        r"generator)'s (loss is (inf|nan)|parameters are no longer finite) .*",
+                        error)
+    assert not (tmp_path / "checkpoint.npz").exists() and steps_in(tmp_path) == [0]
+
+
+def diverging_trainer(out_dir, at_step, player="generator"):
+    """A tiny run whose ``player``'s parameters turn nan in iteration ``at_step``."""
+    trainer = GANTrainer(MixtureExperiment(tiny_config()), out_dir)
+    original = trainer.train_step
+
+    def train_step():
+        losses = original()
+        if trainer.step == at_step:
+            module = getattr(trainer, player)
+            module.parameters()[0].data = module.parameters()[0].data * np.nan
+        return losses
+
+    trainer.train_step = train_step
+    return trainer
+
+
+@pytest.mark.parametrize("player", ["generator", "discriminator"])
+def test_divergence_keeps_the_last_good_checkpoint_and_its_history(tmp_path, player):
+    train(tmp_path, steps=3)
+    good = files_of(tmp_path, ("checkpoint.npz",))
+    with pytest.raises(DivergenceError, match=rf"iteration 5: the {player}'s parameters are no "
+                       r"longer finite .* checkpoint of iteration 3 .* is kept"):
+        diverging_trainer(tmp_path, 5, player).run(resume=True, progress=False)
+    assert files_of(tmp_path, ("checkpoint.npz",)) == good
+    assert steps_in(tmp_path) == [0, 2]
+
+
+def test_a_failed_save_leaves_the_history_at_the_checkpoint(tmp_path):
+    trainer = GANTrainer(MixtureExperiment(tiny_config()), tmp_path / "failed")
+    original = trainer.save
+
+    def save():
+        if trainer.step == 6:
+            raise OSError(28, "No space left on device")
+        return original()
+
+    trainer.save = save
+    with pytest.raises(OSError, match="No space left"):
+        trainer.run(progress=False)
+    assert steps_in(tmp_path / "failed") == [0, 2]  # the checkpoint is at iteration 3
+    train(tmp_path / "failed", resume=True)
+    train(tmp_path / "straight")
+    assert_same_run(tmp_path / "straight", tmp_path / "failed")
+
+
+def test_a_history_line_cut_short_is_left_out_and_a_damaged_one_is_named(tmp_path):
+    train(tmp_path / "straight")
+    train(tmp_path / "cut", steps=3)
+    metrics = tmp_path / "cut" / "metrics.jsonl"
+    metrics.write_text(metrics.read_text() + '{"step": 4, "modes_cov')  # a write cut short
+    train(tmp_path / "cut", resume=True)
+    assert_same_run(tmp_path / "straight", tmp_path / "cut")
+    lines = metrics.read_text().splitlines(keepends=True)
+    metrics.write_text("".join([lines[0], "{oops\n", *lines[1:]]))
+    with pytest.raises(ValueError, match=f"{metrics}, line 2: not a metric record"):
+        train(tmp_path / "cut", resume=True)
+
+
+def test_a_second_ctrl_c_says_what_was_kept(tmp_path, capsys):
+    trainer = GANTrainer(MixtureExperiment(tiny_config()), tmp_path)
+    original = trainer.g_optimizer.step
+
+    def generator_step_with_two_interrupts():
+        if trainer.step == 4:
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)
+        return original()
+
+    trainer.g_optimizer.step = generator_step_with_two_interrupts
+    with pytest.raises(KeyboardInterrupt):
+        trainer.run(progress=False)
+    assert "stopped at once: The checkpoint of iteration 3" in capsys.readouterr().err
+    assert load_checkpoint(tmp_path / CHECKPOINT_NAME)[1]["step"] == 3
+    assert steps_in(tmp_path) == [0, 2]
+
+
+class SeedOneDiverges(GANTrainer):
+    """A trainer whose run with seed 1 turns its generator's parameters nan in iteration 2."""
+
+    def train_step(self):
+        losses = super().train_step()
+        if self.config.seed == 1 and self.step == 2:
+            first = self.generator.parameters()[0]
+            first.data = first.data * np.nan
+        return losses
+
+
+def test_a_study_reports_a_diverged_run_instead_of_averaging_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(study, "GANTrainer", SeedOneDiverges)
+    args = ["study", "--preset", "paper", "--ks", "2", "--seeds", "0", "1", "--steps", "3",
+            "--batch-size", "16", "--eval-every", "2", "--no-progress", "--out", str(tmp_path)]
+    assert main(args) == 0
+    output = capsys.readouterr()
+    assert "study: seed 1: mixture K=2 diverged at iteration 2: the generator's" in output.err
+    summary = jsonfile.read(tmp_path / "summary.json")
+    strict_json((tmp_path / "summary.json").read_text())
+    entry = summary["runs"]["2"]
+    final = jsonfile.read(tmp_path / "K2-seed0" / "metrics.json")["final"]
+    assert entry["seeds"] == 1 and entry["diverged"] == [1]
+    assert entry["high_quality_fraction"]["mean"] == final["high_quality_fraction"]
+    assert "| 2 | 1 (1 diverged) |" in output.out
+
+
+def idx_file(path, array):
+    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I",
+                                                                    *array.shape)
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+
+
+def mnist_folder(folder, images, labels):
+    folder.mkdir()
+    idx_file(folder / "train-images-idx3-ubyte", images)
+    idx_file(folder / "train-labels-idx1-ubyte", labels)
+    return folder
+
+
+def image_run(folder, *options):
+    return ["lstm", "--g-width", "4", "--d-width", "2", "--steps", "1", "--batch-size", "4",
+            "--no-progress", "--out", str(folder / "run"), *options]
+
+
+def data_and_os_errors(tmp_path):
+    """name: (argv, what the one line must say)"""
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "cifar").mkdir()
+    (tmp_path / "cifar" / "data_batch_1").write_bytes(b"")
+    for i in range(2, 6):
+        (tmp_path / "cifar" / f"data_batch_{i}").write_bytes(b"garbage")
+    bad_labels = mnist_folder(tmp_path / "labels", np.zeros((3, 8, 8)), np.array([1, 12, 3]))
+    no_images = mnist_folder(tmp_path / "none", np.zeros((0, 8, 8)), np.zeros(0))
+    huge = tmp_path / "huge"
+    huge.mkdir()
+    (huge / "train-images-idx3-ubyte").write_bytes(struct.pack(">HBB3I", 0, 8, 3, 2 ** 31,
+                                                               2 ** 31, 2 ** 31))
+    idx_file(huge / "train-labels-idx1-ubyte", np.zeros(1))
+    return {
+        "out is a file": (["mixture", "--out", str(tmp_path / "a-file")],
+                          f"{tmp_path / 'a-file'}: is a file, not a run folder"),
+        "out under a file": (["mixture", "--out", str(tmp_path / "a-file" / "run")],
+                             f"{tmp_path / 'a-file' / 'run'}: Not a directory"),
+        "empty data dir": (image_run(tmp_path, "--dataset", "mnist", "--data-dir",
+                                     str(tmp_path / "empty")), "none of ['train-images"),
+        "empty cifar batch": (image_run(tmp_path, "--dataset", "cifar10", "--data-dir",
+                                      str(tmp_path / "cifar")),
+                            f"{tmp_path / 'cifar' / 'data_batch_1'}: not a CIFAR-10 python "
+                            "batch"),
+        "labels out of range": (image_run(tmp_path, "--dataset", "mnist", "--data-dir",
+                                          str(bad_labels)),
+                                f"{bad_labels / 'train-labels-idx1-ubyte'}: labels must lie in "
+                                "0..9, got 12"),
+        "no images": (image_run(tmp_path, "--dataset", "mnist", "--data-dir", str(no_images)),
+                      f"{no_images / 'train-images-idx3-ubyte'}: holds no images"),
+        "dimensions past int64": (image_run(tmp_path, "--dataset", "mnist", "--data-dir",
+                                            str(huge)), f"needs {2 ** 93} data bytes, found 0"),
+        "a batch too big": (["mixture", "--steps", "1", "--batch-size", str(10 ** 13),
+                             "--out", str(tmp_path / "big")], "error: out of memory"),
+    }
+
+
+@pytest.mark.parametrize("case", ["out is a file", "out under a file", "empty data dir",
+                                  "empty cifar batch", "labels out of range", "no images",
+                                  "dimensions past int64", "a batch too big"])
+def test_data_and_os_errors_are_one_line_and_a_non_zero_exit(tmp_path, capsys, case):
+    argv, expected = data_and_os_errors(tmp_path)[case]
+    assert main([*argv, "--no-progress"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and error.count("\n") == 1 and expected in error
+
+
+KILLS = 4
+CHILD = ("import json, sys; from tiny_runs import train; "
+         "train(sys.argv[1], True, **json.loads(sys.argv[2]))")
+
+
+def start_child(folder, options):
+    """A tiny run, resumed or started in ``folder``, in a process of its own."""
+    tests = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests.parent), str(tests)])}
+    return subprocess.Popen([sys.executable, "-c", CHILD, str(folder), json.dumps(options)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_runs_sigkilled_at_random_moments_end_where_an_uninterrupted_run_ends(tmp_path):
+    options = dict(steps=8, eval_every=3, checkpoint_every=2)
+    train(tmp_path / "straight", **options)
+    started = time.monotonic()
+    assert start_child(tmp_path / "timed", options).wait(timeout=120) == 0
+    duration = time.monotonic() - started
+    rng = np.random.default_rng(15)
+    for _ in range(KILLS):
+        child = start_child(tmp_path / "killed", options)
+        time.sleep(rng.uniform(0, duration))
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=60)
+        if (tmp_path / "killed" / CHECKPOINT_NAME).exists():  # never a broken checkpoint
+            load_checkpoint(tmp_path / "killed" / CHECKPOINT_NAME)
+    assert start_child(tmp_path / "killed", options).wait(timeout=120) == 0
+    for folder in ("timed", "killed"):
+        assert_same_run(tmp_path / "straight", tmp_path / folder)
+        assert files_of(tmp_path / "straight") == files_of(tmp_path / folder)
+    finished = files_of(tmp_path / "killed")
+    for _ in range(2):
+        train(tmp_path / "killed", resume=True, **options)
+        assert files_of(tmp_path / "killed") == finished

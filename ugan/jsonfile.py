@@ -1,0 +1,59 @@
+"""Standard JSON for the files a run writes (metrics.jsonl, metrics.json, summary.json).
+
+Python's json module writes an infinite or nan float as ``Infinity`` or ``NaN``, which is not
+JSON: JavaScript's parser and many tools refuse it. Here such a value of a dict is written as
+``null``, and the dict gets a ``"non_finite"`` entry that keeps it as text:
+
+    {"reverse_kl": inf}  <->  {"reverse_kl": null, "non_finite": {"reverse_kl": "inf"}}
+
+:func:`loads` puts the float back, so what is read equals what was written."""
+
+import json
+import math
+from pathlib import Path
+
+NON_FINITE = "non_finite"
+
+
+def dumps(data, **options):
+    """``data`` as standard JSON text (``options`` as for ``json.dumps``)."""
+    return json.dumps(_encode(data), allow_nan=False, **options)
+
+
+def loads(text):
+    """What :func:`dumps` wrote."""
+    return _decode(json.loads(text))
+
+
+def write(path, data):
+    """Write ``data`` to ``path`` as indented standard JSON."""
+    Path(path).write_text(dumps(data, indent=2) + "\n")
+
+
+def read(path):
+    """What :func:`write` wrote to ``path``."""
+    return loads(Path(path).read_text())
+
+
+def _encode(data):
+    if isinstance(data, dict):
+        non_finite = {key: repr(value) for key, value in data.items()
+                      if isinstance(value, float) and not math.isfinite(value)}
+        encoded = {key: None if key in non_finite else _encode(value)
+                   for key, value in data.items()}
+        return {**encoded, NON_FINITE: non_finite} if non_finite else encoded
+    if isinstance(data, (list, tuple)):
+        return [_encode(value) for value in data]
+    return data
+
+
+def _decode(data):
+    if isinstance(data, dict):
+        decoded = {key: _decode(value) for key, value in data.items() if key != NON_FINITE}
+        non_finite = data.get(NON_FINITE)
+        if non_finite is not None:
+            decoded.update({key: float(text) for key, text in non_finite.items()})
+        return decoded
+    if isinstance(data, list):
+        return [_decode(value) for value in data]
+    return data
