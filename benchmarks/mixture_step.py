@@ -1,22 +1,21 @@
 """Milliseconds per training iteration of the 8-Gaussian unrolled GAN (paper Appendix A sizes,
-batch 512), for K in {0, 1, 5, 10}: minigrad, and the same iteration written in PyTorch
-(functional parameters, torch.autograd.grad(create_graph=True) through the same Adam math) when
-torch is importable. Also the peak memory of an iteration: for minigrad, the peak of numpy's
-allocations during one iteration (tracemalloc); for torch, how far the process's peak resident
-set grows during its first iteration (torch's allocations are invisible to tracemalloc).
+batch 512), for K in {0, 1, 5, 10}: minigrad eager, minigrad compiled (how ``python -m ugan`` runs
+it), the same iteration in PyTorch eager (functional parameters, ``torch.autograd.grad(...,
+create_graph=True)`` through the same Adam math) and ``torch.compile`` when they run here, and in
+JAX under ``jax.jit`` when JAX is importable. Then one iteration of the conv experiment (Sec. 3.4,
+8x8 digits), eager against compiled. Also minigrad's peak memory of one iteration (numpy's
+allocations, from tracemalloc), eager and compiled.
 
-One iteration = one discriminator Adam step + one generator Adam step on f_K. Each measurement
-runs in its own child process (so memory peaks do not mix) with one BLAS/torch thread, all from
-this one command:
+All contenders run in this one process, interleaved (one iteration of each in turn, repeated),
+with the same number of threads: on a shared machine, timing them one after the other gives
+ratios that do not hold. The reported time is the median.
 
     python benchmarks/mixture_step.py [--iterations 20] [--threads 1]
 """
 
 import argparse
-import json
+import dataclasses
 import os
-import resource
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -25,19 +24,40 @@ UNROLL_STEPS = (0, 1, 5, 10)
 BATCH = 512
 
 
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+def set_threads(threads):
+    """Before numpy is imported: the BLAS thread count of every contender."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = str(threads)
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
+                               " --xla_cpu_multi_thread_eigen=false").strip()
 
 
-def minigrad_iteration(unroll_steps):
+def minigrad_iteration(unroll_steps, compile=True):
+    """One iteration as ``python -m ugan mixture --preset paper`` runs it (compiled by default)."""
     from ugan.experiments.mixture import MixtureExperiment, config_from
     from ugan.train import GANTrainer
 
-    config = config_from("paper", unroll_steps=unroll_steps, batch_size=BATCH)
+    config = config_from("paper", unroll_steps=unroll_steps, batch_size=BATCH, compile=compile)
     return GANTrainer(MixtureExperiment(config), out_dir="unused").train_step
 
 
-def torch_iteration(unroll_steps):
+def conv_iteration(compile):
+    """One iteration of the conv experiment's demo preset (8x8 digits, K=5)."""
+    from ugan.experiments import conv
+    from ugan.train import GANTrainer
+
+    config = dataclasses.replace(conv.config_from("demo"), compile=compile)
+    return GANTrainer(conv.Experiment(config), out_dir="unused").train_step
+
+
+def adam_math(p, g, m, v, t, lr=1e-4, b1=0.5, b2=0.999, eps=1e-8):
+    """The Adam update of ``minigrad.optim.adam_update`` in any array library's operators."""
+    m = b1 * m + (1 - b1) * g
+    v = b2 * v + (1 - b2) * g * g
+    return p - lr / (1 - b1 ** t) * m / ((v / (1 - b2 ** t) + 1e-16) ** 0.5 + eps), m, v
+
+
+def torch_iteration(unroll_steps, compiled=False):
     import numpy as np
     import torch
 
@@ -65,11 +85,6 @@ def torch_iteration(unroll_steps):
         logits = forward(d_params, torch.cat([real, fake]) / 4.0)
         return softplus(-logits[:BATCH]).mean() + softplus(logits[BATCH:]).mean()
 
-    def adam(p, g, m, v, t, lr=1e-4, b1=0.5, b2=0.999, eps=1e-8):
-        m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g * g
-        return p - lr / (1 - b1 ** t) * m / ((v / (1 - b2 ** t) + 1e-16).sqrt() + eps), m, v
-
     generator, discriminator = mlp([256, 128, 128, 2]), mlp([2, 128, 1])
     d_state = [[torch.zeros_like(p), torch.zeros_like(p)] for p in discriminator]
     g_state = [[torch.zeros_like(p), torch.zeros_like(p)] for p in generator]
@@ -78,99 +93,182 @@ def torch_iteration(unroll_steps):
     def apply_adam(params, grads, state, t):
         with torch.no_grad():
             for p, g, s in zip(params, grads, state):
-                new, s[0], s[1] = adam(p, g, s[0], s[1], t)
+                new, s[0], s[1] = adam_math(p, g, s[0], s[1], t)
                 p.copy_(new)
 
-    def iteration():
-        real = torch.from_numpy(rng.standard_normal((BATCH, 2)).astype(np.float32))
-        z = torch.from_numpy(rng.standard_normal((BATCH, 256)).astype(np.float32))
-        step[0] += 1
+    def core(real, z, t):
         with torch.no_grad():
             fake = forward(generator, z)
         grads = torch.autograd.grad(d_loss(discriminator, real, fake), discriminator)
-        apply_adam(discriminator, grads, d_state, step[0])
+        apply_adam(discriminator, grads, d_state, t)
         fake = forward(generator, z)
         current = list(discriminator)
         moments = [list(s) for s in d_state]
         for k in range(unroll_steps):
             grads = torch.autograd.grad(d_loss(current, real, fake), current, create_graph=True)
             for i, (p, g) in enumerate(zip(current, grads)):
-                current[i], moments[i][0], moments[i][1] = adam(p, g, moments[i][0],
-                                                                moments[i][1], step[0] + k + 1)
+                current[i], moments[i][0], moments[i][1] = adam_math(p, g, moments[i][0],
+                                                                     moments[i][1], t + k + 1)
         g_loss = -d_loss(current, real, fake)
-        apply_adam(generator, torch.autograd.grad(g_loss, generator), g_state, step[0])
+        apply_adam(generator, torch.autograd.grad(g_loss, generator), g_state, t)
+
+    step_function = torch.compile(core) if compiled else core
+
+    def iteration():
+        real = torch.from_numpy(rng.standard_normal((BATCH, 2)).astype(np.float32))
+        z = torch.from_numpy(rng.standard_normal((BATCH, 256)).astype(np.float32))
+        step[0] += 1
+        step_function(real, z, step[0])
 
     return iteration
 
 
-def measure(framework, unroll_steps, iterations, threads):
-    """Child process: time ``iterations`` iterations after a warm-up; print JSON."""
-    if framework == "torch":
+def jax_iteration(unroll_steps):
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    key = jax.random.PRNGKey(0)
+
+    def mlp(sizes, key):
+        params = []
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+            key, sub = jax.random.split(key)
+            params += [jax.nn.initializers.orthogonal(0.8)(sub, (fan_out, fan_in)),
+                       jnp.zeros(fan_out)]
+        return params
+
+    def forward(params, x):
+        for i in range(0, len(params), 2):
+            x = x @ params[i].T + params[i + 1]
+            if i + 2 < len(params):
+                x = jax.nn.relu(x)
+        return x.reshape(-1) if x.shape[-1] == 1 else x
+
+    def d_loss(d_params, real, fake):
+        logits = forward(d_params, jnp.concatenate([real, fake]) / 4.0)
+        return jax.nn.softplus(-logits[:BATCH]).mean() + jax.nn.softplus(logits[BATCH:]).mean()
+
+    def adam_all(params, grads, state, t):
+        updated = [adam_math(p, g, m, v, t) for p, g, (m, v) in zip(params, grads, state)]
+        return [u[0] for u in updated], [(u[1], u[2]) for u in updated]
+
+    @jax.jit
+    def core(generator, g_state, discriminator, d_state, real, z, t):
+        fake = jax.lax.stop_gradient(forward(generator, z))
+        grads = jax.grad(d_loss)(discriminator, real, fake)
+        discriminator, d_state = adam_all(discriminator, grads, d_state, t)
+
+        def surrogate(generator):
+            fake = forward(generator, z)
+            current, moments = discriminator, d_state
+            for k in range(unroll_steps):
+                grads = jax.grad(d_loss)(current, real, fake)
+                current, moments = adam_all(current, grads, moments, t + k + 1)
+            return -d_loss(current, real, fake)
+
+        generator, g_state = adam_all(generator, jax.grad(surrogate)(generator), g_state, t)
+        return generator, g_state, discriminator, d_state
+
+    key_g, key_d = jax.random.split(key)
+    state = {"generator": mlp([256, 128, 128, 2], key_g), "discriminator": mlp([2, 128, 1], key_d)}
+    state["g_state"] = [(jnp.zeros_like(p), jnp.zeros_like(p)) for p in state["generator"]]
+    state["d_state"] = [(jnp.zeros_like(p), jnp.zeros_like(p)) for p in state["discriminator"]]
+    step = [0]
+
+    def iteration():
+        real = rng.standard_normal((BATCH, 2)).astype(np.float32)
+        z = rng.standard_normal((BATCH, 256)).astype(np.float32)
+        step[0] += 1
+        out = core(state["generator"], state["g_state"], state["discriminator"],
+                   state["d_state"], real, z, float(step[0]))
+        jax.block_until_ready(out)
+        state["generator"], state["g_state"], state["discriminator"], state["d_state"] = out
+
+    return iteration
+
+
+def optional_contenders(unroll_steps, threads):
+    """{name: iteration} for the reference frameworks that import and run here; and the
+    reasons for those that do not."""
+    contenders, missing = {}, []
+    try:
         import torch
 
         torch.set_num_threads(threads)
-        iteration = torch_iteration(unroll_steps)
-    else:
-        iteration = minigrad_iteration(unroll_steps)
-    if framework == "torch":
-        baseline = peak_rss_mb()  # after the models are built, before any iteration
-        iteration()
-        peak_mb = peak_rss_mb() - baseline
-    else:  # numpy reports its allocations to tracemalloc: the iteration's own peak, exactly
-        tracemalloc.start()
-        iteration()
-        peak_mb = tracemalloc.get_traced_memory()[1] / 2 ** 20
-        tracemalloc.stop()
-    times = []
+        contenders["torch eager"] = torch_iteration(unroll_steps)
+        try:
+            compiled = torch_iteration(unroll_steps, compiled=True)
+            compiled()
+            contenders["torch.compile"] = compiled
+        except Exception as error:  # torch raises many kinds; report and go on
+            missing.append(f"torch.compile: {type(error).__name__}: "
+                           f"{str(error).splitlines()[0][:120]}")
+    except ImportError:
+        missing.append("PyTorch is not importable (pip install torch==2.13.0)")
+    try:
+        contenders["jax jit"] = jax_iteration(unroll_steps)
+    except ImportError:
+        missing.append("JAX is not importable (pip install jax)")
+    return contenders, missing
+
+
+def interleaved_ms(contenders, iterations, warmup=3):
+    """Median milliseconds per call of each contender, the calls interleaved."""
+    import numpy as np
+
+    for function in contenders.values():
+        for _ in range(warmup):
+            function()
+    times = {name: [] for name in contenders}
     for _ in range(iterations):
-        start = time.perf_counter()
-        iteration()
-        times.append(time.perf_counter() - start)
-    times.sort()
-    print(json.dumps({"ms": 1e3 * times[len(times) // 4],  # a low quartile: robust to noise
-                      "peak_mb": peak_mb}))
+        for name, function in contenders.items():
+            start = time.perf_counter()
+            function()
+            times[name].append(time.perf_counter() - start)
+    return {name: 1e3 * float(np.median(values)) for name, values in times.items()}
 
 
-def run_child(framework, unroll_steps, iterations, threads):
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
-               MKL_NUM_THREADS=str(threads))
-    result = subprocess.run([sys.executable, __file__, "--child", framework, str(unroll_steps),
-                             str(iterations), str(threads)], capture_output=True, text=True,
-                            env=env, check=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+def peak_mb(function):
+    """The peak of numpy's allocations during one call, in MB."""
+    tracemalloc.start()
+    function()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 2 ** 20
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--iterations", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--ks", type=int, nargs="+", default=list(UNROLL_STEPS))
     args = parser.parse_args()
-    if args.child:
-        framework, k, iterations, threads = args.child
-        measure(framework, int(k), int(iterations), int(threads))
-        return
-    try:
-        import torch  # noqa: F401
-
-        frameworks = ("minigrad", "torch")
-    except ImportError:
-        frameworks = ("minigrad",)
-        print("PyTorch is not importable: timing minigrad alone "
-              "(pip install torch==2.13.0 for the comparison)", file=sys.stderr)
-    print(f"mixture GAN iteration, batch {BATCH}, {args.threads} thread(s), "
-          f"low quartile of {args.iterations} iterations")
-    print(f"{'K':>3} {'minigrad ms':>12} {'peak MB':>8} {'torch ms':>9} {'peak MB':>8} "
-          f"{'minigrad/torch':>15}")
-    for k in UNROLL_STEPS:
-        ours = run_child("minigrad", k, args.iterations, args.threads)
-        line = f"{k:>3} {ours['ms']:>12.2f} {ours['peak_mb']:>8.1f}"
-        if "torch" in frameworks:
-            theirs = run_child("torch", k, args.iterations, args.threads)
-            line += f" {theirs['ms']:>9.2f} {theirs['peak_mb']:>8.1f} " \
-                    f"{ours['ms'] / theirs['ms']:>14.2f}x"
-        print(line, flush=True)
+    set_threads(args.threads)
+    print(f"mixture GAN iteration, batch {BATCH}, {args.threads} thread(s), median of "
+          f"{args.iterations} interleaved iterations; ratios are to torch eager")
+    reported_missing = False
+    for k in args.ks:
+        contenders = {"minigrad eager": minigrad_iteration(k, compile=False),
+                      "minigrad compiled": minigrad_iteration(k)}
+        references, missing = optional_contenders(k, args.threads)
+        if missing and not reported_missing:
+            print("not timed: " + "; ".join(missing))
+            reported_missing = True
+        contenders.update(references)
+        ms = interleaved_ms(contenders, args.iterations)
+        baseline = ms.get("torch eager")
+        cells = [f"{name} {value:.2f} ms" + (f" ({value / baseline:.2f}x)" if baseline else "")
+                 for name, value in ms.items()]
+        peaks = (f"peak MB eager {peak_mb(contenders['minigrad eager']):.1f}, compiled "
+                 f"{peak_mb(contenders['minigrad compiled']):.1f}")
+        print(f"K={k:<2} " + " | ".join(cells) + " | " + peaks, flush=True)
+    ms = interleaved_ms({"eager": conv_iteration(False), "compiled": conv_iteration(True)},
+                        max(2, args.iterations // 4))
+    print(f"conv experiment (8x8 digits, K=5): eager {ms['eager']:.1f} ms, compiled "
+          f"{ms['compiled']:.1f} ms ({ms['compiled'] / ms['eager']:.2f}x eager)")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
