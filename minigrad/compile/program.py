@@ -17,6 +17,8 @@ import math
 
 import numpy as np
 
+from .. import backend
+
 
 class Program:
     """``instructions`` over slots; ``inputs`` and ``outputs`` are lists of slots; ``constants``
@@ -81,6 +83,9 @@ class Program:
         for slot in self.inputs:
             lines.append(f"  in  v{slot:<5} {_type(self.specs[slot]):<22} "
                          f"{self.labels.get(slot, '')}")
+        for slot, array in sorted(self.constants.items()):
+            value = f" = {backend.to_numpy(array).item()!r}" if math.prod(array.shape) == 1 else ""
+            lines.append(f"  const v{slot:<3} {_type(self.specs[slot])}{value}")
         for ins in self.instructions:
             lines.append("  " + _line(ins, self.specs))
         lines.append("  return " + ", ".join(f"v{slot}" for slot in self.outputs))
