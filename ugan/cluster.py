@@ -16,6 +16,7 @@ import threading
 import uuid
 
 from ugan.parallel import report
+from ugan.study import describe_error
 
 CONNECT_SECONDS = 30
 # Runs share module-level state (the default device, the global seed), so a worker with several
@@ -72,4 +73,4 @@ def _result(future):
     try:
         return future.result()
     except Exception as error:  # noqa: BLE001 -- a failed run is a result of the study
-        return f"{type(error).__name__}: {error}"
+        return describe_error(error)

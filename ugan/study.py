@@ -49,8 +49,13 @@ def train_run(run, progress=True, experiment="mixture", preset="demo", overrides
                                     **(overrides or {}))
         GANTrainer(module.Experiment(config), run.path).run(resume=True, progress=progress)
     except Exception as error:  # noqa: BLE001 -- a failed run is a result of the study
-        return f"{type(error).__name__}: {error}"
+        return describe_error(error)
     return None
+
+
+def describe_error(error):
+    """An error as one line: its type and message."""
+    return " ".join(f"{type(error).__name__}: {error}".split())
 
 
 def run_serially(runs, train, progress):
@@ -157,12 +162,9 @@ def format_summary(summary, columns):
         cells += [entry["extras"][title]["cell"] if title in entry["extras"] else "-"
                   for title in extra_titles]
         if failures:
-            cells.append("; ".join(f"seed {failed['seed']}: {_one_line(failed['error'])}"
-                                   for failed in entry.get("failed", [])) or "-")
+            cells.append("; ".join(f"seed {failed['seed']}: {failed['error']}"
+                                   for failed in entry.get("failed", [])).replace("|", "/")
+                         or "-")
         lines.append(f"| {k} | {entry['seeds']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
-
-def _one_line(text):
-    """``text`` fit for one cell of a Markdown table."""
-    return " ".join(text.split()).replace("|", "/")
