@@ -5,7 +5,8 @@ EXPERIMENT --unroll-steps K --seed S --out DIR --resume ...``), started with its
 BLAS threads in its environment, where BLAS reads it when the process imports numpy. A run's
 output goes to a pipe, and the study shows one line per run: on a terminal the run's progress
 bar, redrawn in place; elsewhere one line as each run ends. A run that exits with an error is
-reported with the last line it printed. On Ctrl-C every run checkpoints and stops."""
+reported with the last line it printed. Ctrl-C or SIGTERM stops the study: every run checkpoints
+and stops, and the next ``study`` command resumes them."""
 
 import os
 import re
@@ -21,6 +22,7 @@ BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THR
                          "VECLIB_MAXIMUM_THREADS")
 POLL_SECONDS = 0.2
 STOP_SECONDS = 60  # how long a stopped run may take to checkpoint before it is killed
+INTERRUPTED = 130  # the exit code of a run stopped by Ctrl-C or SIGTERM
 
 
 def available_cores():
@@ -85,7 +87,8 @@ class ChildRun:
         return self.line.removeprefix("error: ") if self.line else f"exit code {code}"
 
     def stop(self):
-        """Ask the run to checkpoint and stop (SIGTERM); kill it if it takes too long."""
+        """Ask the run to checkpoint and stop (SIGTERM), kill it if it takes too long; returns
+        the last line it printed (what it saved)."""
         if self.process.poll() is None:
             self.process.terminate()
         try:
@@ -93,6 +96,8 @@ class ChildRun:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self._reader.join()
+        return self.line
 
 
 class ProgressLines:
@@ -104,17 +109,17 @@ class ProgressLines:
         self.stream = stream
         self.live = stream.isatty()
         self.drawn = 0
+        self.shown = None
 
     def show(self, lines):
         """Redraw the block (on a terminal) with ``lines``: {run name: its line}."""
-        if not self.live:
-            return
         width = shutil.get_terminal_size().columns - 1
-        up = f"\x1b[{self.drawn}F" if self.drawn else ""
         block = "".join(f"\x1b[2K{f'{name}: {lines[name]}'[:width]}\n" for name in self.names)
-        self.stream.write(up + block)
+        if not self.live or block == self.shown:
+            return
+        self.stream.write((f"\x1b[{self.drawn}F" if self.drawn else "") + block)
         self.stream.flush()
-        self.drawn = len(self.names)
+        self.drawn, self.shown = len(self.names), block
 
     def ended(self, name, error):
         """A run has ended (printed at once where nothing is redrawn)."""
@@ -126,10 +131,12 @@ def run_in_processes(commands, jobs, threads, progress=True, stream=None):
     """Run ``commands`` ({run name: the arguments after ``python``}), at most ``jobs`` at a time,
     each with ``threads`` BLAS threads. Returns {run name: None, or why the run failed}."""
     env = blas_environment(threads)
+    stream = stream or sys.stderr
     pending = list(commands)
     running, errors = {}, {}
-    display = ProgressLines(list(commands), stream or sys.stderr) if progress else None
+    display = ProgressLines(list(commands), stream) if progress else None
     lines = dict.fromkeys(commands, "waiting")
+    previous = _interrupt_on_sigterm()
     try:
         while pending or running:
             while pending and len(running) < jobs:
@@ -138,6 +145,8 @@ def run_in_processes(commands, jobs, threads, progress=True, stream=None):
             time.sleep(POLL_SECONDS)
             for name, child in list(running.items()):
                 lines[name] = child.line or "starting"
+                if child.process.poll() == INTERRUPTED:
+                    raise KeyboardInterrupt(f"{name}: {child.line}")
                 if child.process.poll() is not None:
                     errors[name] = child.error()
                     lines[name] = outcome(errors[name])
@@ -147,9 +156,23 @@ def run_in_processes(commands, jobs, threads, progress=True, stream=None):
             if display:
                 display.show(lines)
     finally:
-        for child in running.values():
-            child.stop()
+        for name, child in running.items():
+            print(f"{name}: {child.stop()}", file=stream, flush=True)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return errors
+
+
+def _interrupt_on_sigterm():
+    """From now on SIGTERM raises KeyboardInterrupt, as Ctrl-C does (in the main thread only);
+    returns the handler it replaced, or None."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+
+
+def _raise_keyboard_interrupt(number, frame):
+    raise KeyboardInterrupt(signal.Signals(number).name)
 
 
 def launcher(command, jobs, threads):

@@ -56,6 +56,29 @@ def test_a_study_with_two_jobs_gives_the_serial_table_bit_for_bit(serial, tmp_pa
         [f"K{k}-seed{seed}: done" for k in (0, 1) for seed in (0, 1)]
 
 
+def test_sigterm_stops_a_study_with_jobs_and_every_run_checkpoints(tmp_path):
+    """The study stops at once (no further run starts) and says what each run saved."""
+    study = subprocess.Popen([sys.executable, "-m", "ugan", "study", "--ks", "0", "1", "--seeds",
+                              "0", "1", "--steps", "100000", "--batch-size", "16", "--eval-every",
+                              "10", "--jobs", "2", "--out", str(tmp_path)], cwd=ROOT,
+                             env=ONE_THREAD, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    try:
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while time.monotonic() < deadline and [history.count(b"\n") > 1 for history in
+                                               histories(tmp_path).values()] != [True, True]:
+            time.sleep(0.1)  # until both runs are in their training loop
+        study.terminate()
+        _, errors = study.communicate(timeout=DEADLINE_SECONDS)
+    finally:
+        study.kill()
+    assert study.returncode == 130
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["K0-seed0", "K0-seed1"]
+    for run in ("K0-seed0", "K0-seed1"):
+        assert f"{run}: SIGTERM at iteration" in errors
+        assert (tmp_path / run / "checkpoint.npz").exists()
+
+
 def test_printed_commands_train_the_runs_that_the_study_trains(tmp_path, capsys):
     """Each printed command passes the study's options on to its run, study-only ones not;
     the run it trains is the one the study trains in its place."""
