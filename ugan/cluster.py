@@ -54,6 +54,8 @@ def launcher(address, threads, gpu=False):
         from dask.distributed import as_completed
 
         with connect(address) as client:
+            # Absolute folders: a worker's working folder is not this process's.
+            runs = [run._replace(path=run.path.resolve()) for run in runs]
             names = {client.submit(train_on_worker, train, run, threads, pure=False,
                                    key=f"ugan-{run.name}-{uuid.uuid4().hex}",
                                    resources={"GPU": 1} if gpu else None): run.name

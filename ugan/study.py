@@ -70,6 +70,7 @@ def run_study(preset, ks, seeds, out_dir, progress=True, experiment="mixture", l
     summary.json, the through-time figure (one row per K, its first finished seed's run) and
     metrics.png (each metric averaged over the seeds)."""
     module = EXPERIMENTS[experiment]
+    module.config_from(preset, **overrides)  # an option the experiment lacks: an error, no runs
     out_dir = Path(out_dir)
     runs = study_runs(ks, seeds, out_dir)
     train = functools.partial(train_run, experiment=experiment, preset=preset,
