@@ -3,8 +3,9 @@
 Commands are taken in the order they appear in each file (so a documented ``--resume`` continues
 the run that the lines before it made), with their run folder moved under a temporary folder and
 the run shrunk: 1 iteration per 1,000 documented (at least 2), batch 16, an evaluation every
-iteration. A command that a change to the CLI breaks, or a documented sequence that no longer
-works (say a resume with other options than the run it continues), fails here."""
+iteration; a shell redirection after a command (``> runs.txt``) is not part of it. A command
+that a change to the CLI breaks, or a documented sequence that no longer works (say a resume
+with other options than the run it continues), fails here."""
 
 import re
 import shlex
@@ -16,7 +17,7 @@ from ugan.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
-COMMAND = re.compile(r"python -m ugan(?:[ \t]+[^`#\n]*)?")
+COMMAND = re.compile(r"python -m ugan(?:[ \t]+[^`#\n>]*)?")
 
 
 def documented_commands(path):

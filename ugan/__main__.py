@@ -3,13 +3,20 @@
 import argparse
 import math
 import pickle
+import shlex
 import sys
 
+from ugan import cluster, parallel
 from ugan.demo import run_demo
 from ugan.experiments import EXPERIMENTS
 from ugan.losses import GENERATOR_LOSSES
-from ugan.study import format_summary, run_study
+from ugan.study import format_summary, run_study, study_runs
 from ugan.train import GANTrainer
+
+# Options a study's runs do not take from its command line: the study's own, and those the
+# study sets for each run. Every other option given to a study is passed on to its runs.
+NOT_PASSED_TO_RUNS = {"help", "study_experiment", "ks", "seeds", "jobs", "threads", "cluster",
+                      "print_commands", "unroll_steps", "seed", "out", "resume"}
 
 
 def _description():
@@ -94,11 +101,77 @@ def build_parser():
                         help="run each iteration eagerly instead of replaying its compiled "
                              "program (the same numbers, slower)")
     parser.add_argument("--no-progress", dest="progress", action="store_false")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=positive_int, default=1, metavar="N",
+                       help="study: run up to N runs at once, each in its own process "
+                            "(default: 1, one after another in this process)")
+    where.add_argument("--cluster", default=None, metavar="ADDRESS",
+                       help="study: spread the runs over the Dask cluster whose scheduler is at "
+                            "ADDRESS (e.g. tcp://10.0.0.1:8786); needs pip install -e "
+                            "\".[cluster]\" and the study's --out on a shared file system")
+    where.add_argument("--print-commands", action="store_true",
+                       help="study: print one shell command per run (for a scheduler such as "
+                            "a SLURM job array) instead of running them")
+    parser.add_argument("--threads", type=positive_int, default=None, metavar="T",
+                        help="study with --jobs or --cluster: BLAS threads per run (default: "
+                             "the cores shared out among the --jobs, or 1 on a cluster)")
     return parser
 
 
+def run_command(parser, args, run):
+    """The arguments after ``python`` that train one ``run`` of the study ``args`` on its own:
+    the experiment, the run's K, seed and folder, and every other option of the study's command
+    line as given (see NOT_PASSED_TO_RUNS)."""
+    argv = ["-m", "ugan", args.study_experiment, "--unroll-steps", str(run.k), "--seed",
+            str(run.seed), "--out", str(run.path), "--resume"]
+    for action in parser._actions:
+        value = getattr(args, action.dest, action.default)
+        if action.dest in NOT_PASSED_TO_RUNS or not action.option_strings \
+                or value == action.default:
+            continue
+        argv.append(max(action.option_strings, key=len))
+        if action.nargs != 0:
+            argv += [str(item) for item in (value if isinstance(value, list) else [value])]
+    return argv
+
+
+def _launcher(parser, args):
+    """Where a study's runs train: None (here, one after another), processes or a cluster."""
+    if args.cluster:
+        return cluster.launcher(args.cluster, args.threads or 1, gpu=args.device == "cuda")
+    if args.jobs > 1:
+        return parallel.launcher(lambda run: run_command(parser, args, run), args.jobs,
+                                 args.threads or parallel.threads_per_run(args.jobs))
+    if args.threads:
+        parser.error("argument --threads: goes with --jobs N (N > 1) or --cluster")
+    return None
+
+
+def run_study_command(parser, args, overrides):
+    """``python -m ugan study``: print the runs' commands, or run the study and print its
+    table. Returns the exit code: 1 when a run failed (the table says which and why)."""
+    name = args.study_experiment
+    preset = args.preset or "demo"
+    out = args.out or (f"runs/study-{preset}" if name == "mixture"
+                       else f"runs/study-{name}-{preset}")
+    if args.print_commands:
+        for run in study_runs(args.ks, args.seeds, out):
+            print(shlex.join(["python", *run_command(parser, args, run)]))
+        return 0
+    overrides.pop("seed")  # a study takes --seeds
+    summary = run_study(preset, args.ks, args.seeds, out, args.progress, name,
+                        _launcher(parser, args), **overrides)
+    print(format_summary(summary, EXPERIMENTS[name].STUDY_COLUMNS))
+    failed = sum(len(entry["failed"]) for entry in summary["runs"].values())
+    if failed:
+        print(f"error: {failed} of the study's runs failed (see the table)", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     overrides = dict(steps=args.steps, seed=args.seed, device=args.device, dataset=args.dataset,
                      data_dir=args.data_dir, g_width=args.g_width, d_width=args.d_width,
                      batch_size=args.batch_size, g_lr=args.lr, d_lr=args.lr,
@@ -111,14 +184,7 @@ def main(argv=None):
                      **overrides)
             return 0
         if args.experiment == "study":
-            name = args.study_experiment
-            default_out = f"runs/study-{args.preset or 'demo'}" if name == "mixture" \
-                else f"runs/study-{name}-{args.preset or 'demo'}"
-            overrides.pop("seed")  # a study takes --seeds
-            summary = run_study(args.preset or "demo", args.ks, args.seeds,
-                                args.out or default_out, args.progress, name, **overrides)
-            print(format_summary(summary, EXPERIMENTS[name].STUDY_COLUMNS))
-            return 0
+            return run_study_command(parser, args, overrides)
         module = EXPERIMENTS[args.experiment]
         config = module.config_from(args.preset or "demo", unroll_steps=args.unroll_steps,
                                     **overrides)

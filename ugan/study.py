@@ -5,64 +5,118 @@ spread: the command behind the tables of docs/reproduction.md.
     python -m ugan study --experiment stacked --ks 0 10 --seeds 0 1 --out runs/study-stacked
 
 Runs already finished are re-read, unfinished ones resumed, so a study can be stopped and
-continued. An experiment module supplies ``STUDY_COLUMNS`` (the final metrics in the table) and,
+continued. A run that fails (an error, a divergence) is reported in the table and the others go
+on. The runs are trained one after another in this process, or by a ``launch`` function that
+runs them elsewhere (``ugan.parallel``: processes on this machine; ``ugan.cluster``: a Dask
+cluster); either way the table is then made from the run folders.
+
+An experiment module supplies ``STUDY_COLUMNS`` (the final metrics in the table) and,
 optionally, ``study_extras(runs)`` (more entries computed from all of a K's runs; those with a
 ``cell`` are columns of the table) and ``compare_with_baseline(baseline_dirs, run_dirs)``
 (entries comparing a K's run folders with those of the study's first K, seed by seed)."""
 
-import sys
+import functools
+from collections import namedtuple
 from pathlib import Path
 
 import numpy as np
 
 from ugan import jsonfile, plots
 from ugan.experiments import EXPERIMENTS
-from ugan.train import DivergenceError, GANTrainer
+from ugan.train import GANTrainer, read_history
+
+class Run(namedtuple("Run", "k seed path")):
+    """One run of a study: its K, its seed and its folder."""
+
+    @property
+    def name(self):
+        """The run's folder name, ``K{k}-seed{seed}``: its key in a study's results."""
+        return self.path.name
 
 
-def run_study(preset, ks, seeds, out_dir, progress=True, experiment="mixture", **overrides):
-    """Run (or resume, or re-read) every (K, seed); write summary.json, the through-time figure
-    (one row per K, the first seed's run) and metrics.png (each metric averaged over the seeds).
-    A run that diverges is reported as such (on stderr and in the summary) and left out of the
-    means."""
+def study_runs(ks, seeds, out_dir):
+    """The study's runs, K by K, each with its folder ``out_dir/K{k}-seed{seed}``."""
+    return [Run(k, seed, Path(out_dir) / f"K{k}-seed{seed}") for k in ks for seed in seeds]
+
+
+def train_run(run, progress=True, experiment="mixture", preset="demo", overrides=None):
+    """Train (or resume, or re-read) one run in this process. Returns None when it finished,
+    else what went wrong: any error of the run is caught, so that a study goes on."""
     module = EXPERIMENTS[experiment]
+    try:
+        config = module.config_from(preset, unroll_steps=run.k, seed=run.seed,
+                                    **(overrides or {}))
+        GANTrainer(module.Experiment(config), run.path).run(resume=True, progress=progress)
+    except Exception as error:  # noqa: BLE001 -- a failed run is a result of the study
+        return describe_error(error)
+    return None
+
+
+def describe_error(error):
+    """An error as one line: its type and message."""
+    return " ".join(f"{type(error).__name__}: {error}".split())
+
+
+def run_serially(runs, train, progress):
+    """The default launch: every run in this process, one after another."""
+    return {run.name: train(run, progress=progress) for run in runs}
+
+
+def run_study(preset, ks, seeds, out_dir, progress=True, experiment="mixture", launch=None,
+              **overrides):
+    """Run (or resume, or re-read) every (K, seed) through ``launch(runs, train, progress)``
+    (default: ``run_serially``), which returns {run name: None or its error}; write
+    summary.json, the through-time figure (one row per K, its first finished seed's run) and
+    metrics.png (each metric averaged over the seeds)."""
+    module = EXPERIMENTS[experiment]
+    module.config_from(preset, **overrides)  # an option the experiment lacks: an error, no runs
     out_dir = Path(out_dir)
-    results, histories, run_dirs, diverged, rows = {}, {}, {}, {}, []
-    for k in ks:
-        results[k], run_dirs[k] = [], {}
-        for seed in seeds:
-            runner = module.Experiment(module.config_from(preset, unroll_steps=k, seed=seed,
-                                                          **overrides))
-            run_dir = out_dir / f"K{k}-seed{seed}"
-            try:
-                history = GANTrainer(runner, run_dir).run(resume=True, progress=progress)
-            except DivergenceError as error:
-                print(f"study: seed {seed}: {error}", file=sys.stderr)
-                diverged.setdefault(k, []).append(seed)
-                continue
-            results[k].append(jsonfile.read(run_dir / "metrics.json"))
-            histories.setdefault(k, []).append(history)
-            run_dirs[k][seed] = run_dir
-            if seed == seeds[0]:
-                rows.append((f"K={k}, seed {seed}", runner.snapshots(run_dir, history)))
+    runs = study_runs(ks, seeds, out_dir)
+    train = functools.partial(train_run, experiment=experiment, preset=preset,
+                              overrides=overrides)
+    errors = (launch or run_serially)(runs, train, progress)
+    finished = [run for run in runs if errors[run.name] is None]
+    by_k = {k: [run for run in finished if run.k == k] for k in ks}
+    results = {k: [jsonfile.read(run.path / "metrics.json") for run in k_runs]
+               for k, k_runs in by_k.items()}
     summary = {"experiment": experiment,
                "runs": summarize(results, module.STUDY_COLUMNS,
-                                 getattr(module, "study_extras", None), diverged)}
-    if hasattr(module, "compare_with_baseline"):
-        for k in ks:
-            both = [seed for seed in seeds if seed in run_dirs[k] and seed in run_dirs[ks[0]]]
-            if both:
-                    summary["runs"][str(k)]["extras"].update(module.compare_with_baseline(
-                    [run_dirs[ks[0]][seed] for seed in both],
-                    [run_dirs[k][seed] for seed in both]))
+                                 getattr(module, "study_extras", None))}
+    for k in ks:
+        summary["runs"][str(k)]["failed"] = [{"seed": run.seed, "error": errors[run.name]}
+                                             for run in runs if run.k == k and errors[run.name]]
+        if hasattr(module, "compare_with_baseline"):
+            pairs = _same_seeds(by_k[ks[0]], by_k[k])
+            if pairs:
+                summary["runs"][str(k)]["extras"].update(
+                    module.compare_with_baseline(*zip(*[(a.path, b.path) for a, b in pairs])))
+    out_dir.mkdir(parents=True, exist_ok=True)
     jsonfile.write(out_dir / "summary.json", summary)
-    if rows:
-        runner.figure_through_time(rows, out_dir / runner.figure_name)
-        plots.metric_curves({f"K={k} ({len(h)} seeds)": _seed_mean(h, runner.curves)
-                             for k, h in histories.items()}, list(runner.curves),
-                            out_dir / "metrics.png")
+    if finished:
+        _draw_figures(module, preset, overrides, by_k, out_dir)
     return summary
 
+
+def _same_seeds(baseline_runs, runs):
+    """(baseline run, run) pairs of the same seed, both finished."""
+    baseline = {run.seed: run for run in baseline_runs}
+    return [(baseline[run.seed], run) for run in runs if run.seed in baseline]
+
+
+def _draw_figures(module, preset, overrides, by_k, out_dir):
+    """The through-time figure (one row per K: its first finished run) and metrics.png (each
+    curve averaged over a K's finished runs)."""
+    first = next(k_runs[0] for k_runs in by_k.values() if k_runs)
+    runner = module.Experiment(module.config_from(preset, unroll_steps=first.k, seed=first.seed,
+                                                  **overrides))
+    histories = {k: [read_history(run.path) for run in k_runs]
+                 for k, k_runs in by_k.items() if k_runs}
+    rows = [(f"K={k}, seed {by_k[k][0].seed}", runner.snapshots(by_k[k][0].path, h[0]))
+            for k, h in histories.items()]
+    runner.figure_through_time(rows, out_dir / runner.figure_name)
+    plots.metric_curves({f"K={k} ({len(h)} seeds)": _seed_mean(h, runner.curves)
+                         for k, h in histories.items()}, list(runner.curves),
+                        out_dir / "metrics.png")
 
 def _seed_mean(histories, keys):
     """The records of several runs evaluated at the same steps, averaged over the runs."""
@@ -71,17 +125,17 @@ def _seed_mean(histories, keys):
             for records in zip(*histories)]
 
 
-def summarize(results, columns, extras=None, diverged=None):
+def summarize(results, columns, extras=None):
     """Per K: mean, standard deviation and min/max over seeds of each final metric in
-    ``columns``, and the entries ``extras(runs)`` adds (each {"value": ..., "cell": ...});
-    ``diverged`` lists, per K, the seeds whose runs diverged (a K none of whose runs finished
-    has no metrics)."""
-    diverged = diverged or {}
+    ``columns``, and the entries ``extras(runs)`` adds (each {"value": ..., "cell": ...}).
+    A K with no finished run has only its count of seeds, 0."""
     summary = {}
     for k, runs in results.items():
         finals = [run["final"] for run in runs]
-        entry = {"seeds": len(runs), "diverged": diverged.get(k, [])}
-        for key, _ in columns if runs else ():
+        entry = {"seeds": len(runs)}
+        for key, _ in columns:
+            if not runs:
+                break
             values = np.array([f[key] for f in finals], dtype=float)
             with np.errstate(invalid="ignore"):  # e.g. a run with no sample near a mode: KL = inf
                 spread = float(values.std())
@@ -93,19 +147,24 @@ def summarize(results, columns, extras=None, diverged=None):
 
 
 def format_summary(summary, columns):
+    """The study's table in Markdown: a row per K, mean ± standard deviation over its finished
+    seeds; a last column names the failed runs and why, when there are any."""
     runs = summary["runs"]
     extra_titles = list(dict.fromkeys(title for entry in runs.values()
                                       for title, extra in entry["extras"].items()
                                       if extra["cell"] is not None))
-    header = "| K | seeds | " + " | ".join([title for _, title in columns] + extra_titles) + " |"
-    lines = [header, "|" + " --- |" * (len(columns) + len(extra_titles) + 2)]
+    failures = any(entry.get("failed") for entry in runs.values())
+    titles = [title for _, title in columns] + extra_titles + ["failed runs"] * failures
+    lines = ["| K | seeds | " + " | ".join(titles) + " |", "|" + " --- |" * (len(titles) + 2)]
     for k, entry in runs.items():
-        cells = [f"{entry[key]['mean']:.3g} ± {entry[key]['std']:.2g}" if key in entry
-                 else "diverged" for key, _ in columns]
-        cells += [entry["extras"][title]["cell"] if title in entry["extras"] else "diverged"
+        cells = [f"{entry[key]['mean']:.3g} ± {entry[key]['std']:.2g}" if key in entry else "-"
+                 for key, _ in columns]
+        cells += [entry["extras"][title]["cell"] if title in entry["extras"] else "-"
                   for title in extra_titles]
-        seeds = str(entry["seeds"])
-        if entry["diverged"]:
-            seeds += f" ({len(entry['diverged'])} diverged)"
-        lines.append(f"| {k} | {seeds} | " + " | ".join(cells) + " |")
+        if failures:
+            cells.append("; ".join(f"seed {failed['seed']}: {failed['error']}"
+                                   for failed in entry.get("failed", [])).replace("|", "/")
+                         or "-")
+        lines.append(f"| {k} | {entry['seeds']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+

@@ -198,16 +198,17 @@ def test_a_study_reports_a_diverged_run_instead_of_averaging_it(tmp_path, capsys
     monkeypatch.setattr(study, "GANTrainer", SeedOneDiverges)
     args = ["study", "--preset", "paper", "--ks", "2", "--seeds", "0", "1", "--steps", "3",
             "--batch-size", "16", "--eval-every", "2", "--no-progress", "--out", str(tmp_path)]
-    assert main(args) == 0
+    assert main(args) == 1  # a failed run: the study says so in its exit code
     output = capsys.readouterr()
-    assert "study: seed 1: mixture K=2 diverged at iteration 2: the generator's" in output.err
     summary = jsonfile.read(tmp_path / "summary.json")
     strict_json((tmp_path / "summary.json").read_text())
     entry = summary["runs"]["2"]
     final = jsonfile.read(tmp_path / "K2-seed0" / "metrics.json")["final"]
-    assert entry["seeds"] == 1 and entry["diverged"] == [1]
+    assert entry["seeds"] == 1 and [failed["seed"] for failed in entry["failed"]] == [1]
+    assert "mixture K=2 diverged at iteration 2: the generator's" in entry["failed"][0]["error"]
     assert entry["high_quality_fraction"]["mean"] == final["high_quality_fraction"]
-    assert "| 2 | 1 (1 diverged) |" in output.out
+    assert "| 2 | 1 |" in output.out and "seed 1: DivergenceError: mixture K=2 diverged" in \
+        output.out
 
 
 def idx_file(path, array):
