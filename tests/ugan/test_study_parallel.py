@@ -122,7 +122,7 @@ def test_a_failed_run_is_reported_in_the_table_and_the_others_go_on(where, tmp_p
 
 
 def test_bad_study_options_are_refused_by_name(capsys):
-    for args, message in [(["--jobs", "0"], "argument --jobs: expected a whole number"),
+    for args, message in [(["--jobs", "0"], "argument --jobs: expected a positive integer"),
                           (["--jobs", "2", "--cluster", "tcp://127.0.0.1:1"], "not allowed"),
                           (["--threads", "2"], "argument --threads: goes with --jobs")]:
         with pytest.raises(SystemExit) as exit_info:
