@@ -32,12 +32,13 @@ def set_threads(threads):
                                " --xla_cpu_multi_thread_eigen=false").strip()
 
 
-def minigrad_iteration(unroll_steps, compile=True):
+def minigrad_iteration(unroll_steps, compile=True, device="cpu", batch_size=BATCH):
     """One iteration as ``python -m ugan mixture --preset paper`` runs it (compiled by default)."""
     from ugan.experiments.mixture import MixtureExperiment, config_from
     from ugan.train import GANTrainer
 
-    config = config_from("paper", unroll_steps=unroll_steps, batch_size=BATCH, compile=compile)
+    config = config_from("paper", unroll_steps=unroll_steps, batch_size=batch_size,
+                         compile=compile, device=device)
     return GANTrainer(MixtureExperiment(config), out_dir="unused").train_step
 
 
@@ -57,7 +58,7 @@ def adam_math(p, g, m, v, t, lr=1e-4, b1=0.5, b2=0.999, eps=1e-8):
     return p - lr / (1 - b1 ** t) * m / ((v / (1 - b2 ** t) + 1e-16) ** 0.5 + eps), m, v
 
 
-def torch_iteration(unroll_steps, compiled=False):
+def torch_iteration(unroll_steps, compiled=False, device="cpu"):
     import numpy as np
     import torch
 
@@ -69,7 +70,8 @@ def torch_iteration(unroll_steps, compiled=False):
         for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
             weight = torch.empty(fan_out, fan_in)
             torch.nn.init.orthogonal_(weight, 0.8)
-            params += [weight.requires_grad_(), torch.zeros(fan_out, requires_grad=True)]
+            params += [weight.to(device).requires_grad_(),
+                       torch.zeros(fan_out, device=device, requires_grad=True)]
         return params
 
     def forward(params, x):
@@ -115,10 +117,12 @@ def torch_iteration(unroll_steps, compiled=False):
     step_function = torch.compile(core) if compiled else core
 
     def iteration():
-        real = torch.from_numpy(rng.standard_normal((BATCH, 2)).astype(np.float32))
-        z = torch.from_numpy(rng.standard_normal((BATCH, 256)).astype(np.float32))
+        real = torch.from_numpy(rng.standard_normal((BATCH, 2)).astype(np.float32)).to(device)
+        z = torch.from_numpy(rng.standard_normal((BATCH, 256)).astype(np.float32)).to(device)
         step[0] += 1
         step_function(real, z, step[0])
+        if device != "cpu":
+            torch.cuda.synchronize()
 
     return iteration
 

@@ -96,7 +96,9 @@ def _cupy():
         import cupy
     except ImportError as error:
         raise RuntimeError("minigrad: device 'cuda' needs cupy; install it with "
-                           "pip install -e \".[cuda]\" on a machine with an NVIDIA GPU") from error
+                           "pip install -e \".[cuda13]\" (or \".[cuda12]\", after the CUDA "
+                           "version that nvidia-smi shows) on a machine with an NVIDIA GPU") \
+            from error
     try:
         cupy.cuda.runtime.getDeviceCount()
     except Exception as error:  # cupy raises its own CUDA error types

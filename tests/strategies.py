@@ -4,6 +4,8 @@ from kinks, and the devices each op runs on.
 Values are float64 in a moderate range; ``away_from`` keeps them a margin away from points where
 an op is not differentiable (relu/abs at 0, ties in max), so tolerances never need loosening."""
 
+import os
+
 import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -13,8 +15,10 @@ import minigrad as mg
 from minigrad.testing import gradcheck, gradgradcheck
 
 # The CPU, and array_api_strict's second device, which stands in for a GPU: it refuses silent
-# conversion to numpy and refuses arrays of another device, as cupy would.
-DEVICES = ["cpu", "strict:device1"]
+# conversion to numpy and refuses arrays of another device, as cupy would. MINIGRAD_TEST_DEVICES
+# (comma-separated) runs the op tests on other devices instead, e.g. "cuda" on a GPU
+# (benchmarks/gpu_check.py does that).
+DEVICES = os.environ.get("MINIGRAD_TEST_DEVICES", "cpu,strict:device1").split(",")
 
 FINITE = dict(allow_nan=False, allow_infinity=False)
 

@@ -67,8 +67,9 @@ class GANTrainer:
     # -- one iteration -------------------------------------------------------------------
     def _batch(self):
         experiment, n = self.experiment, self.config.batch_size
-        real = mg.as_tensor(experiment.sample_real(self.rng, n))
-        noise = mg.as_tensor(experiment.sample_noise(self.rng, n))
+        device = self.config.device  # explicit: the process's default device may have changed
+        real = mg.as_tensor(experiment.sample_real(self.rng, n), device=device)
+        noise = mg.as_tensor(experiment.sample_noise(self.rng, n), device=device)
         return real, noise
 
     def _batches(self):
