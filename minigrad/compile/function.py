@@ -61,7 +61,8 @@ class CompiledFunction:
         tensors, args_def = flatten((args, kwargs))
         cells, state_key = snapshot(self.objects)
         arrays = [t._data for t in tensors] + [t._data for _, _, t in cells if t is not None]
-        key = (_hashable(args_def), tuple((spec(t), t.device, t.requires_grad) for t in tensors),
+        key = (_hashable(args_def),
+               tuple((t.shape, t.dtype, t.device, t.requires_grad) for t in tensors),
                state_key, _aliasing(arrays))
         entry = self.cache.get(key)
         if entry is None:
@@ -143,6 +144,7 @@ class CompiledFunction:
                     "numpy randomness, a Python value read from a tensor): make it an input, "
                     "or call the function without compiling it.")
         entry.checked = True
+        self.program = entry.program  # the program later calls replay, not the check's trace
         return result
 
 

@@ -58,7 +58,7 @@ def spec_of(tensor):
     """What a program assumes of a tensor: shape, dtype and device (None for a missing one)."""
     if tensor is None:
         return None
-    return tensor.shape, str(tensor.dtype), tensor.device
+    return tensor.shape, tensor.dtype, tensor.device
 
 
 def snapshot(objects):
