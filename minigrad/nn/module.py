@@ -74,7 +74,9 @@ class Module:
         return self._named("_parameters")
 
     def parameters(self):
-        return [p for _, p in self.named_parameters()]
+        """An iterator over the parameters, as in PyTorch (``next(model.parameters())``; take
+        ``list(...)`` of it to index it or to use it twice)."""
+        return (p for _, p in self.named_parameters())
 
     def named_buffers(self):
         return self._named("_buffers")

@@ -163,7 +163,7 @@ def test_lstm_matches_pytorch(with_state, bias):
     # the same gradients for a loss that uses every output
     weights = rng.standard_normal(output.shape)
     loss = (output * mg.tensor(weights)).sum() + (h * c).sum()
-    grads = mg.grad(loss, [x_mg] + lstm.parameters())
+    grads = mg.grad(loss, [x_mg, *lstm.parameters()])
     loss_ref = (expected * torch.tensor(weights)).sum() + (h_ref * c_ref).sum()
     loss_ref.backward()
     expected_grads = [x_torch.grad] + [getattr(reference, f"{name}_l0").grad

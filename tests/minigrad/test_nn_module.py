@@ -343,3 +343,11 @@ def test_default_initialisation_bounds_match_pytorch(layer):
     for n, p in ours.named_parameters():
         assert np.all(np.abs(p.numpy()) <= bound), n
         assert np.all(np.abs(getattr(theirs, n).detach().numpy()) <= bound), n
+
+
+def test_parameters_is_an_iterator_as_in_pytorch():
+    model = mg.nn.Sequential(mg.nn.Linear(2, 3), mg.nn.ReLU(), mg.nn.Linear(3, 1))
+    parameters = model.parameters()
+    assert next(parameters) is model[0].weight
+    assert [p.shape for p in parameters] == [(3,), (1, 3), (1,)]  # the rest, once
+    assert list(parameters) == []
