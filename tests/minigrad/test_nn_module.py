@@ -205,8 +205,8 @@ def test_functional_call_with_some_names_keeps_the_others():
 
 def test_functional_call_can_replace_buffers():
     model = _classifier(0).eval()
-    buffers = {"norm.running_mean": mg.tensor([1.0, -1.0]),
-               "norm.running_var": mg.tensor([4.0, 0.25])}
+    buffers = {"norm.running_mean": mg.tensor([1.0, -1.0], dtype="float64"),
+               "norm.running_var": mg.tensor([4.0, 0.25], dtype="float64")}
     out = nn.functional_call(model, buffers, _batch())
     expected = _forward_by_hand(dict(model.named_parameters()), _batch(), *buffers.values(),
                                 training=False)
