@@ -16,8 +16,8 @@ from .ops import (abs, add, astype, broadcast_to, clip, concatenate, div, equal,
                   relu, reshape, sigmoid, sign, softplus, sqrt, stack, sub, sum, sum_to_shape,
                   tanh, to, transpose, var, where)
 from .tensor import Tensor, as_tensor, from_numpy, tensor
-from .creation import (arange, default_generator, full, manual_seed, ones, ones_like, randn,
-                       zeros, zeros_like)
+from .creation import (arange, default_generator, full, manual_seed, ones, ones_like, rand,
+                       randn, zeros, zeros_like)
 from .compile import CompileError, compile
 from . import nn, optim, testing
 

@@ -8,7 +8,7 @@ import builtins
 
 from .. import backend
 from ..autodiff import Function
-from ..tensor import Tensor
+from .elementwise import Masked
 from .shape import broadcast_to, reshape
 
 
@@ -96,7 +96,8 @@ class Max(_Reduction):
         return top if self.keepdims else xp.reshape(top, _reduced_shape(x.shape, self.axes))
 
     def backward(self, g):
-        return (_spread(g, self.inputs[0], self.axes) * Tensor(self.share),)
+        x = self.inputs[0]
+        return (Masked.apply(_spread(g, x, self.axes), x, mask=self.share),)
 
 
 def _reduced_shape(shape, axes):

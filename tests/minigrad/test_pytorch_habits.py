@@ -34,3 +34,64 @@ def test_tensor_constructor_wraps_an_array_as_it_is_and_from_numpy_says_so():
 def test_from_numpy_refuses_a_list():
     with pytest.raises(TypeError, match="from_numpy.*numpy.ndarray.*minigrad.tensor"):
         mg.from_numpy([1.0])
+
+
+# -- a float32 layer given float64 input ------------------------------------------------------
+
+_MIXED = {
+    "linear": lambda x: mg.nn.Linear(3, 2)(x),
+    "matmul": lambda x: x @ mg.ones(3, 2),
+    "conv2d": lambda x: mg.nn.Conv2d(3, 2, 1)(x.reshape(2, 3, 1, 1)),
+    "conv_transpose2d": lambda x: mg.nn.ConvTranspose2d(3, 2, 1)(x.reshape(2, 3, 1, 1)),
+    "batch_norm": lambda x: mg.nn.BatchNorm1d(3)(x),
+}
+
+
+@pytest.mark.parametrize("op", sorted(_MIXED))
+def test_float32_layer_refuses_float64_input_naming_op_dtypes_and_fix(op):
+    x = mg.tensor(np.ones((2, 3)), dtype="float64")
+    with pytest.raises(TypeError) as error:
+        _MIXED[op](x)
+    message = str(error.value)
+    assert message.startswith(f"{op}: ") and "float64" in message and "float32" in message
+    assert ".float()" in message and "module.double()" in message
+    assert _MIXED[op](x.astype("float32")).dtype == np.float32  # the fix works
+
+
+# -- zero gradients, not None, for parameters used through a mask -------------------------------
+
+_MASKS = {
+    "relu": lambda h: h.relu(),
+    "leaky_relu": lambda h: mg.leaky_relu(h, 0.2),
+    "clip": lambda h: h.clip(-0.5, 0.5),
+    "abs": lambda h: h.abs(),
+    "maximum": lambda h: mg.maximum(h, h * 0.5),
+    "max": lambda h: h.max(axis=1, keepdims=True).broadcast_to(h.shape),
+}
+
+
+@pytest.mark.parametrize("activation", sorted(_MASKS))
+def test_gradient_penalty_gives_zeros_to_a_bias_used_only_through_a_mask(activation):
+    """A WGAN-GP penalty on a one-hidden-layer network: d out / d x does not depend on the first
+    bias except through the activation's mask, so PyTorch's backward gives it zeros."""
+    rng = np.random.default_rng(0)
+    w1, b1, w2 = (mg.tensor(rng.standard_normal(s), requires_grad=True)
+                  for s in [(3, 2), (3,), (1, 3)])
+    x = mg.tensor(rng.standard_normal((4, 2)), requires_grad=True)
+    out = mg.nn.functional.linear(_MASKS[activation](mg.nn.functional.linear(x, w1, b1)), w2)
+    (gx,) = mg.grad(out.sum(), x, create_graph=True)
+    penalty = (gx * gx).sum()
+    penalty.backward()
+    assert b1.grad is not None and b1.grad.shape == (3,)
+    np.testing.assert_array_equal(b1.grad.numpy(), np.zeros(3))
+    assert np.any(w1.grad.numpy() != 0)
+    (g_b1,) = mg.grad(penalty, b1)  # the same through grad: zeros, not "unused"
+    np.testing.assert_array_equal(g_b1.numpy(), np.zeros(3))
+
+
+def test_a_parameter_the_outputs_do_not_use_still_has_no_gradient():
+    used, unused = mg.ones(2, requires_grad=True), mg.ones(2, requires_grad=True)
+    (used * 2.0).sum().backward()
+    assert unused.grad is None
+    with pytest.raises(RuntimeError, match="was not used"):
+        mg.grad((used * 2.0).sum(), [used, unused])
