@@ -21,8 +21,11 @@ from .creation import (arange, default_generator, full, manual_seed, ones, ones_
 from .compile import CompileError, compile
 from . import nn, optim, testing
 
+cat = concatenate  # PyTorch's name
+
 float16, float32, float64 = "float16", "float32", "float64"
 int32, int64, bool_ = "int32", "int64", "bool"
+double = float64  # PyTorch's name
 
 allocator.keep_freed_memory_unless_disabled()
 

@@ -57,7 +57,10 @@ class Tensor:
     # -- the array -------------------------------------------------------------------------
     @property
     def data(self):
-        """The raw backend array (numpy.ndarray, cupy.ndarray, ...)."""
+        """The raw backend array (numpy.ndarray, cupy.ndarray, ...), not a tensor as in
+        PyTorch: ``x.data.size`` is numpy's element count, and ``x.data.normal_()`` does not
+        exist. Use the tensor's own methods (``x.size()``), ``nn.init`` for in-place
+        initialisation, and ``with minigrad.no_grad():`` for changes outside autodiff."""
         return self._data
 
     @data.setter
@@ -84,6 +87,10 @@ class Tensor:
     @property
     def ndim(self):
         return self._data.ndim
+
+    def size(self, dim=None):
+        """The shape, as PyTorch's ``x.size()``, or the length of axis ``dim``."""
+        return self.shape if dim is None else self.shape[dim]
 
     def numel(self):
         return math.prod(self._data.shape)

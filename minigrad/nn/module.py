@@ -155,6 +155,21 @@ class Module:
             tensor.data = backend.to_device(tensor.data, device)
         return self
 
+    def float(self):
+        """Convert every floating-point parameter and buffer to float32 (in place)."""
+        return self._astype("float32")
+
+    def double(self):
+        """Convert every floating-point parameter and buffer to float64 (in place)."""
+        return self._astype("float64")
+
+    def _astype(self, dtype):
+        for _, tensor in list(self.named_parameters()) + list(self.named_buffers()):
+            xp = backend.namespace_of(tensor.data)
+            if xp.isdtype(tensor.dtype, "real floating"):
+                tensor.data = xp.astype(tensor.data, getattr(xp, dtype))
+        return self
+
     def __repr__(self):
         lines = [f"  ({name}): " + repr(child).replace("\n", "\n  ")
                  for name, child in self._modules.items()]

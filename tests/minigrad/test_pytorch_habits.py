@@ -95,3 +95,38 @@ def test_a_parameter_the_outputs_do_not_use_still_has_no_gradient():
     assert unused.grad is None
     with pytest.raises(RuntimeError, match="was not used"):
         mg.grad((used * 2.0).sum(), [used, unused])
+
+
+# -- errors that misled, and the everyday names -------------------------------------------------
+
+def test_relu_and_leaky_relu_accept_inplace_and_compute_out_of_place():
+    x = mg.tensor([-1.0, 2.0])
+    for layer in (mg.nn.ReLU(True), mg.nn.LeakyReLU(0.1, inplace=True)):
+        y = layer(x)
+        assert y is not x and x.tolist() == [-1.0, 2.0]
+    assert mg.nn.LeakyReLU(0.1, True)(x).tolist() == pytest.approx([-0.1, 2.0])
+
+
+def test_size_and_dim_keepdim_aliases():
+    x = mg.tensor(np.arange(6.0).reshape(2, 3))
+    assert x.size() == (2, 3) and x.size(1) == 3 and x.size(-2) == 2
+    for name in ("sum", "mean", "max", "min", "logsumexp", "var"):
+        by_dim = getattr(x, name)(dim=1, keepdim=True)
+        assert by_dim.tolist() == getattr(x, name)(axis=1, keepdims=True).tolist()
+    assert mg.cat([x, x], dim=1).shape == (2, 6) and mg.stack([x, x], dim=2).shape == (2, 3, 2)
+    with pytest.raises(TypeError, match="sum: give axis or dim, not both"):
+        x.sum(1, dim=1)
+
+
+def test_data_is_documented_as_the_raw_array():
+    assert "not a tensor as in" in mg.Tensor.data.__doc__ and "x.size()" in mg.Tensor.data.__doc__
+
+
+def test_dtype_helpers():
+    x = mg.tensor([1.0, 2.0])
+    assert x.double().dtype == np.float64 and x.double().float().dtype == np.float32
+    assert mg.double == mg.float64 == "float64"
+    model = mg.nn.Sequential(mg.nn.Linear(2, 2), mg.nn.BatchNorm1d(2)).double()
+    assert {p.dtype for p in model.parameters()} == {np.dtype("float64")}
+    assert model(mg.ones(3, 2, dtype="float64")).dtype == np.float64
+    assert next(model.float().parameters()).dtype == np.float32
