@@ -55,7 +55,7 @@ class GeneratorMG:
         return self.body(self.linear(z).reshape(-1, 64, 7, 7))
 
     def parameters(self):
-        return self.linear.parameters() + self.body.parameters()
+        return [*self.linear.parameters(), *self.body.parameters()]
 
 
 def torch_models():

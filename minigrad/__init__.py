@@ -15,14 +15,17 @@ from .ops import (abs, add, astype, broadcast_to, clip, concatenate, div, equal,
                   matmul, max, maximum, mean, min, minimum, mul, neg, not_equal, permute, power,
                   relu, reshape, sigmoid, sign, softplus, sqrt, stack, sub, sum, sum_to_shape,
                   tanh, to, transpose, var, where)
-from .tensor import Tensor, as_tensor, tensor
-from .creation import (arange, default_generator, full, manual_seed, ones, ones_like, randn,
-                       zeros, zeros_like)
+from .tensor import Tensor, as_tensor, from_numpy, tensor
+from .creation import (arange, default_generator, full, manual_seed, ones, ones_like, rand,
+                       randn, zeros, zeros_like)
 from .compile import CompileError, compile
 from . import nn, optim, testing
 
+cat = concatenate  # PyTorch's name
+
 float16, float32, float64 = "float16", "float32", "float64"
 int32, int64, bool_ = "int32", "int64", "bool"
+double = float64  # PyTorch's name
 
 allocator.keep_freed_memory_unless_disabled()
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import backend, tracing
 from .grad_mode import is_grad_enabled, set_grad_enabled
+from .creation import zeros_like
 from .tensor import Tensor
 
 
@@ -164,7 +165,8 @@ def _plan(roots, is_target, oldest_target):
 def _sweep(roots, root_grads, is_target, create_graph, oldest_target=0):
     """Run the VJPs from ``roots`` (seeded with ``root_grads``) down to the targets.
 
-    Returns ``{id(target): (target, gradient)}`` for every target reached."""
+    Returns ``{id(target): (target, gradient)}`` for every target reached; one that the graph
+    reaches only through zero derivatives (a relu's mask) gets zeros, as in PyTorch."""
     order, needed = _plan(roots, is_target, oldest_target)
     grads = {}
     for root, root_grad in zip(roots, root_grads):
@@ -174,7 +176,9 @@ def _sweep(roots, root_grads, is_target, create_graph, oldest_target=0):
     with set_grad_enabled(create_graph):
         for tensor in reversed(order):
             grad = grads.pop(id(tensor), None)
-            if grad is None:
+            if grad is None:  # reached only through derivatives that are zero (ops.Masked)
+                if is_target(tensor):
+                    results[id(tensor)] = (tensor, zeros_like(tensor))
                 continue
             if is_target(tensor):
                 results[id(tensor)] = (tensor, grad)
@@ -228,7 +232,8 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=Fa
     vector-Jacobian product). ``grad_outputs`` may be omitted for scalar outputs (it is 1).
     With ``create_graph=True`` the gradients are recorded tensors that can be differentiated
     again. An input that the outputs do not depend on raises, unless ``allow_unused=True``,
-    which returns None for it.
+    which returns None for it; one they depend on only through a mask (a relu, a max) gets
+    zeros, as in PyTorch.
     """
     outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
     for position, x in enumerate(inputs):

@@ -112,6 +112,21 @@ def _strict(device):
     return array_api_strict, array_api_strict.Device(device[len("strict:"):])
 
 
+def check_same_dtype(op, **operands):
+    """Refuse operands (tensors by name; None skipped) of different dtypes, as PyTorch does for
+    matmul, linear, conv and batch norm: a float32 layer given float64 input would otherwise
+    compute in float64 without a word."""
+    named = [(name, dtype_name(t.dtype)) for name, t in operands.items() if t is not None]
+    first, first_dtype = named[0]
+    for name, dtype in named[1:]:
+        if dtype != first_dtype:
+            raise TypeError(
+                f"{op}: {first} is {first_dtype} but {name} is {dtype}; they must have one dtype "
+                f"(PyTorch raises here too). Convert one: {first}.astype('{dtype}') or "
+                f"{name}.astype('{first_dtype}') (a tensor: .float() / .double(); a module's "
+                "parameters: module.float() / module.double())")
+
+
 def dtype_name(dtype):
     """'float32', 'int64', ... for a numpy/cupy/array_api_strict dtype or a name."""
     if isinstance(dtype, str):

@@ -1,4 +1,4 @@
-"""Tensors made from a shape: zeros, ones, full, arange, randn.
+"""Tensors made from a shape: zeros, ones, full, arange, randn, rand.
 
 Random numbers are drawn with numpy on the host (from a ``numpy.random.Generator`` when given)
 and then moved to the device, so that a seed gives the same numbers on every device."""
@@ -13,7 +13,8 @@ _generator = np.random.default_rng()
 
 
 def manual_seed(seed):
-    """Seed the generator that randn and the nn.init functions use when given none."""
+    """Seed the generator that randn, rand, dropout and the nn.init functions use when given
+    none."""
     global _generator
     _generator = np.random.default_rng(seed)
 
@@ -60,9 +61,18 @@ def arange(start, stop=None, step=1, dtype=None, device=None):
 def randn(*shape, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal samples; ``generator`` is a ``numpy.random.Generator`` (the seeded
     default generator if None)."""
-    tracing.refuse("randn", "a replay would repeat the trace's numbers; draw them outside "
+    return _random("randn", "standard_normal", shape, generator, dtype, device, requires_grad)
+
+
+def rand(*shape, generator=None, dtype=None, device=None, requires_grad=False):
+    """Uniform samples in [0, 1); ``generator`` as for :func:`randn`."""
+    return _random("rand", "random", shape, generator, dtype, device, requires_grad)
+
+
+def _random(name, method, shape, generator, dtype, device, requires_grad):
+    tracing.refuse(name, "a replay would repeat the trace's numbers; draw them outside "
                    "and pass them to the compiled function as an input")
     generator = generator if generator is not None else _generator
-    array = generator.standard_normal(_shape(shape))
+    array = getattr(generator, method)(_shape(shape))
     return Tensor(backend.from_numpy(array, device, dtype or _DEFAULT_FLOAT),
                   requires_grad=requires_grad)

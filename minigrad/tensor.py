@@ -33,7 +33,18 @@ class Tensor:
     __array_priority__ = 1000  # numpy defers ``ndarray * tensor`` to Tensor.__rmul__
 
     def __init__(self, data, requires_grad=False):
-        """Wrap a backend array without copying it (users call :func:`minigrad.tensor`)."""
+        """Wrap a backend array as it is: no copy, its dtype kept (as ``torch.from_numpy``).
+
+        This is the engine's constructor. Unlike ``torch.Tensor(data)`` it neither copies nor
+        converts to float32, so anything but an array (a list, a number, a tensor) is refused:
+        :func:`minigrad.tensor` makes a tensor from those (a copy; Python floats become
+        float32), :func:`minigrad.from_numpy` states the sharing."""
+        if type(data) is not np.ndarray and not hasattr(data, "__array_namespace__"):
+            raise TypeError(
+                f"Tensor({type(data).__name__}): minigrad.Tensor wraps a backend array without "
+                "copying it, unlike torch.Tensor; use minigrad.tensor(data) to make a tensor "
+                "from a list or a number (a copy; Python floats become float32), "
+                "minigrad.tensor(array, dtype='float32') to copy and convert an array")
         self._data = data
         self.requires_grad = requires_grad
         self.grad = None
@@ -46,7 +57,10 @@ class Tensor:
     # -- the array -------------------------------------------------------------------------
     @property
     def data(self):
-        """The raw backend array (numpy.ndarray, cupy.ndarray, ...)."""
+        """The raw backend array (numpy.ndarray, cupy.ndarray, ...), not a tensor as in
+        PyTorch: ``x.data.size`` is numpy's element count, and ``x.data.normal_()`` does not
+        exist. Use the tensor's own methods (``x.size()``), ``nn.init`` for in-place
+        initialisation, and ``with minigrad.no_grad():`` for changes outside autodiff."""
         return self._data
 
     @data.setter
@@ -73,6 +87,10 @@ class Tensor:
     @property
     def ndim(self):
         return self._data.ndim
+
+    def size(self, dim=None):
+        """The shape, as PyTorch's ``x.size()``, or the length of axis ``dim``."""
+        return self.shape if dim is None else self.shape[dim]
 
     def numel(self):
         return math.prod(self._data.shape)
@@ -192,6 +210,15 @@ def as_tensor(data, dtype=None, device=None):
     minibatch to a model without copying it. Changing that array afterwards changes the tensor
     behind the engine's back, so hand it over and leave it alone."""
     return Tensor(_as_array(data, dtype, device, copy=False))
+
+
+def from_numpy(array):
+    """A CPU tensor that shares memory with the numpy array ``array`` and keeps its dtype (as
+    ``torch.from_numpy``): a change to one shows in the other, behind the engine's back."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}; "
+                        "use minigrad.tensor(data) for other data")
+    return as_tensor(array, device="cpu")
 
 
 def _as_array(data, dtype, device, copy):

@@ -105,7 +105,7 @@ class GANTrainer:
         g_loss = surrogate_loss(self.generator, self.discriminator, self.d_optimizer, real, noise,
                                 config.unroll_steps, config.second_order, config.generator_loss,
                                 unrolled_batch if resampled else None)
-        params = self.generator.parameters()
+        params = list(self.generator.parameters())
         for p, g in zip(params, mg.grad(self._with_penalty("G", g_loss), params)):
             p.grad = g
         self.g_optimizer.step()

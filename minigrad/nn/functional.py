@@ -3,6 +3,9 @@
 All are built from differentiable primitives, so every one can be differentiated twice (the
 unrolled GAN differentiates the discriminator's gradient)."""
 
+from .. import tracing
+from ..backend import check_same_dtype, dtype_name
+from ..creation import rand
 from ..grad_mode import no_grad
 from ..ops import sigmoid, softplus, tanh
 from ..ops.conv import conv2d, conv_transpose2d
@@ -11,7 +14,8 @@ from ..ops.linalg import linear
 from ..ops.normalize import standardize
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "batch_norm", "relu", "leaky_relu", "tanh",
-           "sigmoid", "softplus", "binary_cross_entropy_with_logits", "mse_loss", "lstm_cell"]
+           "sigmoid", "softplus", "binary_cross_entropy_with_logits", "mse_loss", "lstm_cell",
+           "dropout"]
 
 
 def _reduce(loss, reduction, op_name):
@@ -52,6 +56,8 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     of x. Running statistics may be None in training (then they are not tracked)."""
     if x.ndim not in (2, 4):
         raise ValueError(f"batch_norm: expected input (N, C) or (N, C, H, W), got shape {x.shape}")
+    check_same_dtype("batch_norm", input=x, running_mean=running_mean, running_var=running_var,
+                     weight=weight, bias=bias)
     channels = x.shape[1]
     axes = (0,) if x.ndim == 2 else (0, 2, 3)
     stat_shape = (1, channels) + (1,) * (x.ndim - 2)
@@ -101,3 +107,21 @@ def lstm_cell(x, state, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
     c_next = f * c + i * g
     return o * tanh(c_next), c_next
 
+
+
+def dropout(x, p=0.5, training=True):
+    """In training, each element of x is zeroed with probability p and the others are scaled by
+    1 / (1 - p) (inverted dropout, as ``torch.nn.functional.dropout``); otherwise x itself.
+
+    y = x * mask with a constant mask (0 or 1 / (1 - p)), so the VJP is dx = g * mask. The mask
+    is drawn on the host with the default generator (:func:`minigrad.manual_seed`); a compiled
+    function refuses dropout in training, since a replay would reuse the trace's mask."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be in [0, 1], got {p!r}")
+    if not training or p == 0.0:
+        return x
+    tracing.refuse("dropout in training mode", "a replay would reuse the trace's mask; call "
+                   "module.eval() (or training=False) in the compiled function, or draw a mask "
+                   "outside it and pass it in")
+    keep = rand(*x.shape, dtype=dtype_name(x.dtype), device=x.device) >= p
+    return x * (keep.astype(x.dtype) * (0.0 if p == 1.0 else 1.0 / (1.0 - p)))

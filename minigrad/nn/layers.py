@@ -2,9 +2,7 @@
 
 import math
 
-from .. import backend
 from ..creation import zeros
-from ..ops import stack
 from . import functional as F
 from . import init
 from .module import Module, Parameter
@@ -120,44 +118,6 @@ class BatchNorm2d(_BatchNorm):
     expected_ndim = 4
 
 
-class LSTM(Module):
-    """A single-layer LSTM with PyTorch's names, shapes and gate order (i, f, g, o).
-
-    forward(x, (h0, c0)) with x (T, N, I) and h0, c0 (1, N, H) (zeros if omitted) returns
-    output (T, N, H) and (h_T, c_T), each (1, N, H). Weights start ~ U(-1/sqrt(H), 1/sqrt(H))."""
-
-    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
-        super().__init__()
-        self.input_size, self.hidden_size = input_size, hidden_size
-        self.weight_ih = _parameter(4 * hidden_size, input_size, device=device, dtype=dtype)
-        self.weight_hh = _parameter(4 * hidden_size, hidden_size, device=device, dtype=dtype)
-        self.bias_ih = _parameter(4 * hidden_size, device=device, dtype=dtype) if bias else None
-        self.bias_hh = _parameter(4 * hidden_size, device=device, dtype=dtype) if bias else None
-        bound = 1.0 / math.sqrt(hidden_size)
-        for p in self.parameters():
-            init.uniform_(p, -bound, bound)
-
-    def forward(self, x, state=None):
-        if x.ndim != 3 or x.shape[2] != self.input_size:
-            raise ValueError(f"LSTM: expected input (T, N, {self.input_size}), got {x.shape}")
-        steps, batch = x.shape[0], x.shape[1]
-        if state is None:
-            h = zeros(batch, self.hidden_size, device=x.device, dtype=backend.dtype_name(x.dtype))
-            c = h
-        else:
-            h, c = (s.reshape(batch, self.hidden_size) for s in state)
-        outputs = []
-        for t in range(steps):
-            h, c = F.lstm_cell(x[t], (h, c), self.weight_ih, self.weight_hh, self.bias_ih,
-                               self.bias_hh)
-            outputs.append(h)
-        shape = (1, batch, self.hidden_size)
-        return stack(outputs, axis=0), (h.reshape(shape), c.reshape(shape))
-
-    def extra_repr(self):
-        return f"{self.input_size}, {self.hidden_size}"
-
-
 def _activation(name, function, doc):
     def forward(self, x):
         return function(x)
@@ -165,20 +125,49 @@ def _activation(name, function, doc):
     return type(name, (Module,), {"forward": forward, "__doc__": doc})
 
 
-ReLU = _activation("ReLU", F.relu, "max(x, 0)")
 Tanh = _activation("Tanh", F.tanh, "tanh(x)")
 Sigmoid = _activation("Sigmoid", F.sigmoid, "1 / (1 + exp(-x))")
 
 
-class LeakyReLU(Module):
-    """x if x > 0 else negative_slope * x."""
+class ReLU(Module):
+    """max(x, 0). ``inplace`` is accepted for PyTorch's signature (``nn.ReLU(True)``), but the
+    result is always a new tensor and x is left unchanged (the values are the same)."""
 
-    def __init__(self, negative_slope=0.01):
+    def __init__(self, inplace=False):
         super().__init__()
-        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, x):
+        return F.relu(x)
+
+
+class LeakyReLU(Module):
+    """x if x > 0 else negative_slope * x; ``inplace`` as for :class:`ReLU` (out of place)."""
+
+    def __init__(self, negative_slope=0.01, inplace=False):
+        super().__init__()
+        self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, x):
         return F.leaky_relu(x, self.negative_slope)
+
+
+class Dropout(Module):
+    """Zeroes each element with probability p and scales the rest by 1 / (1 - p) in training
+    mode; the identity in eval mode (:func:`functional.dropout`). ``inplace`` as for
+    :class:`ReLU`."""
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1], got {p!r}")
+        self.p, self.inplace = p, inplace
+
+    def forward(self, x):
+        return F.dropout(x, self.p, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}"
 
 
 class Flatten(Module):

@@ -74,7 +74,9 @@ class Module:
         return self._named("_parameters")
 
     def parameters(self):
-        return [p for _, p in self.named_parameters()]
+        """An iterator over the parameters, as in PyTorch (``next(model.parameters())``; take
+        ``list(...)`` of it to index it or to use it twice)."""
+        return (p for _, p in self.named_parameters())
 
     def named_buffers(self):
         return self._named("_buffers")
@@ -151,6 +153,21 @@ class Module:
         """Move every parameter and buffer to ``device`` (in place, like PyTorch)."""
         for _, tensor in list(self.named_parameters()) + list(self.named_buffers()):
             tensor.data = backend.to_device(tensor.data, device)
+        return self
+
+    def float(self):
+        """Convert every floating-point parameter and buffer to float32 (in place)."""
+        return self._astype("float32")
+
+    def double(self):
+        """Convert every floating-point parameter and buffer to float64 (in place)."""
+        return self._astype("float64")
+
+    def _astype(self, dtype):
+        for _, tensor in list(self.named_parameters()) + list(self.named_buffers()):
+            xp = backend.namespace_of(tensor.data)
+            if xp.isdtype(tensor.dtype, "real floating"):
+                tensor.data = xp.astype(tensor.data, getattr(xp, dtype))
         return self
 
     def __repr__(self):

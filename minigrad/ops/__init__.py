@@ -54,4 +54,6 @@ Tensor.T = property(lambda self: permute(self, *reversed(range(self.ndim))),
                     doc="The tensor with all axes reversed (the transpose of a matrix).")
 Tensor.mT = property(transpose, doc="The last two axes swapped (a batch of transposes).")
 Tensor.cpu = lambda self: to(self, "cpu")
+Tensor.float = lambda self: astype(self, "float32")
+Tensor.double = lambda self: astype(self, "float64")
 Tensor.__hash__ = object.__hash__  # setting __eq__ would otherwise drop the hash

@@ -44,7 +44,8 @@ class MovingAverageOfSquare(Function):
 
 class AdamStep(Function):
     """p' = p - a m / d,  with  d = sqrt(v c + r) + eps,  a = lr / (1 - beta1^t),
-    c = 1 / (1 - beta2^t) and r = eps_root > 0.
+    c = 1 / (1 - beta2^t) and r = eps_root (> 0 wherever the step is differentiated; 0 in the
+    Adam optimizer, whose step is PyTorch's exactly).
 
     The step number t is an input (a float64 0-d array, a constant of the graph), so that one
     recorded program serves every step: the bias corrections a and c are computed from it in

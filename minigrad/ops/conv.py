@@ -279,6 +279,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
     with Ho = floor((H + 2 padding - kh) / stride) + 1. ``stride`` and ``padding`` are an int or
     a pair (rows, columns). See :class:`Conv2d` for the math of the forward and its VJPs."""
     op = "conv2d"
+    backend.check_same_dtype(op, input=x, weight=weight, bias=bias)
     _check_4d(x, "input", "(N, C, H, W)", op)
     _check_4d(weight, "weight", "(out_ch, in_ch, kh, kw)", op)
     _check_channels(x, weight, 1, "(out_ch, in_ch, kh, kw)", op)
@@ -296,6 +297,7 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     (N, out_ch, Ho, Wo) with Ho = (H - 1) stride - 2 padding + kh + output_padding, and
     output_padding < stride. See :class:`ConvTranspose2d` for the math."""
     op = "conv_transpose2d"
+    backend.check_same_dtype(op, input=x, weight=weight, bias=bias)
     _check_4d(x, "input", "(N, C, H, W)", op)
     _check_4d(weight, "weight", "(in_ch, out_ch, kh, kw)", op)
     _check_channels(x, weight, 0, "(in_ch, out_ch, kh, kw)", op)

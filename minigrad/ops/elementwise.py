@@ -28,8 +28,24 @@ def lift(value, like):
     return Tensor(value)
 
 
-def _constant(array):
-    return Tensor(array)
+class Masked(Function):
+    """y = g * mask for the gradient g flowing back through an op whose derivative is a mask
+    computed from its input x (relu, leaky_relu, clip, abs, maximum, max): ``Masked.apply(g, x,
+    mask=...)``. x is an input only to keep the gradient in x's graph: the mask is piecewise
+    constant in x, so dy/dx = 0 wherever it exists. As in PyTorch, a parameter that reached y
+    only through x then gets a gradient of zeros from ``backward`` (not None).
+
+    VJP: dg = G * mask (``Masked`` again), dx = 0, returned as no gradient so that nothing is
+    computed for it (the sweep gives zeros to the leaves that only such a zero reaches)."""
+
+    def __init__(self, mask):
+        self.mask = mask
+
+    def forward(self, g, x):
+        return g * self.mask
+
+    def backward(self, grad):
+        return (Masked.apply(grad, self.inputs[1], mask=self.mask), None)
 
 
 class Add(Function):
@@ -179,7 +195,8 @@ class Abs(Function):
         return backend.namespace_of(x).abs(x)
 
     def backward(self, g):
-        return (g * sign(self.inputs[0]),)
+        x = self.inputs[0]
+        return (Masked.apply(g, x, mask=sign(x).data),)
 
 
 class Tanh(Function):
@@ -232,7 +249,7 @@ class Relu(Function):
         return x * self.mask
 
     def backward(self, g):
-        return (g * _constant(self.mask),)
+        return (Masked.apply(g, self.inputs[0], mask=self.mask),)
 
 
 class LeakyRelu(Function):
@@ -253,7 +270,7 @@ class LeakyRelu(Function):
         return x * self.scale
 
     def backward(self, g):
-        return (g * _constant(self.scale),)
+        return (Masked.apply(g, self.inputs[0], mask=self.scale),)
 
 
 class Maximum(Function):
@@ -263,14 +280,14 @@ class Maximum(Function):
         xp = backend.namespace_of(a)
         y = xp.maximum(a, b)
         self.share_a = xp.astype(a > b, y.dtype) + 0.5 * xp.astype(a == b, y.dtype)
+        self.share_b = 1.0 - self.share_a
         return y
 
     def backward(self, g):
         a, b = self.inputs
         need_a, need_b = self.needs_input_grad
-        share_a = _constant(self.share_a)
-        da = unbroadcast(g * share_a, a) if need_a else None
-        db = unbroadcast(g * (1.0 - share_a), b) if need_b else None
+        da = unbroadcast(Masked.apply(g, a, mask=self.share_a), a) if need_a else None
+        db = unbroadcast(Masked.apply(g, b, mask=self.share_b), b) if need_b else None
         return da, db
 
 
@@ -334,7 +351,7 @@ class Clip(Function):
         return xp.clip(x, self.low, self.high)
 
     def backward(self, g):
-        return (g * _constant(self.inside),)
+        return (Masked.apply(g, self.inputs[0], mask=self.inside),)
 
 
 def clip(x, low=None, high=None):

@@ -49,6 +49,7 @@ class MatMul(Function):
 
 
 def matmul(a, b):
+    backend.check_same_dtype("matmul", a=a, b=b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: both operands need at least one dimension, got shapes "
                          f"{a.shape} and {b.shape} (use * for scalars)")
@@ -98,6 +99,7 @@ class Linear(Function):
 
 def linear(x, weight, bias=None):
     """y = x @ weight.T + bias, with weight (out_features, in_features) as in PyTorch."""
+    backend.check_same_dtype("linear", input=x, weight=weight, bias=bias)
     if weight.ndim != 2 or x.ndim < 1 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: input of shape {x.shape} does not match weight of shape "
                          f"{weight.shape}: expected input (..., {weight.shape[-1] if weight.ndim else '?'}) "

@@ -1,4 +1,5 @@
-"""Reductions over axes. ``axis`` is None (all axes), an int or a tuple; ``keepdims`` as numpy.
+"""Reductions over axes. ``axis`` is None (all axes), an int or a tuple; ``keepdims`` as numpy
+(PyTorch's ``dim`` and ``keepdim`` are accepted too).
 (This module's ``sum``, ``max`` and ``min`` shadow Python's; ``builtins`` has those.)
 
 The VJP of a reduction spreads g back over the reduced axes: reshape g to the kept-dims shape,
@@ -8,8 +9,8 @@ import builtins
 
 from .. import backend
 from ..autodiff import Function
-from ..tensor import Tensor
-from .shape import broadcast_to, reshape
+from .elementwise import Masked
+from .shape import accepts_dim, broadcast_to, reshape
 
 
 def _normalize_axes(x, axis):
@@ -49,6 +50,7 @@ class Sum(_Reduction):
         return (_spread(g, self.inputs[0], self.axes),)
 
 
+@accepts_dim
 def sum(x, axis=None, keepdims=False):
     return Sum.apply(x, axes=_normalize_axes(x, axis), keepdims=keepdims)
 
@@ -79,6 +81,7 @@ def _require_values(op, x, axes, more_than=0):
                          f"(axes {axes} of a tensor of shape {x.shape})")
 
 
+@accepts_dim
 def mean(x, axis=None, keepdims=False):
     axes = _normalize_axes(x, axis)
     _require_values("mean", x, axes)
@@ -96,19 +99,22 @@ class Max(_Reduction):
         return top if self.keepdims else xp.reshape(top, _reduced_shape(x.shape, self.axes))
 
     def backward(self, g):
-        return (_spread(g, self.inputs[0], self.axes) * Tensor(self.share),)
+        x = self.inputs[0]
+        return (Masked.apply(_spread(g, x, self.axes), x, mask=self.share),)
 
 
 def _reduced_shape(shape, axes):
     return tuple(n for i, n in enumerate(shape) if i not in axes)
 
 
+@accepts_dim
 def max(x, axis=None, keepdims=False):
     if x.numel() == 0:
         raise ValueError(f"max: the tensor of shape {x.shape} is empty")
     return Max.apply(x, axes=_normalize_axes(x, axis), keepdims=keepdims)
 
 
+@accepts_dim
 def min(x, axis=None, keepdims=False):
     """min(x) = -max(-x)."""
     return -max(-x, axis=axis, keepdims=keepdims)
@@ -128,6 +134,7 @@ class SafeShift(_Reduction):
         return xp.where(xp.isfinite(largest), largest, xp.zeros_like(largest))
 
 
+@accepts_dim
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m = max(x) (0 where that is
     infinite), a constant shift that cannot overflow. VJP (by composition): dx = g * softmax(x)."""
@@ -138,6 +145,7 @@ def logsumexp(x, axis=None, keepdims=False):
     return total if keepdims else reshape(total, _reduced_shape(x.shape, axes))
 
 
+@accepts_dim
 def var(x, axis=None, keepdims=False, correction=0):
     """Variance: mean of squared deviations, divided by count - correction."""
     axes = _normalize_axes(x, axis)

@@ -10,12 +10,30 @@ Each VJP stays inside this family, so derivatives of any order do too:
 * ``astype`` and ``to(device)`` <-> the conversion back.
 """
 
+import functools
 import math
+
 import numpy as np
 
 from .. import backend
 from ..autodiff import Function
 from ..tensor import Tensor
+
+
+def accepts_dim(function):
+    """Let ``function(x, axis=..., keepdims=...)`` also take PyTorch's names, ``dim=`` and
+    ``keepdim=`` (PyTorch code says ``x.sum(dim=1)``)."""
+    @functools.wraps(function)
+    def with_torch_names(x, *args, dim=None, keepdim=None, **kwargs):
+        for alias, name, value in (("dim", "axis", dim), ("keepdim", "keepdims", keepdim)):
+            if value is None:
+                continue
+            if name in kwargs or (name == "axis" and args):
+                raise TypeError(f"{function.__name__}: give {name} or {alias}, not both")
+            kwargs[name] = value
+        return function(x, *args, **kwargs)
+
+    return with_torch_names
 
 
 class Reshape(Function):
@@ -387,6 +405,7 @@ class Concatenate(Function):
         return tuple(grads)
 
 
+@accepts_dim
 def concatenate(tensors, axis=0):
     """Join tensors along an existing axis (``torch.cat``)."""
     tensors = list(tensors)
@@ -407,6 +426,7 @@ def concatenate(tensors, axis=0):
     return Concatenate.apply(*tensors, axis=axis)
 
 
+@accepts_dim
 def stack(tensors, axis=0):
     """Join tensors of one shape along a new axis."""
     tensors = list(tensors)

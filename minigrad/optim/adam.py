@@ -7,7 +7,7 @@ from ..grad_mode import no_grad
 from ..ops.adam import AdamStep, MovingAverage, MovingAverageOfSquare
 from .optimizer import Optimizer
 
-EPS_ROOT = 1e-16
+EPS_ROOT = 1e-39  # below float32's smallest normal number (1.2e-38): see adam_update
 
 
 def adam_update(param, grad, m, v, step, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
@@ -23,9 +23,17 @@ def adam_update(param, grad, m, v, step, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
 
     Why ``eps_root``: d sqrt(u)/du = 1 / (2 sqrt(u)) is infinite at u = 0, and u = v'/c2 is
     exactly 0 for a parameter whose gradient has always been exactly 0 (a dead ReLU unit). The
-    second derivative would then be inf * 0 = nan. A tiny ``eps_root`` (1e-16, far below any
-    v' that matters, so the step equals PyTorch's to float precision) keeps the root's argument
-    strictly positive and every derivative finite.
+    second derivative would then be inf * 0 = nan. ``eps_root`` keeps the root's argument
+    strictly positive and every derivative finite. Its default, 1e-39, is too small to change
+    any float32 step with eps >= 1e-8: added to a float32 v'/c2 of at least 2^-60 it is lost in
+    rounding, and below that both sqrt(v'/c2) and sqrt(v'/c2 + 1e-39) are under half a unit in
+    the last place of eps, so d = eps either way (``tests/minigrad/test_optim_adam_update.py``
+    checks every float32 value around the boundaries). A larger ``eps_root`` (1e-16 here
+    before) changes the step for gradients of about 1e-8, and a GAN's trajectory then drifts
+    away from PyTorch's. 1e-39 is a subnormal float32: a device that flushes subnormals to zero
+    would lose the guard in float32 (numpy keeps them). The
+    :class:`Adam` optimizer never differentiates its step and passes ``eps_root=0``: exactly
+    PyTorch's rule.
 
     The bias corrections c1, c2 are computed in double precision from ``step`` (a number, or a
     float64 0-d tensor as in :class:`Adam`'s state, so that a compiled training step reads the
@@ -58,7 +66,10 @@ def step_tensor(step, like):
 class Adam(Optimizer):
     """Adam (Kingma & Ba) with PyTorch's defaults and state names (``exp_avg``, ``exp_avg_sq``,
     ``step`` in ``optimizer.state[param]``). As in PyTorch, ``step`` is a tensor (float64, 0-d),
-    so that a compiled training step reads it from the state; ``state_dict`` gives it as an int."""
+    so that a compiled training step reads it from the state; ``state_dict`` gives it as an int.
+
+    The update is PyTorch's exactly: ``adam_update`` with ``eps_root=0`` (the optimizer's step
+    is never differentiated, so it needs no guard for second derivatives)."""
 
     tensor_state_keys = ("exp_avg", "exp_avg_sq")
     count_keys = ("step",)
@@ -79,5 +90,5 @@ class Adam(Optimizer):
             state["step"] = state["step"] + 1
             new_param, state["exp_avg"], state["exp_avg_sq"] = adam_update(
                 param.detach(), param.grad, state["exp_avg"], state["exp_avg_sq"], state["step"],
-                **self.hyperparameters)
+                eps_root=0.0, **self.hyperparameters)
             param.data = new_param.data

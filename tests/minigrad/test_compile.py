@@ -218,7 +218,7 @@ def test_dead_code_and_common_subexpressions_on_a_listing():
 
 def test_the_program_lists_one_op_per_line_with_shapes():
     compiled = mg.compile(lambda x, w: (x @ w).relu().sum())
-    compiled(mg.tensor(np.ones((4, 3), dtype=np.float32)), mg.tensor(np.ones((3, 2))))
+    compiled(mg.ones(4, 3), mg.ones(3, 2))
     listing = str(compiled.program)
     assert "MatMul" in listing and "Relu" in listing and "; mask -> v" in listing
     assert "f32[4,3]" in listing and "argument 0" in listing

@@ -79,8 +79,8 @@ def _initialised(device):
     return [init.orthogonal_(_weight(4, 6, device=device)),
             init.xavier_uniform_(_weight(3, 4, device=device)),
             init.xavier_normal_(_weight(3, 4, device=device))] + \
-        mg.nn.Linear(4, 3, device=device).parameters() + \
-        mg.nn.Conv2d(2, 3, 3, device=device).parameters()
+        list(mg.nn.Linear(4, 3, device=device).parameters()) + \
+        list(mg.nn.Conv2d(2, 3, 3, device=device).parameters())
 
 
 def test_manual_seed_makes_initialisation_reproducible():

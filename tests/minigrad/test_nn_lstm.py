@@ -1,5 +1,6 @@
-"""nn.LSTM: the same function as a step-by-step loop written with primitives, and as PyTorch's
-single-layer LSTM with the same weights (values and gradients); PyTorch's shapes."""
+"""nn.LSTM and nn.LSTMCell: the same function as a step-by-step loop written with primitives, and
+as PyTorch's with the same weights (values and gradients; several layers, batch_first); PyTorch's
+signature, parameter names and shapes, so that a PyTorch state_dict loads."""
 
 import numpy as np
 import pytest
@@ -70,8 +71,9 @@ def test_lstm_equals_a_loop_of_primitives(device, problem):
 
     assert output.shape == (steps, batch, hidden)
     assert h_last.shape == c_last.shape == (1, batch, hidden)
-    outputs, c_expected = _loop_with_primitives(x, h0, c0, lstm.weight_ih, lstm.weight_hh,
-                                                lstm.bias_ih, lstm.bias_hh)
+    outputs, c_expected = _loop_with_primitives(x, h0, c0, lstm.weight_ih_l0, lstm.weight_hh_l0,
+                                                getattr(lstm, "bias_ih_l0", None),
+                                                getattr(lstm, "bias_hh_l0", None))
     np.testing.assert_allclose(output.numpy(), np.stack([h.numpy() for h in outputs]),
                                rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(h_last.numpy()[0], outputs[-1].numpy(), rtol=1e-12, atol=1e-14)
@@ -81,10 +83,10 @@ def test_lstm_equals_a_loop_of_primitives(device, problem):
 def test_lstm_parameter_shapes():
     lstm = mg.nn.LSTM(3, 5)
     shapes = {name: p.shape for name, p in lstm.named_parameters()}
-    assert shapes == {"weight_ih": (20, 3), "weight_hh": (20, 5), "bias_ih": (20,),
-                      "bias_hh": (20,)}
+    assert shapes == {"weight_ih_l0": (20, 3), "weight_hh_l0": (20, 5), "bias_ih_l0": (20,),
+                      "bias_hh_l0": (20,)}
     assert [name for name, _ in mg.nn.LSTM(3, 5, bias=False).named_parameters()] == \
-        ["weight_ih", "weight_hh"]
+        ["weight_ih_l0", "weight_hh_l0"]
 
 
 def test_lstm_default_initialisation_is_uniform_in_one_over_sqrt_hidden():
@@ -119,33 +121,48 @@ def test_lstm_gradcheck_through_time(device):
 # -- against PyTorch --------------------------------------------------------------------------
 
 def _torch_lstm_like(lstm):
-    reference = torch.nn.LSTM(lstm.input_size, lstm.hidden_size, bias=lstm.bias_ih is not None,
+    """A torch.nn.LSTM of the same configuration, loaded with minigrad's state_dict as it is."""
+    reference = torch.nn.LSTM(lstm.input_size, lstm.hidden_size, lstm.num_layers,
+                              bias=lstm.bias, batch_first=lstm.batch_first,
                               dtype=torch.float64)
-    with torch.no_grad():
-        for name, p in lstm.named_parameters():
-            getattr(reference, f"{name}_l0").copy_(torch.from_numpy(p.numpy()))
+    reference.load_state_dict({name: torch.from_numpy(p.numpy())
+                               for name, p in lstm.state_dict().items()})
     return reference
 
 
 @needs_torch
-def test_lstm_parameter_shapes_match_pytorch():
-    for bias in (True, False):
-        lstm = mg.nn.LSTM(3, 5, bias=bias)
-        reference = torch.nn.LSTM(3, 5, bias=bias)
-        assert {f"{name}_l0": p.shape for name, p in lstm.named_parameters()} == \
-            {name: tuple(p.shape) for name, p in reference.named_parameters()}
+@pytest.mark.parametrize("bias", [True, False])
+def test_lstm_parameter_names_and_shapes_match_pytorch(bias):
+    lstm = mg.nn.LSTM(3, 5, 2, bias=bias)  # the third positional argument is num_layers
+    reference = torch.nn.LSTM(3, 5, 2, bias=bias)
+    assert {name: p.shape for name, p in lstm.named_parameters()} == \
+        {name: tuple(p.shape) for name, p in reference.named_parameters()}
+
+
+@needs_torch
+def test_a_pytorch_lstm_state_dict_loads():
+    reference = torch.nn.LSTM(3, 4, 2, dtype=torch.float64)
+    lstm = mg.nn.LSTM(3, 4, 2, dtype="float64")
+    lstm.load_state_dict({name: p.detach().numpy() for name, p in reference.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((5, 2, 3))
+    np.testing.assert_allclose(lstm(mg.tensor(x))[0].numpy(),
+                               reference(torch.from_numpy(x))[0].detach().numpy(), rtol=1e-12,
+                               atol=1e-14)
 
 
 @needs_torch
 @pytest.mark.parametrize("with_state", [True, False])
 @pytest.mark.parametrize("bias", [True, False])
-def test_lstm_matches_pytorch(with_state, bias):
+@pytest.mark.parametrize(("num_layers", "batch_first"), [(1, False), (2, False), (3, True)])
+def test_lstm_matches_pytorch(with_state, bias, num_layers, batch_first):
     steps, batch, n_in, hidden = 5, 3, 4, 6
-    lstm = _lstm(n_in, hidden, bias=bias)
+    mg.manual_seed(0)
+    lstm = mg.nn.LSTM(n_in, hidden, num_layers, bias=bias, batch_first=batch_first,
+                      dtype="float64")
     reference = _torch_lstm_like(lstm)
     rng = np.random.default_rng(1)
-    x = rng.standard_normal((steps, batch, n_in))
-    h0, c0 = rng.standard_normal((1, batch, hidden)), rng.standard_normal((1, batch, hidden))
+    x = rng.standard_normal((batch, steps, n_in) if batch_first else (steps, batch, n_in))
+    h0, c0 = (rng.standard_normal((num_layers, batch, hidden)) for _ in range(2))
 
     x_mg = mg.tensor(x, requires_grad=True)
     x_torch = torch.tensor(x, requires_grad=True)
@@ -163,10 +180,67 @@ def test_lstm_matches_pytorch(with_state, bias):
     # the same gradients for a loss that uses every output
     weights = rng.standard_normal(output.shape)
     loss = (output * mg.tensor(weights)).sum() + (h * c).sum()
-    grads = mg.grad(loss, [x_mg] + lstm.parameters())
+    grads = mg.grad(loss, [x_mg, *lstm.parameters()])
     loss_ref = (expected * torch.tensor(weights)).sum() + (h_ref * c_ref).sum()
     loss_ref.backward()
-    expected_grads = [x_torch.grad] + [getattr(reference, f"{name}_l0").grad
+    expected_grads = [x_torch.grad] + [getattr(reference, name).grad
                                        for name, _ in lstm.named_parameters()]
     for ours, theirs in zip(grads, expected_grads):
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_lstm_names_a_wrong_state_shape_and_the_expected_one():
+    lstm = mg.nn.LSTM(3, 8, 2)
+    wrong = mg.zeros(2, 3, 8)  # (num_layers, batch, hidden) for a batch of 3, given a batch of 4
+    with pytest.raises(ValueError, match=r"LSTM: h0 has shape \(2, 3, 8\), expected \(2, 4, 8\)"):
+        lstm(mg.zeros(5, 4, 3), (wrong, wrong))
+
+
+def test_lstm_old_parameter_names_say_what_replaced_them():
+    with pytest.raises(AttributeError, match="weight_ih_l0"):
+        mg.nn.LSTM(3, 4).weight_ih
+
+
+def test_lstm_dropout_between_layers_only_in_training():
+    mg.manual_seed(0)
+    lstm = mg.nn.LSTM(3, 4, 2, dropout=0.5)
+    x = mg.randn(6, 2, 3)
+    mg.manual_seed(1)
+    trained = lstm(x)[0].numpy()
+    lstm.eval()
+    evaluated = lstm(x)[0].numpy()
+    without = mg.nn.LSTM(3, 4, 2)
+    without.load_state_dict(lstm.state_dict())
+    np.testing.assert_array_equal(evaluated, without(x)[0].numpy())
+    assert not np.allclose(trained, evaluated)
+
+
+def test_lstm_refuses_num_layers_that_is_not_a_count():
+    with pytest.raises(ValueError, match="num_layers must be an int >= 1.*PyTorch's"):
+        mg.nn.LSTM(3, 4, True)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_lstm_cell_is_one_step_of_the_lstm(device):
+    mg.manual_seed(0)
+    cell = mg.nn.LSTMCell(3, 4, device=device, dtype="float64")
+    lstm = mg.nn.LSTM(3, 4, device=device, dtype="float64")
+    lstm.load_state_dict({f"{name}_l0": p for name, p in cell.state_dict().items()})
+    rng = np.random.default_rng(0)
+    x, h, c = (mg.tensor(rng.standard_normal(s), device=device) for s in [(2, 3), (2, 4), (2, 4)])
+    h1, c1 = cell(x, (h, c))
+    _, (h_ref, c_ref) = lstm(x.reshape(1, 2, 3), (h.reshape(1, 2, 4), c.reshape(1, 2, 4)))
+    np.testing.assert_array_equal(h1.numpy(), h_ref.numpy()[0])
+    np.testing.assert_array_equal(c1.numpy(), c_ref.numpy()[0])
+    with pytest.raises(ValueError, match=r"LSTMCell: h0 has shape \(3, 4\), expected \(2, 4\)"):
+        cell(x, (mg.zeros(3, 4), mg.zeros(3, 4)))
+
+
+@needs_torch
+def test_lstm_cell_matches_pytorch():
+    reference = torch.nn.LSTMCell(3, 4, dtype=torch.float64)
+    cell = mg.nn.LSTMCell(3, 4, dtype="float64")
+    cell.load_state_dict({name: p.detach().numpy() for name, p in reference.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((2, 3))
+    for ours, theirs in zip(cell(mg.tensor(x)), reference(torch.from_numpy(x))):
+        np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-12, atol=1e-14)

@@ -205,8 +205,8 @@ def test_functional_call_with_some_names_keeps_the_others():
 
 def test_functional_call_can_replace_buffers():
     model = _classifier(0).eval()
-    buffers = {"norm.running_mean": mg.tensor([1.0, -1.0]),
-               "norm.running_var": mg.tensor([4.0, 0.25])}
+    buffers = {"norm.running_mean": mg.tensor([1.0, -1.0], dtype="float64"),
+               "norm.running_var": mg.tensor([4.0, 0.25], dtype="float64")}
     out = nn.functional_call(model, buffers, _batch())
     expected = _forward_by_hand(dict(model.named_parameters()), _batch(), *buffers.values(),
                                 training=False)
@@ -343,3 +343,11 @@ def test_default_initialisation_bounds_match_pytorch(layer):
     for n, p in ours.named_parameters():
         assert np.all(np.abs(p.numpy()) <= bound), n
         assert np.all(np.abs(getattr(theirs, n).detach().numpy()) <= bound), n
+
+
+def test_parameters_is_an_iterator_as_in_pytorch():
+    model = mg.nn.Sequential(mg.nn.Linear(2, 3), mg.nn.ReLU(), mg.nn.Linear(3, 1))
+    parameters = model.parameters()
+    assert next(parameters) is model[0].weight
+    assert [p.shape for p in parameters] == [(3,), (1, 3), (1,)]  # the rest, once
+    assert list(parameters) == []

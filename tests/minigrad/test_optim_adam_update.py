@@ -8,9 +8,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad as mg
+from minigrad.ops.adam import AdamStep
 from minigrad.optim import adam_update
+from minigrad.optim.adam import EPS_ROOT
 from minigrad.testing import gradcheck, gradgradcheck
 from strategies import DEVICES, arrays, leaf, positive_arrays
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
 
 betas_ = st.tuples(st.sampled_from([0.0, 0.5, 0.9]), st.sampled_from([0.5, 0.9, 0.999]))
 
@@ -193,3 +202,88 @@ def test_adam_update_second_derivatives_at_a_zero_gradient_from_zero_state(devic
         for other, dd in enumerate(second):
             if dd is not None:
                 assert np.all(np.isfinite(dd.numpy())), f"d2 / d{position} d{other}"
+
+
+# -- tiny gradients: PyTorch's rule, and a guard that changes no float32 step ----------------------
+
+def _pytorch_rule(param, grads, lr, betas, eps):
+    """PyTorch's Adam, as torch.optim.Adam writes it, in float64: the parameters after each
+    gradient in ``grads``."""
+    b1, b2 = betas
+    m = v = np.zeros_like(param)
+    trajectory = []
+    for step, g in enumerate(grads, start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        denom = np.sqrt(v) / np.sqrt(1 - b2 ** step) + eps
+        param = param - lr / (1 - b1 ** step) * m / denom
+        trajectory.append(param)
+    return trajectory
+
+
+# gradients of every magnitude down to 1e-10, of both signs, changing from step to step
+_TINY = np.array([1e-10, -3e-10, 1e-9, 2e-8, -1e-8, 5e-8, 1e-6, -1e-4, 0.3])
+
+
+# parameters of about 1 (exact in float32), and a tolerance of a few units in their last place:
+# each step moves them by about lr = 1e-3, and eps_root = 1e-16 would move the step of the
+# parameters with gradients of 1e-10 to 1e-8 by 5e-4 or more
+_INITIAL = 1.0 + np.arange(_TINY.size) / 16.0
+_ATOL = {"float32": 1e-6, "float64": 1e-14}
+
+
+def _tiny_gradients(steps=4):
+    return [_TINY * (1.0 + 0.25 * k) * (-1) ** k for k in range(steps)]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_adam_optimizer_is_pytorchs_rule_for_tiny_gradients(dtype):
+    hyper = dict(lr=1e-3, betas=(0.5, 0.999), eps=1e-8)
+    param = mg.tensor(_INITIAL, dtype=dtype, requires_grad=True)
+    optimizer = mg.optim.Adam([param], **hyper)
+    for g, reference in zip(_tiny_gradients(), _pytorch_rule(_INITIAL, _tiny_gradients(), **hyper)):
+        param.grad = mg.tensor(g, dtype=dtype)
+        optimizer.step()
+        np.testing.assert_allclose(param.numpy(), reference, rtol=0, atol=_ATOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_adam_update_is_pytorchs_rule_for_tiny_gradients(dtype):
+    hyper = dict(lr=1e-3, betas=(0.5, 0.999), eps=1e-8)
+    param = mg.tensor(_INITIAL, dtype=dtype)
+    m, v = mg.zeros_like(param), mg.zeros_like(param)
+    expected = _pytorch_rule(_INITIAL, _tiny_gradients(), **hyper)
+    for step, (g, reference) in enumerate(zip(_tiny_gradients(), expected), start=1):
+        param, m, v = adam_update(param, mg.tensor(g, dtype=dtype), m, v, step, **hyper)
+        np.testing.assert_allclose(param.numpy(), reference, rtol=0, atol=_ATOL[dtype])
+
+
+@needs_torch
+def test_adam_optimizer_matches_torch_for_tiny_gradients():
+    ours = mg.tensor(_INITIAL, dtype="float32", requires_grad=True)
+    theirs = torch.tensor(_INITIAL, dtype=torch.float32, requires_grad=True)
+    optimizer = mg.optim.Adam([ours], lr=1e-3, betas=(0.5, 0.999))
+    reference = torch.optim.Adam([theirs], lr=1e-3, betas=(0.5, 0.999))
+    for g in _tiny_gradients(6):
+        ours.grad = mg.tensor(g.astype(np.float32))
+        theirs.grad = torch.tensor(g.astype(np.float32))
+        optimizer.step()
+        reference.step()
+    np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=0,
+                               atol=_ATOL["float32"])
+
+
+def test_adam_update_guard_changes_no_float32_step():
+    """Every float32 v' in [2^-110, 2^-100) (where sqrt(v') + eps crosses half a unit of eps, and
+    where eps_root stops being lost in v' + eps_root), and a sweep of every binade: the step with
+    the default eps_root equals the step without, bit for bit."""
+    lo, hi = (np.array(2.0 ** e, np.float32).view(np.uint32) for e in (-110, -100))
+    window = np.arange(lo, hi, 97, dtype=np.uint32).view(np.float32)  # every 97th value
+    sweep = np.float32(2.0) ** np.arange(-149, 0, 0.37).astype(np.float32)
+    for v in (window, sweep, np.zeros(1, np.float32)):
+        p, m = np.zeros_like(v), np.ones_like(v)
+        t = mg.tensor(1e6, dtype="float64")  # beta2^t = 0: v' itself is under the root
+        steps = [AdamStep.apply(*(mg.as_tensor(a) for a in (p, m, v)), t, lr=1.0, beta1=0.9,
+                                beta2=0.999, eps=1e-8, eps_root=eps_root).numpy()
+                 for eps_root in (EPS_ROOT, 0.0)]
+        assert steps[0].tobytes() == steps[1].tobytes()

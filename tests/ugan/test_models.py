@@ -43,7 +43,8 @@ def test_the_lstm_writes_column_t_from_its_hidden_state_after_t_plus_1_steps():
     lstm = generator.lstm
     h = c = mg.zeros(2, 6, dtype="float64")
     for t in range(5):
-        h, c = F.lstm_cell(z, (h, c), lstm.weight_ih, lstm.weight_hh, lstm.bias_ih, lstm.bias_hh)
+        h, c = F.lstm_cell(z, (h, c), lstm.weight_ih_l0, lstm.weight_hh_l0,
+                           lstm.bias_ih_l0, lstm.bias_hh_l0)
         column = generator.to_column(h).tanh().numpy().reshape(2, 2, 4)
         np.testing.assert_allclose(images[:, :, :, t], column, rtol=1e-12)
 

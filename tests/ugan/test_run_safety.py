@@ -116,7 +116,8 @@ def diverging_trainer(out_dir, at_step, player="generator"):
         losses = original()
         if trainer.step == at_step:
             module = getattr(trainer, player)
-            module.parameters()[0].data = module.parameters()[0].data * np.nan
+            first = next(module.parameters())
+            first.data = first.data * np.nan
         return losses
 
     trainer.train_step = train_step
@@ -189,7 +190,7 @@ class SeedOneDiverges(GANTrainer):
     def train_step(self):
         losses = super().train_step()
         if self.config.seed == 1 and self.step == 2:
-            first = self.generator.parameters()[0]
+            first = next(self.generator.parameters())
             first.data = first.data * np.nan
         return losses
 

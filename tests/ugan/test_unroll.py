@@ -50,7 +50,7 @@ def tiny_gan(seed=0, pair=mlp_pair):
 
 def generator_gradient(generator, discriminator, d_optimizer, real, noise, unroll_steps,
                        second_order=True):
-    params = generator.parameters()
+    params = list(generator.parameters())
     loss = surrogate_loss(generator, discriminator, d_optimizer, real, noise, unroll_steps,
                           second_order)
     return [g.numpy() for g in mg.grad(loss, params)]
@@ -58,7 +58,7 @@ def generator_gradient(generator, discriminator, d_optimizer, real, noise, unrol
 
 def test_k0_is_the_standard_gan_gradient():
     generator, discriminator, d_optimizer, real, noise = tiny_gan()
-    params = generator.parameters()
+    params = list(generator.parameters())
     standard = generator_loss(discriminator(real), discriminator(generator(noise)))
     expected = [g.numpy() for g in mg.grad(standard, params)]
     actual = generator_gradient(generator, discriminator, d_optimizer, real, noise, 0)
@@ -155,7 +155,7 @@ def test_resampled_minibatches_are_used_for_each_unrolled_step():
 @pytest.mark.parametrize("unroll_steps", [0, 1, 5])
 def test_the_gradient_of_f_k_compiled_equals_eager(pair, unroll_steps):
     generator, discriminator, d_optimizer, real, noise = tiny_gan(pair=pair)
-    params = generator.parameters()
+    params = list(generator.parameters())
 
     def f_k_gradient(real, noise):
         loss = surrogate_loss(generator, discriminator, d_optimizer, real, noise, unroll_steps)

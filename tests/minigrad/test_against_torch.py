@@ -1,0 +1,125 @@
+"""For each PyTorch name minigrad claims, the same computation in PyTorch and in minigrad on random
+float64 inputs: the values, the gradients and second derivatives (the gradient of the squared
+norm of the gradient), where the op is differentiable. Skipped without PyTorch."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+
+torch = pytest.importorskip("torch")
+TF = torch.nn.functional
+
+# name: (minigrad function, torch function, input shapes); inputs away from kinks and positive
+# where the op needs it (see _inputs)
+CASES = {
+    "exp": (mg.exp, torch.exp, [(3, 4)]),
+    "log": (mg.log, torch.log, [(3, 4)]),
+    "sqrt": (mg.sqrt, torch.sqrt, [(3, 4)]),
+    "tanh": (mg.tanh, torch.tanh, [(3, 4)]),
+    "sigmoid": (mg.sigmoid, torch.sigmoid, [(3, 4)]),
+    "softplus": (F.softplus, TF.softplus, [(3, 4)]),
+    "relu": (F.relu, TF.relu, [(3, 4)]),
+    "leaky_relu": (lambda x: F.leaky_relu(x, 0.2), lambda x: TF.leaky_relu(x, 0.2), [(3, 4)]),
+    "abs": (mg.abs, torch.abs, [(3, 4)]),
+    "pow": (lambda x: x ** 3, lambda x: x ** 3, [(3, 4)]),
+    "div": (lambda a, b: a / b, lambda a, b: a / b, [(3, 4), (4,)]),
+    "maximum": (mg.maximum, torch.maximum, [(3, 4), (3, 4)]),
+    "sum(dim)": (lambda x: x.sum(dim=1), lambda x: x.sum(dim=1), [(3, 4)]),
+    "mean(dim, keepdim)": (lambda x: x.mean(dim=0, keepdim=True),
+                           lambda x: x.mean(dim=0, keepdim=True), [(3, 4)]),
+    "amax(dim)": (lambda x: x.max(dim=1), lambda x: x.amax(dim=1), [(3, 4)]),
+    "var": (lambda x: x.var(dim=1, correction=1), lambda x: x.var(dim=1), [(3, 4)]),
+    "logsumexp": (lambda x: x.logsumexp(dim=1), lambda x: x.logsumexp(dim=1), [(3, 4)]),
+    "cat": (lambda a, b: mg.cat([a, b], dim=1), lambda a, b: torch.cat([a, b], dim=1),
+            [(3, 4), (3, 2)]),
+    "stack": (lambda a, b: mg.stack([a, b], dim=1), lambda a, b: torch.stack([a, b], dim=1),
+              [(3, 4), (3, 4)]),
+    "matmul": (mg.matmul, torch.matmul, [(2, 3, 4), (4, 5)]),
+    "transpose": (lambda x: x.transpose(0, 2), lambda x: x.transpose(0, 2), [(2, 3, 4)]),
+    "permute": (lambda x: x.permute(2, 0, 1), lambda x: x.permute(2, 0, 1), [(2, 3, 4)]),
+    "reshape": (lambda x: x.reshape(4, -1), lambda x: x.reshape(4, -1), [(2, 3, 4)]),
+    "linear": (F.linear, TF.linear, [(5, 3), (4, 3), (4,)]),
+    "conv2d": (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1),
+               lambda x, w, b: TF.conv2d(x, w, b, stride=2, padding=1),
+               [(2, 3, 5, 5), (4, 3, 3, 3), (4,)]),
+    "conv_transpose2d": (lambda x, w, b: F.conv_transpose2d(x, w, b, 2, 1, 1),
+                         lambda x, w, b: TF.conv_transpose2d(x, w, b, 2, 1, 1),
+                         [(2, 3, 3, 3), (3, 4, 3, 3), (4,)]),
+    "batch_norm(training)": (lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+                             lambda x, w, b: TF.batch_norm(x, None, None, w, b, training=True),
+                             [(6, 3), (3,), (3,)]),
+    "binary_cross_entropy_with_logits": (F.binary_cross_entropy_with_logits,
+                                         TF.binary_cross_entropy_with_logits, [(3, 4), (3, 4)]),
+    "mse_loss": (F.mse_loss, TF.mse_loss, [(3, 4), (3, 4)]),
+    "dropout(eval)": (lambda x: F.dropout(x, 0.3, training=False),
+                      lambda x: TF.dropout(x, 0.3, training=False), [(3, 4)]),
+}
+
+_POSITIVE = {"log", "sqrt", "div", "binary_cross_entropy_with_logits"}
+
+
+def _inputs(name, shapes, seed=0):
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for shape in shapes:
+        array = rng.uniform(0.3, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
+        arrays.append(np.abs(array) if name in _POSITIVE else array)
+    return arrays
+
+
+def _three_orders(lib, function, arrays, seed_grad):
+    if lib is mg:
+        xs = [mg.tensor(a, requires_grad=True) for a in arrays]
+        out = function(*xs)
+        first = mg.grad((out * mg.tensor(seed_grad)).sum(), xs, create_graph=True)
+        norm = sum((g * g).sum() for g in first)
+        second = mg.grad(norm, xs, allow_unused=True) if norm.requires_grad else [None] * len(xs)
+        as_numpy = lambda t: t.numpy()  # noqa: E731
+    else:
+        xs = [torch.tensor(a, requires_grad=True) for a in arrays]
+        out = function(*xs)
+        first = torch.autograd.grad((out * torch.tensor(seed_grad)).sum(), xs, create_graph=True)
+        norm = sum((g * g).sum() for g in first)
+        second = torch.autograd.grad(norm, xs, allow_unused=True, materialize_grads=True) \
+            if norm.requires_grad else [None] * len(xs)
+        as_numpy = lambda t: t.detach().numpy(force=True)  # noqa: E731
+    # no second derivative (a linear op, an unused input) is a zero one
+    return ([as_numpy(out)], [as_numpy(g) for g in first],
+            [np.zeros(a.shape) if g is None else as_numpy(g) for a, g in zip(arrays, second)])
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_same_values_gradients_and_second_derivatives_as_torch(name):
+    ours_fn, theirs_fn, shapes = CASES[name]
+    arrays = _inputs(name, shapes)
+    out_shape = np.shape(theirs_fn(*(torch.tensor(a) for a in arrays)).detach().numpy())
+    seed_grad = np.random.default_rng(1).standard_normal(out_shape)
+    ours = _three_orders(mg, ours_fn, arrays, seed_grad)
+    theirs = _three_orders(torch, theirs_fn, arrays, seed_grad)
+    for order, (mine, reference) in enumerate(zip(ours, theirs)):
+        for position, (a, b) in enumerate(zip(mine, reference)):
+            assert a.shape == b.shape, f"order {order}, input {position}"
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12,
+                                       err_msg=f"order {order}, input {position}")
+
+
+def test_lstm_and_adam_carry_over_a_training_step():
+    torch.manual_seed(0)
+    theirs = torch.nn.LSTM(3, 4, 2, batch_first=True, dtype=torch.float64)
+    ours = mg.nn.LSTM(3, 4, 2, batch_first=True, dtype="float64")
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((2, 5, 3))
+    optimizers = (mg.optim.Adam(ours.parameters(), lr=0.01),
+                  torch.optim.Adam(theirs.parameters(), lr=0.01))
+    for _ in range(3):
+        for model, optimizer, wrap in ((ours, optimizers[0], mg.tensor),
+                                       (theirs, optimizers[1], torch.from_numpy)):
+            optimizer.zero_grad()
+            output, (h, c) = model(wrap(x))
+            ((output * output).mean() + (h * c).sum()).backward()
+            optimizer.step()
+    for name, p in theirs.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[name].numpy(), p.numpy(), rtol=1e-10,
+                                   atol=1e-12, err_msg=name)

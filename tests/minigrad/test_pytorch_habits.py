@@ -1,0 +1,132 @@
+"""Where a PyTorch habit would silently compute something else, minigrad now does what PyTorch
+does or refuses with a message that says what to write instead (issue 14)."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+
+# -- the Tensor constructor -------------------------------------------------------------------
+
+@pytest.mark.parametrize("data", [[1.0, 2.0], 3.0, (1, 2)])
+def test_tensor_constructor_refuses_what_is_not_an_array_and_points_to_mg_tensor(data):
+    with pytest.raises(TypeError, match=r"minigrad\.tensor\(data\)"):
+        mg.Tensor(data)
+
+
+def test_tensor_constructor_refuses_a_tensor():
+    with pytest.raises(TypeError, match="Tensor\\(Tensor\\)"):
+        mg.Tensor(mg.zeros(2))
+
+
+def test_tensor_constructor_wraps_an_array_as_it_is_and_from_numpy_says_so():
+    array = np.zeros(3)
+    for t in (mg.Tensor(array), mg.from_numpy(array)):
+        assert t.dtype == np.float64 and t.device == "cpu"
+        array[0] += 1.0
+        assert t.numpy()[0] == array[0]  # shares memory
+    copied = mg.tensor(array, dtype="float32")
+    array[1] = 5.0
+    assert copied.dtype == np.float32 and copied.numpy()[1] == 0.0
+
+
+def test_from_numpy_refuses_a_list():
+    with pytest.raises(TypeError, match="from_numpy.*numpy.ndarray.*minigrad.tensor"):
+        mg.from_numpy([1.0])
+
+
+# -- a float32 layer given float64 input ------------------------------------------------------
+
+_MIXED = {
+    "linear": lambda x: mg.nn.Linear(3, 2)(x),
+    "matmul": lambda x: x @ mg.ones(3, 2),
+    "conv2d": lambda x: mg.nn.Conv2d(3, 2, 1)(x.reshape(2, 3, 1, 1)),
+    "conv_transpose2d": lambda x: mg.nn.ConvTranspose2d(3, 2, 1)(x.reshape(2, 3, 1, 1)),
+    "batch_norm": lambda x: mg.nn.BatchNorm1d(3)(x),
+}
+
+
+@pytest.mark.parametrize("op", sorted(_MIXED))
+def test_float32_layer_refuses_float64_input_naming_op_dtypes_and_fix(op):
+    x = mg.tensor(np.ones((2, 3)), dtype="float64")
+    with pytest.raises(TypeError) as error:
+        _MIXED[op](x)
+    message = str(error.value)
+    assert message.startswith(f"{op}: ") and "float64" in message and "float32" in message
+    assert ".float()" in message and "module.double()" in message
+    assert _MIXED[op](x.astype("float32")).dtype == np.float32  # the fix works
+
+
+# -- zero gradients, not None, for parameters used through a mask -------------------------------
+
+_MASKS = {
+    "relu": lambda h: h.relu(),
+    "leaky_relu": lambda h: mg.leaky_relu(h, 0.2),
+    "clip": lambda h: h.clip(-0.5, 0.5),
+    "abs": lambda h: h.abs(),
+    "maximum": lambda h: mg.maximum(h, h * 0.5),
+    "max": lambda h: h.max(axis=1, keepdims=True).broadcast_to(h.shape),
+}
+
+
+@pytest.mark.parametrize("activation", sorted(_MASKS))
+def test_gradient_penalty_gives_zeros_to_a_bias_used_only_through_a_mask(activation):
+    """A WGAN-GP penalty on a one-hidden-layer network: d out / d x does not depend on the first
+    bias except through the activation's mask, so PyTorch's backward gives it zeros."""
+    rng = np.random.default_rng(0)
+    w1, b1, w2 = (mg.tensor(rng.standard_normal(s), requires_grad=True)
+                  for s in [(3, 2), (3,), (1, 3)])
+    x = mg.tensor(rng.standard_normal((4, 2)), requires_grad=True)
+    out = mg.nn.functional.linear(_MASKS[activation](mg.nn.functional.linear(x, w1, b1)), w2)
+    (gx,) = mg.grad(out.sum(), x, create_graph=True)
+    penalty = (gx * gx).sum()
+    penalty.backward()
+    assert b1.grad is not None and b1.grad.shape == (3,)
+    np.testing.assert_array_equal(b1.grad.numpy(), np.zeros(3))
+    assert np.any(w1.grad.numpy() != 0)
+    (g_b1,) = mg.grad(penalty, b1)  # the same through grad: zeros, not "unused"
+    np.testing.assert_array_equal(g_b1.numpy(), np.zeros(3))
+
+
+def test_a_parameter_the_outputs_do_not_use_still_has_no_gradient():
+    used, unused = mg.ones(2, requires_grad=True), mg.ones(2, requires_grad=True)
+    (used * 2.0).sum().backward()
+    assert unused.grad is None
+    with pytest.raises(RuntimeError, match="was not used"):
+        mg.grad((used * 2.0).sum(), [used, unused])
+
+
+# -- errors that misled, and the everyday names -------------------------------------------------
+
+def test_relu_and_leaky_relu_accept_inplace_and_compute_out_of_place():
+    x = mg.tensor([-1.0, 2.0])
+    for layer in (mg.nn.ReLU(True), mg.nn.LeakyReLU(0.1, inplace=True)):
+        y = layer(x)
+        assert y is not x and x.tolist() == [-1.0, 2.0]
+    assert mg.nn.LeakyReLU(0.1, True)(x).tolist() == pytest.approx([-0.1, 2.0])
+
+
+def test_size_and_dim_keepdim_aliases():
+    x = mg.tensor(np.arange(6.0).reshape(2, 3))
+    assert x.size() == (2, 3) and x.size(1) == 3 and x.size(-2) == 2
+    for name in ("sum", "mean", "max", "min", "logsumexp", "var"):
+        by_dim = getattr(x, name)(dim=1, keepdim=True)
+        assert by_dim.tolist() == getattr(x, name)(axis=1, keepdims=True).tolist()
+    assert mg.cat([x, x], dim=1).shape == (2, 6) and mg.stack([x, x], dim=2).shape == (2, 3, 2)
+    with pytest.raises(TypeError, match="sum: give axis or dim, not both"):
+        x.sum(1, dim=1)
+
+
+def test_data_is_documented_as_the_raw_array():
+    assert "not a tensor as in" in mg.Tensor.data.__doc__ and "x.size()" in mg.Tensor.data.__doc__
+
+
+def test_dtype_helpers():
+    x = mg.tensor([1.0, 2.0])
+    assert x.double().dtype == np.float64 and x.double().float().dtype == np.float32
+    assert mg.double == mg.float64 == "float64"
+    model = mg.nn.Sequential(mg.nn.Linear(2, 2), mg.nn.BatchNorm1d(2)).double()
+    assert {p.dtype for p in model.parameters()} == {np.dtype("float64")}
+    assert model(mg.ones(3, 2, dtype="float64")).dtype == np.float64
+    assert next(model.float().parameters()).dtype == np.float32
