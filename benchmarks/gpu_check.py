@@ -92,7 +92,7 @@ def ring_parameters(device, size, nudge=0.0):
                          d_hidden=size["hidden"], device=device)
     try:
         trainer = GANTrainer(MixtureExperiment(config), out_dir="unused")
-        params = trainer.generator.parameters() + trainer.discriminator.parameters()
+        params = [*trainer.generator.parameters(), *trainer.discriminator.parameters()]
         if nudge:
             signs = np.random.default_rng(1)
             with mg.no_grad():

@@ -26,10 +26,11 @@ BATCH = 512
 
 def set_threads(threads):
     """Before numpy is imported: the BLAS thread count of every contender."""
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                 "TORCHINDUCTOR_COMPILE_THREADS"):
         os.environ[name] = str(threads)
-    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
-                               " --xla_cpu_multi_thread_eigen=false").strip()
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen="
+                               + ("true" if threads > 1 else "false")).strip()
 
 
 def minigrad_iteration(unroll_steps, compile=True, device="cpu", batch_size=BATCH):
@@ -114,6 +115,8 @@ def torch_iteration(unroll_steps, compiled=False, device="cpu"):
         g_loss = -d_loss(current, real, fake)
         apply_adam(generator, torch.autograd.grad(g_loss, generator), g_state, t)
 
+    if compiled:  # Adam's update meets parameters of 4 shapes and 2 ranks: let each compile
+        torch._dynamo.config.recompile_limit = 64
     step_function = torch.compile(core) if compiled else core
 
     def iteration():
