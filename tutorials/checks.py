@@ -19,6 +19,45 @@ def _stub_answered(value, name):
     assert value is not None, f"{name} returned None: write your answer in the exercise cell"
 
 
+# 01 · a gradient tape from scratch
+
+def check_sigmoid(sigmoid_expression):
+    """``sigmoid_expression(x)`` returns (value, d value/dx) of sigmoid(x^2) sigmoid(x) from the
+    reader's tape: the value against math, the derivative against central differences, at points
+    of both signs."""
+    f = lambda v: 1 / (1 + np.exp(-v * v)) / (1 + np.exp(-v))
+    for point in np.linspace(-6, 6, 13):
+        value, derivative = sigmoid_expression(point)
+        assert np.isclose(value, f(point), rtol=1e-12), f"the value is off at x={point}"
+        numeric = (f(point + 1e-6) - f(point - 1e-6)) / 2e-6
+        assert np.isclose(derivative, numeric, rtol=1e-6, atol=1e-9), (
+            f"gradient at x={point}: tape {derivative}, finite differences {numeric}")
+
+
+def check_broadcast_gradients(broadcast_gradients):
+    rng = np.random.default_rng(3)
+    A, w, c = rng.normal(size=(5, 3)), rng.normal(size=3), rng.normal(size=(5, 1))
+    answer = broadcast_gradients(A, w, c)
+    _stub_answered(answer, "broadcast_gradients")
+    w_t, c_t = mg.tensor(w, requires_grad=True), mg.tensor(c, requires_grad=True)
+    r_t = mg.tensor(A) * w_t + c_t
+    (r_t * r_t).sum().backward()
+    for mine, leaf, name in zip(answer, (w_t, c_t), ("dL/dw", "dL/dc")):
+        assert np.shape(mine) == leaf.grad.shape, f"{name} should have shape {leaf.grad.shape}"
+        assert np.allclose(mine, leaf.grad.numpy()), f"{name} differs from minigrad's"
+
+
+def check_fit_linear(fit_linear, X, y):
+    """The fitted (w, b) against numpy's least-squares solution."""
+    answer = fit_linear(X, y)
+    _stub_answered(answer, "fit_linear")
+    w, b = answer
+    best, *_ = np.linalg.lstsq(np.column_stack([X, np.ones(len(X))]), y, rcond=None)
+    assert np.allclose(w, best[:-1], atol=1e-4) and np.isclose(b, best[-1], atol=1e-4), (
+        f"not at the least-squares solution {best.round(4)} yet: more steps, or check zero_grad")
+    return w, b
+
+
 # 02 · gradients of gradients
 
 def sigmoid_derivatives(s):
