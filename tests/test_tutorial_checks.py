@@ -161,3 +161,107 @@ def test_cost_model_check():
     endpoints = lambda ks, ms: (ms[0], (ms[-1] - ms[0]) / (ks[-1] - ks[0]))
     fails(checks.check_cost_model, endpoints)
     fails(checks.check_cost_model, lambda ks, ms: tuple(np.polyfit(ks, ms, 1)))  # swapped
+
+
+class Scalar:
+    """The least of notebook 01's Value that its sigmoid exercise needs: a number and its VJP."""
+
+    def __init__(self, data, parents=(), vjp=None, op=""):
+        self.data, self.parents, self.vjp = float(data), parents, vjp
+
+
+def test_sigmoid_check():
+    def expression(sigmoid):  # sigmoid(x^2) sigmoid(x) by the chain rule, from one sigmoid node
+        def evaluate(point):
+            outer, inner = sigmoid(Scalar(point * point)), sigmoid(Scalar(point))
+            (d_outer,), (d_inner,) = outer.vjp(1.0), inner.vjp(1.0)
+            return outer.data * inner.data, d_outer * 2 * point * inner.data + outer.data * d_inner
+        return evaluate
+
+    checks.check_sigmoid(expression(solutions.sigmoid))
+
+    def slope_of_the_input(self):  # s(1 - s) written with the input instead of the output
+        s = 1 / (1 + np.exp(-self.data))
+        return Scalar(s, (self,), lambda g: (g * self.data * (1 - self.data),))
+
+    fails(checks.check_sigmoid, expression(slope_of_the_input))
+
+
+def test_broadcast_gradients_check():
+    checks.check_broadcast_gradients(solutions.broadcast_gradients)
+
+    def summed_over_the_wrong_axis(A, w, c):
+        dL_dw, dL_dc = solutions.broadcast_gradients(A, w, c)
+        return dL_dw, (2 * (A * w + c)).sum(axis=0, keepdims=True)
+
+    fails(checks.check_broadcast_gradients, summed_over_the_wrong_axis)
+    fails(checks.check_broadcast_gradients,
+          lambda A, w, c: tuple(g / 2 for g in solutions.broadcast_gradients(A, w, c)))
+
+
+def test_fit_linear_check():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = X @ np.array([1.0, -0.5]) + 0.3 + 0.1 * rng.normal(size=60)
+    checks.check_fit_linear(solutions.fit_linear, X, y)
+    fails(checks.check_fit_linear, lambda X, y: solutions.fit_linear(X, y, steps=5), X, y)
+
+
+def quadratic_problem(size=4, seed=0):
+    """train_loss(w, lam), val_loss(w) as in notebook 03, and F(alpha) after 30 steps (numpy)."""
+    rng = np.random.default_rng(seed)
+    X, y = rng.normal(size=(20, size)), rng.normal(size=20)
+    Xv, yv = rng.normal(size=(10, size)), rng.normal(size=10)
+    Xt, yt, Xvt, yvt = map(mg.tensor, (X, y, Xv, yv))
+
+    def train_loss(w, lam):
+        residual = Xt @ w - yt
+        return 0.5 * (residual * residual).mean() + 0.5 * lam * (w * w).sum()
+
+    def val_loss(w):
+        residual = Xvt @ w - yvt
+        return 0.5 * (residual * residual).mean()
+
+    def F_of_alpha(alpha):
+        w = np.zeros(size)
+        for _ in range(30):
+            w = w - alpha * (X.T @ (X @ w - y) / len(y) + 0.5 * w)
+        return 0.5 * np.mean((Xv @ w - yv) ** 2)
+
+    return train_loss, val_loss, size, F_of_alpha
+
+
+def test_lr_hypergradient_check():
+    problem = quadratic_problem()
+    checks.check_lr_hypergradient(solutions.lr_hypergradient, *problem)
+
+    def last_step_only(train_loss, val_loss, size, lr, K, lam=0.5):  # no create_graph
+        lr_t = mg.tensor(lr, dtype=mg.float64, requires_grad=True)
+        w = mg.zeros(size, dtype=mg.float64, requires_grad=True)
+        for _ in range(K):
+            (g,) = mg.grad(train_loss(w, lam), w)
+            w = w - lr_t * g
+        return mg.grad(val_loss(w), lr_t)[0].item()
+
+    fails(checks.check_lr_hypergradient, last_step_only, *problem)
+
+
+def test_closed_form_gradient_check():
+    Q, c = np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([1.0, -1.0])
+    checks.check_closed_form_gradient(solutions.closed_form_gradient, Q, c, 0.1)
+
+    def gradient_at_the_end(Q, c, step, x0, K):  # forgets the chain rule through the K steps
+        x_star = np.linalg.solve(Q, c)
+        x_K = x_star + np.linalg.matrix_power(np.eye(2) - step * Q, K) @ (x0 - x_star)
+        return Q @ x_K - c
+
+    fails(checks.check_closed_form_gradient, gradient_at_the_end, Q, c, 0.1)
+
+
+def test_tuned_lambda_check():
+    loss_at = lambda lam: (lam - 0.7) ** 2
+    grid = np.linspace(0.0, 3.0, 31)
+    hyperobjective = lambda lam: (lam - 0.7) * (lam - 0.7)
+    tuned = solutions.tune_lambda(hyperobjective, 0.3, 100, rate=1.0)
+    checks.check_tuned_lambda(tuned, loss_at, grid)
+    fails(checks.check_tuned_lambda, 0.02, loss_at, grid)

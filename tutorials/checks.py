@@ -122,6 +122,52 @@ def check_swish(Swish):
         "the second derivative differs from the closed form")
 
 
+# 03 · differentiating through optimization
+
+def check_lr_hypergradient(lr_hypergradient, train_loss, val_loss, size, F_of_alpha):
+    """dF/dalpha after 30 steps at two learning rates against central differences of the numpy
+    ``F_of_alpha``; returns the value at 0.1."""
+    found = {}
+    for lr in (0.1, 0.05):
+        found[lr] = lr_hypergradient(train_loss, val_loss, size, lr, 30)
+        _stub_answered(found[lr], "lr_hypergradient")
+        expected = (F_of_alpha(lr + 1e-6) - F_of_alpha(lr - 1e-6)) / 2e-6
+        assert np.isclose(found[lr], expected, rtol=1e-5), (
+            f"at alpha = {lr}: expected about {expected:.6f}, got {found[lr]:.6f}")
+    return found[0.1], (F_of_alpha(0.1 + 1e-6) - F_of_alpha(0.1 - 1e-6)) / 2e-6
+
+
+def check_closed_form_gradient(closed_form_gradient, Q, c, step):
+    """The closed form against minigrad differentiating through the unrolled descent."""
+    Q_t, c_t = mg.tensor(Q), mg.tensor(c)
+    q = lambda x: 0.5 * (x * (Q_t @ x)).sum() - (c_t * x).sum()
+    for K in [0, 1, 7, 25]:
+        for x0_value in ([2.0, -1.0], [-0.5, 3.0]):
+            x0 = mg.tensor(np.array(x0_value), requires_grad=True)
+            x = x0
+            for _ in range(K):
+                (g,) = mg.grad(q(x), x, create_graph=True)
+                x = x - step * g
+            (autodiff,) = mg.grad(q(x), x0)
+            mine = closed_form_gradient(Q, c, step, np.array(x0_value), K)
+            _stub_answered(mine, "closed_form_gradient")
+            assert np.allclose(mine, autodiff.numpy(), rtol=1e-10, atol=1e-12), (
+                f"K={K}, x0={x0_value}: closed form {mine}, autodiff {autodiff.numpy()}")
+
+
+def check_tuned_lambda(lam_tuned, loss_at, grid):
+    """The tuned lambda's validation loss is no worse than the best of a grid search (to 1e-4);
+    returns (the tuned loss, the grid's best lambda and loss)."""
+    _stub_answered(lam_tuned, "tune_lambda")
+    losses = [loss_at(lam) for lam in grid]
+    best = int(np.argmin(losses))
+    tuned_loss = loss_at(lam_tuned)
+    assert tuned_loss <= losses[best] + 1e-4, (
+        f"validation loss {tuned_loss:.5f} at lambda={lam_tuned:.3f}; the grid search reaches "
+        f"{losses[best]:.5f} at lambda={grid[best]:.3f}")
+    return tuned_loss, grid[best], losses[best]
+
+
 # 04 · the missing gradient term
 
 def toy_game(x, y):

@@ -78,6 +78,34 @@ class Swish(mg.Function):
         return (g * s * (1.0 + x * (1.0 - s)),)
 
 
+# 03 · differentiating through optimization
+
+def lr_hypergradient(train_loss, val_loss, size, lr, K, lam=0.5):
+    lr = mg.tensor(lr, dtype=mg.float64, requires_grad=True)
+    w = mg.zeros(size, dtype=mg.float64, requires_grad=True)
+    for _ in range(K):
+        (g,) = mg.grad(train_loss(w, lam), w, create_graph=True)
+        w = w - lr * g
+    (derivative,) = mg.grad(val_loss(w), lr)
+    return derivative.item()
+
+
+def closed_form_gradient(Q, c, step, x0, K):
+    x_star = np.linalg.solve(Q, c)
+    M = np.linalg.matrix_power(np.eye(len(c)) - step * Q, K)
+    x_K = x_star + M @ (x0 - x_star)
+    return M.T @ (Q @ x_K - c)  # chain rule: (dx_K/dx0)^T times the gradient of q at x_K
+
+
+def tune_lambda(hyperobjective, lam0, steps, rate=2.0):
+    s = np.log(lam0)
+    for _ in range(steps):
+        s_t = mg.tensor(s, dtype=mg.float64, requires_grad=True)
+        (dF_ds,) = mg.grad(hyperobjective(s_t.exp()), s_t)
+        s -= rate * dF_ds.item()
+    return float(np.exp(s))
+
+
 # 04 · the missing gradient term
 
 def max_gradient(x):
