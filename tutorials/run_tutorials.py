@@ -7,8 +7,10 @@
 
 Each notebook runs top to bottom in a fresh ``python3`` kernel whose working directory is
 tutorials/ (with --check: a temporary folder holding a copy of the notebook), with a time limit
-per cell. The repository root is put on the kernel's PYTHONPATH, so minigrad and ugan import
-without being installed. Timings go to stdout, errors to stderr; the exit status is 1 if any
+per cell. The repository root is put on the kernel's PYTHONPATH, so minigrad, ugan and the
+tutorials' helpers import without being installed, and TUTORIALS_SOLUTIONS=1 puts the
+reference solutions (tutorials/solutions.py) in place of the exercises' stubs, so that every
+check runs. Timings go to stdout, errors to stderr; the exit status is 1 if any
 notebook failed.
 """
 
@@ -44,6 +46,7 @@ def kernel_environment(fast):
         env["TUTORIALS_FAST"] = "1"
     else:
         env.pop("TUTORIALS_FAST", None)  # a full run must not inherit the shell's fast flag
+    env["TUTORIALS_SOLUTIONS"] = "1"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return env
 

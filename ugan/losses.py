@@ -1,4 +1,4 @@
-"""The GAN objective f(theta_G, theta_D) of the paper (Eq. 1), on discriminator logits.
+"""The GAN objective f(theta_G, theta_D) of the paper (Eq. 4), on discriminator logits.
 
     f = E_x[log D(x)] + E_z[log(1 - D(G(z)))],   D = sigmoid(logit)
 

@@ -1,9 +1,9 @@
 """The alternating GAN training loop, with checkpoints, exact resume, metrics and a progress bar.
 
-One iteration (paper Sec. 2, "alternating updates"):
+One iteration (paper Sec. 2.3, the parameter updates of Eq. 10-11, with Adam for both):
 
-    real batch, noise batch  ->  one discriminator step (ordinary Adam on L_D)
-                             ->  one generator step (Adam on the surrogate f_K, ugan.unroll)
+    real batch, noise batch  ->  one discriminator step (ordinary Adam on L_D = -f, Eq. 11)
+                             ->  one generator step (Adam on the surrogate f_K, Eq. 10; ugan.unroll)
 
 An experiment object supplies the models, the data and the evaluation (see
 ``ugan.experiments.mixture.MixtureExperiment``). Every source of randomness of an iteration is one

@@ -1,7 +1,8 @@
 """The unrolled surrogate objective f_K (paper Sec. 2.2-2.4).
 
-    theta_D^0 = theta_D,   theta_D^{k+1} = theta_D^k + eta^k(theta_D^k) dtheta_D^k      (Eq. 4-5)
-    f_K(theta_G, theta_D) = f(theta_G, theta_D^K(theta_G, theta_D))                   (Eq. 6)
+    theta_D^0 = theta_D,   theta_D^{k+1} = theta_D^k + eta^k df(theta_G, theta_D^k)/dtheta_D^k
+                                                    (Eq. 6-7; their limit is theta_D^*, Eq. 8)
+    f_K(theta_G, theta_D) = f(theta_G, theta_D^K(theta_G, theta_D))                  (Eq. 9)
 
 Here each step k is one Adam update of the discriminator's loss (``adam_update``), starting from
 the discriminator's current parameters *and its Adam state*. Because every update is recorded
@@ -12,8 +13,10 @@ gradient of f_K has two terms (Eq. 12):
                     + df/dtheta_D^K * dtheta_D^K/dtheta_G      <- the "missing gradient term"
 
 K = 0 is the standard GAN. ``second_order=False`` computes theta_D^K without recording the
-updates, so theta_D^K is a constant and only the first term remains (the paper's "stop
-gradient" ablation). The discriminator's own parameters and optimizer state are never changed.
+updates, so theta_D^K is a constant and only the first term remains: the "stop gradient" ablation
+of the ICLR version's Appendix B, "effect of the second gradient". Sec. 2.3 makes the same
+point about K discriminator steps per generator step: that trains the generator on the first term
+alone. The discriminator's own parameters and optimizer state are never changed.
 """
 
 import minigrad as mg
@@ -77,7 +80,7 @@ def unrolled_discriminator(discriminator, d_optimizer, real, fake, unroll_steps,
 
 def surrogate_loss(generator, discriminator, d_optimizer, real, z, unroll_steps,
                    second_order=True, loss_kind="minimax", batches=None):
-    """f_K for the generator: the generator's loss evaluated at theta_D^K (Eq. 6-9)."""
+    """f_K for the generator: the generator's loss evaluated at theta_D^K (Eq. 9)."""
     fake = generator(z)
     if unroll_steps == 0:
         theta = dict(discriminator.named_parameters())

@@ -1,0 +1,267 @@
+"""The tutorials' exercise checks (tutorials/checks.py) pass the reference solutions
+(tutorials/solutions.py) and fail known wrong answers, so that a check cell cannot wave a wrong
+answer through; and the ``exercise`` decorator swaps in a solution only when asked to."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.optim import Adam
+from tutorials import checks, solutions
+from ugan.data.mixtures import ring_of_gaussians
+from ugan.losses import discriminator_loss
+from ugan.models.mlp import MixtureDiscriminator, MixtureGenerator
+from ugan.unroll import discriminator_logits
+
+
+def fails(check, *args):
+    with pytest.raises(AssertionError):
+        check(*args)
+
+
+def test_exercise_decorator_swaps_in_the_solution_only_when_asked(monkeypatch):
+    def nth_derivative(f, x, n):
+        raise NotImplementedError
+
+    monkeypatch.delenv("TUTORIALS_SOLUTIONS", raising=False)
+    assert solutions.exercise(nth_derivative) is nth_derivative
+    monkeypatch.setenv("TUTORIALS_SOLUTIONS", "1")
+    assert solutions.exercise(nth_derivative) is solutions.nth_derivative
+
+
+def test_nth_derivative_check():
+    checks.check_nth_derivative(solutions.nth_derivative)
+
+    def skips_order_zero(f, x, n):  # returns x itself for n = 0
+        return x if n == 0 else solutions.nth_derivative(f, x, n)
+
+    fails(checks.check_nth_derivative, skips_order_zero)
+    one_short = lambda f, x, n: solutions.nth_derivative(f, x, max(n - 1, 0))
+    fails(checks.check_nth_derivative, one_short)
+    fails(checks.check_nth_derivative, lambda f, x, n: None)
+
+
+def test_top_eigenvalue_check():
+    spectrum = np.array([2.0, -5.0, 1.0, 0.5])
+    matrix = np.diag(spectrum)
+    checks.check_top_eigenvalue(solutions.top_eigenvalue, lambda v: matrix @ v, 4, spectrum)
+
+    def reads_the_matrix(product, size, iterations=100):  # ignores the product it is given
+        eigenvalues = np.linalg.eigvalsh(matrix)
+        return eigenvalues[np.argmax(np.abs(eigenvalues))]
+
+    fails(checks.check_top_eigenvalue, reads_the_matrix, lambda v: matrix @ v, 4, spectrum)
+
+    def largest_not_largest_magnitude(product, size, iterations=100):
+        return solutions.top_eigenvalue(lambda v: product(v) + 10 * v, size) - 10
+
+    fails(checks.check_top_eigenvalue, largest_not_largest_magnitude, lambda v: matrix @ v, 4,
+          spectrum)
+
+
+def test_swish_check():
+    checks.check_swish(solutions.Swish)
+
+    class NaiveSwish(solutions.Swish):  # the local derivative leaves the graph
+        def backward(self, g):
+            x = self.inputs[0].numpy()
+            s = 1 / (1 + np.exp(-x))
+            return (g * mg.tensor(s * (1 + x * (1 - s))),)
+
+    fails(checks.check_swish, NaiveSwish)
+
+
+def test_max_gradient_check():
+    checks.check_max_gradient(solutions.max_gradient)
+    fails(checks.check_max_gradient, lambda x: np.tanh(x) * (1 - np.tanh(x) ** 2) / 2)
+    fails(checks.check_max_gradient, lambda x: None)
+
+
+def test_unrolled_gradient_check():
+    checks.check_unrolled_gradient(solutions.unrolled_gradient)
+    term1_only = lambda x, y, K, step: y + K * step * x
+    fails(checks.check_unrolled_gradient, term1_only)
+
+
+def linear_play(steps, K=0, second_order=True, step=0.1):
+    """Simultaneous play on f = x y with the unrolled generator, in closed form (numpy)."""
+    curvature = (2 if second_order else 1) * K * step
+    path = [(1.0, 1.0)]
+    for _ in range(steps):
+        x, y = path[-1]
+        path.append((x - step * (y + curvature * x), y + step * x))
+    return np.array(path)
+
+
+def test_growth_factor_check():
+    results = checks.check_growth_factor(solutions.growth_factor, linear_play, 300)
+    assert len(results) == 4
+
+    def always_both_terms(K, step, second_order=True):
+        return solutions.growth_factor(K, step, True)
+
+    fails(checks.check_growth_factor, always_both_terms, linear_play, 300)
+
+
+def test_high_quality_fraction_check():
+    ring = ring_of_gaussians()
+    samples = ring.sample(500, np.random.default_rng(0)) * 1.02
+    logged = solutions.high_quality_fraction(samples, ring.centers, ring.std)
+    assert 0 < logged < 1  # the scaled ring puts some samples outside 3 std, some inside
+    checks.check_high_quality_fraction(solutions.high_quality_fraction, samples, ring.centers,
+                                       ring.std, logged)
+    two_std = lambda s, c, std: solutions.high_quality_fraction(s, c, std * 2 / 3)
+    fails(checks.check_high_quality_fraction, two_std, samples, ring.centers, ring.std, logged)
+
+
+def test_top_mode_changes_check():
+    checks.check_top_mode_changes(solutions.top_mode_changes, [2, 2, 5, 2])
+    distinct_modes_minus_one = lambda tops: len(set(tops)) - 1
+    fails(checks.check_top_mode_changes, distinct_modes_minus_one, [2, 2, 5, 7])
+
+
+def test_missing_term_share_check():
+    mg.manual_seed(0)
+    generator = MixtureGenerator(noise_dim=4, hidden=8, dtype="float64")
+    discriminator = MixtureDiscriminator(hidden=8, dtype="float64")
+    optimizer = Adam(discriminator.parameters(), lr=0.01, betas=(0.5, 0.999))
+    rng = np.random.default_rng(1)
+    real = mg.tensor(ring_of_gaussians().sample(32, rng, dtype=np.float64))
+    noise = mg.tensor(rng.normal(size=(32, 4)))
+    with mg.no_grad():
+        fake = generator(noise)
+    params = dict(discriminator.named_parameters())
+    discriminator_loss(*discriminator_logits(discriminator, params, real, fake)).backward()
+    optimizer.step()  # a used Adam state, as in training
+
+    args = (generator, discriminator, optimizer, real, noise, 3)
+    share = checks.check_missing_term_share(solutions.missing_term_share, *args)
+    assert share > 0
+
+    def first_term_share(generator, discriminator, d_optimizer, real, noise, K):
+        ratio = solutions.missing_term_share(generator, discriminator, d_optimizer, real, noise, K)
+        return 1 - ratio  # a wrong quantity that is still between 0 and 1
+
+    fails(checks.check_missing_term_share, first_term_share, *args)
+
+
+def test_runs_agree_check():
+    same = [np.arange(4.0), np.ones((2, 2))]
+    checks.check_runs_agree(solutions.runs_agree, same, same)
+    fails(checks.check_runs_agree, lambda a, b, rtol: True, same, same)
+    absolute = lambda a, b, rtol: all(np.max(np.abs(x - y)) <= rtol for x, y in zip(a, b))
+    fails(checks.check_runs_agree, absolute, same, same)
+    largest_entry = lambda a, b, rtol: all(np.max(np.abs(x - y)) <= rtol * np.max(np.abs(x))
+                                           for x, y in zip(a, b))
+    fails(checks.check_runs_agree, largest_entry, same, same)
+
+
+def test_cost_model_check():
+    checks.check_cost_model(solutions.cost_model)
+    endpoints = lambda ks, ms: (ms[0], (ms[-1] - ms[0]) / (ks[-1] - ks[0]))
+    fails(checks.check_cost_model, endpoints)
+    fails(checks.check_cost_model, lambda ks, ms: tuple(np.polyfit(ks, ms, 1)))  # swapped
+
+
+class Scalar:
+    """The least of notebook 01's Value that its sigmoid exercise needs: a number and its VJP."""
+
+    def __init__(self, data, parents=(), vjp=None, op=""):
+        self.data, self.parents, self.vjp = float(data), parents, vjp
+
+
+def test_sigmoid_check():
+    def expression(sigmoid):  # sigmoid(x^2) sigmoid(x) by the chain rule, from one sigmoid node
+        def evaluate(point):
+            outer, inner = sigmoid(Scalar(point * point)), sigmoid(Scalar(point))
+            (d_outer,), (d_inner,) = outer.vjp(1.0), inner.vjp(1.0)
+            return outer.data * inner.data, d_outer * 2 * point * inner.data + outer.data * d_inner
+        return evaluate
+
+    checks.check_sigmoid(expression(solutions.sigmoid))
+
+    def slope_of_the_input(self):  # s(1 - s) written with the input instead of the output
+        s = 1 / (1 + np.exp(-self.data))
+        return Scalar(s, (self,), lambda g: (g * self.data * (1 - self.data),))
+
+    fails(checks.check_sigmoid, expression(slope_of_the_input))
+
+
+def test_broadcast_gradients_check():
+    checks.check_broadcast_gradients(solutions.broadcast_gradients)
+
+    def summed_over_the_wrong_axis(A, w, c):
+        dL_dw, dL_dc = solutions.broadcast_gradients(A, w, c)
+        return dL_dw, (2 * (A * w + c)).sum(axis=0, keepdims=True)
+
+    fails(checks.check_broadcast_gradients, summed_over_the_wrong_axis)
+    fails(checks.check_broadcast_gradients,
+          lambda A, w, c: tuple(g / 2 for g in solutions.broadcast_gradients(A, w, c)))
+
+
+def test_fit_linear_check():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = X @ np.array([1.0, -0.5]) + 0.3 + 0.1 * rng.normal(size=60)
+    checks.check_fit_linear(solutions.fit_linear, X, y)
+    fails(checks.check_fit_linear, lambda X, y: solutions.fit_linear(X, y, steps=5), X, y)
+
+
+def quadratic_problem(size=4, seed=0):
+    """train_loss(w, lam), val_loss(w) as in notebook 03, and F(alpha) after 30 steps (numpy)."""
+    rng = np.random.default_rng(seed)
+    X, y = rng.normal(size=(20, size)), rng.normal(size=20)
+    Xv, yv = rng.normal(size=(10, size)), rng.normal(size=10)
+    Xt, yt, Xvt, yvt = map(mg.tensor, (X, y, Xv, yv))
+
+    def train_loss(w, lam):
+        residual = Xt @ w - yt
+        return 0.5 * (residual * residual).mean() + 0.5 * lam * (w * w).sum()
+
+    def val_loss(w):
+        residual = Xvt @ w - yvt
+        return 0.5 * (residual * residual).mean()
+
+    def F_of_alpha(alpha):
+        w = np.zeros(size)
+        for _ in range(30):
+            w = w - alpha * (X.T @ (X @ w - y) / len(y) + 0.5 * w)
+        return 0.5 * np.mean((Xv @ w - yv) ** 2)
+
+    return train_loss, val_loss, size, F_of_alpha
+
+
+def test_lr_hypergradient_check():
+    problem = quadratic_problem()
+    checks.check_lr_hypergradient(solutions.lr_hypergradient, *problem)
+
+    def last_step_only(train_loss, val_loss, size, lr, K, lam=0.5):  # no create_graph
+        lr_t = mg.tensor(lr, dtype=mg.float64, requires_grad=True)
+        w = mg.zeros(size, dtype=mg.float64, requires_grad=True)
+        for _ in range(K):
+            (g,) = mg.grad(train_loss(w, lam), w)
+            w = w - lr_t * g
+        return mg.grad(val_loss(w), lr_t)[0].item()
+
+    fails(checks.check_lr_hypergradient, last_step_only, *problem)
+
+
+def test_closed_form_gradient_check():
+    Q, c = np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([1.0, -1.0])
+    checks.check_closed_form_gradient(solutions.closed_form_gradient, Q, c, 0.1)
+
+    def gradient_at_the_end(Q, c, step, x0, K):  # forgets the chain rule through the K steps
+        x_star = np.linalg.solve(Q, c)
+        x_K = x_star + np.linalg.matrix_power(np.eye(2) - step * Q, K) @ (x0 - x_star)
+        return Q @ x_K - c
+
+    fails(checks.check_closed_form_gradient, gradient_at_the_end, Q, c, 0.1)
+
+
+def test_tuned_lambda_check():
+    loss_at = lambda lam: (lam - 0.7) ** 2
+    grid = np.linspace(0.0, 3.0, 31)
+    hyperobjective = lambda lam: (lam - 0.7) * (lam - 0.7)
+    tuned = solutions.tune_lambda(hyperobjective, 0.3, 100, rate=1.0)
+    checks.check_tuned_lambda(tuned, loss_at, grid)
+    fails(checks.check_tuned_lambda, 0.02, loss_at, grid)

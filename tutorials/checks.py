@@ -1,0 +1,318 @@
+"""The checks of the tutorials' exercises: each raises AssertionError, with a hint, on a wrong
+answer.
+
+The notebooks call them from their check cells; tests/test_tutorial_checks.py makes sure that
+each one passes the reference solution (tutorials/solutions.py) and fails a known wrong answer.
+"""
+
+import numpy as np
+
+import minigrad as mg
+from minigrad.nn import functional_call
+from ugan.losses import generator_loss
+from ugan.unroll import discriminator_logits, surrogate_loss, unrolled_discriminator
+
+f64 = mg.float64
+
+
+def _stub_answered(value, name):
+    assert value is not None, f"{name} returned None: write your answer in the exercise cell"
+
+
+# 01 · a gradient tape from scratch
+
+def check_sigmoid(sigmoid_expression):
+    """``sigmoid_expression(x)`` returns (value, d value/dx) of sigmoid(x^2) sigmoid(x) from the
+    reader's tape: the value against math, the derivative against central differences, at points
+    of both signs."""
+    f = lambda v: 1 / (1 + np.exp(-v * v)) / (1 + np.exp(-v))
+    for point in np.linspace(-6, 6, 13):
+        value, derivative = sigmoid_expression(point)
+        assert np.isclose(value, f(point), rtol=1e-12), f"the value is off at x={point}"
+        numeric = (f(point + 1e-6) - f(point - 1e-6)) / 2e-6
+        assert np.isclose(derivative, numeric, rtol=1e-6, atol=1e-9), (
+            f"gradient at x={point}: tape {derivative}, finite differences {numeric}")
+
+
+def check_broadcast_gradients(broadcast_gradients):
+    rng = np.random.default_rng(3)
+    A, w, c = rng.normal(size=(5, 3)), rng.normal(size=3), rng.normal(size=(5, 1))
+    answer = broadcast_gradients(A, w, c)
+    _stub_answered(answer, "broadcast_gradients")
+    w_t, c_t = mg.tensor(w, requires_grad=True), mg.tensor(c, requires_grad=True)
+    r_t = mg.tensor(A) * w_t + c_t
+    (r_t * r_t).sum().backward()
+    for mine, leaf, name in zip(answer, (w_t, c_t), ("dL/dw", "dL/dc")):
+        assert np.shape(mine) == leaf.grad.shape, f"{name} should have shape {leaf.grad.shape}"
+        assert np.allclose(mine, leaf.grad.numpy()), f"{name} differs from minigrad's"
+
+
+def check_fit_linear(fit_linear, X, y):
+    """The fitted (w, b) against numpy's least-squares solution."""
+    answer = fit_linear(X, y)
+    _stub_answered(answer, "fit_linear")
+    w, b = answer
+    best, *_ = np.linalg.lstsq(np.column_stack([X, np.ones(len(X))]), y, rcond=None)
+    assert np.allclose(w, best[:-1], atol=1e-4) and np.isclose(b, best[-1], atol=1e-4), (
+        f"not at the least-squares solution {best.round(4)} yet: more steps, or check zero_grad")
+    return w, b
+
+
+# 02 · gradients of gradients
+
+def sigmoid_derivatives(s):
+    """The sigmoid's derivatives of orders 0 to 3, written with its value s."""
+    return [s, s * (1 - s), s * (1 - s) * (1 - 2 * s), s * (1 - s) * (1 - 6 * s + 6 * s**2)]
+
+
+def check_nth_derivative(nth_derivative):
+    """Orders 0 to 3 of the sigmoid against closed forms, order 4 against finite differences."""
+    probe = mg.tensor(np.linspace(-4, 4, 17), requires_grad=True)
+    sigmoid = lambda v: 1 / (1 + np.exp(-v))
+    for n, values in enumerate(sigmoid_derivatives(sigmoid(probe.numpy()))):
+        mine = nth_derivative(mg.sigmoid, probe, n)
+        _stub_answered(mine, "nth_derivative")
+        assert np.allclose(mine.numpy(), values, rtol=1e-10, atol=1e-12), f"order {n} is off"
+    h = 1e-5
+    fourth = (sigmoid_derivatives(sigmoid(probe.numpy() + h))[3]
+              - sigmoid_derivatives(sigmoid(probe.numpy() - h))[3]) / (2 * h)
+    assert np.allclose(nth_derivative(mg.sigmoid, probe, 4).numpy(), fourth, atol=1e-8), (
+        "order 4 is off")
+
+
+def check_top_eigenvalue(top_eigenvalue, product, size, eigenvalues):
+    """``top_eigenvalue(product, size)`` must find the eigenvalue of largest magnitude among
+    ``eigenvalues`` (the network's Hessian), and also that of a matrix it never sees except
+    through a product, so an answer that reads the notebook's matrix ``H`` fails."""
+    largest = eigenvalues[np.argmax(np.abs(eigenvalues))]
+    found = top_eigenvalue(product, size)
+    _stub_answered(found, "top_eigenvalue")
+    assert np.isclose(found, largest, rtol=1e-4), f"expected about {largest:.6f}, got {found:.6f}"
+    rng = np.random.default_rng(12)
+    basis, _ = np.linalg.qr(rng.normal(size=(size, size)))
+    spectrum = np.linspace(-1.0, 1.0, size)
+    spectrum[0] = -3.0  # the largest in magnitude is negative, and well separated
+    hidden = basis @ np.diag(spectrum) @ basis.T
+    calls = []
+
+    def hidden_product(v):
+        calls.append(1)
+        return hidden @ v
+
+    found = top_eigenvalue(hidden_product, size)
+    assert calls, "top_eigenvalue must use the product it is given, not a matrix"
+    assert np.isclose(found, -3.0, rtol=1e-4), (
+        f"on another symmetric matrix with top eigenvalue -3 you found {found:.6f}: use only "
+        "the product you are given")
+
+
+def check_swish(Swish):
+    """First and second derivatives of Swish against finite differences and the closed form."""
+    at = mg.tensor(np.linspace(-4, 4, 9), requires_grad=True)
+    for check in (mg.testing.gradcheck, mg.testing.gradgradcheck):
+        try:
+            check(Swish.apply, (at,))
+        except mg.testing.GradcheckError as report:
+            raise AssertionError(f"{check.__name__} fails:\n{report}") from None
+    sx = 1 / (1 + np.exp(-at.numpy()))
+    second_closed = sx * (1 - sx) * (2 + at.numpy() * (1 - 2 * sx))
+    (first,) = mg.grad(Swish.apply(at).sum(), at, create_graph=True)
+    (second,) = mg.grad(first.sum(), at)
+    assert np.allclose(second.numpy(), second_closed, rtol=1e-10, atol=1e-12), (
+        "the second derivative differs from the closed form")
+
+
+# 03 · differentiating through optimization
+
+def check_lr_hypergradient(lr_hypergradient, train_loss, val_loss, size, F_of_alpha):
+    """dF/dalpha after 30 steps at two learning rates against central differences of the numpy
+    ``F_of_alpha``; returns the value at 0.1."""
+    found = {}
+    for lr in (0.1, 0.05):
+        found[lr] = lr_hypergradient(train_loss, val_loss, size, lr, 30)
+        _stub_answered(found[lr], "lr_hypergradient")
+        expected = (F_of_alpha(lr + 1e-6) - F_of_alpha(lr - 1e-6)) / 2e-6
+        assert np.isclose(found[lr], expected, rtol=1e-5), (
+            f"at alpha = {lr}: expected about {expected:.6f}, got {found[lr]:.6f}")
+    return found[0.1], (F_of_alpha(0.1 + 1e-6) - F_of_alpha(0.1 - 1e-6)) / 2e-6
+
+
+def check_closed_form_gradient(closed_form_gradient, Q, c, step):
+    """The closed form against minigrad differentiating through the unrolled descent."""
+    Q_t, c_t = mg.tensor(Q), mg.tensor(c)
+    q = lambda x: 0.5 * (x * (Q_t @ x)).sum() - (c_t * x).sum()
+    for K in [0, 1, 7, 25]:
+        for x0_value in ([2.0, -1.0], [-0.5, 3.0]):
+            x0 = mg.tensor(np.array(x0_value), requires_grad=True)
+            x = x0
+            for _ in range(K):
+                (g,) = mg.grad(q(x), x, create_graph=True)
+                x = x - step * g
+            (autodiff,) = mg.grad(q(x), x0)
+            mine = closed_form_gradient(Q, c, step, np.array(x0_value), K)
+            _stub_answered(mine, "closed_form_gradient")
+            assert np.allclose(mine, autodiff.numpy(), rtol=1e-10, atol=1e-12), (
+                f"K={K}, x0={x0_value}: closed form {mine}, autodiff {autodiff.numpy()}")
+
+
+def check_tuned_lambda(lam_tuned, loss_at, grid):
+    """The tuned lambda's validation loss is no worse than the best of a grid search (to 1e-4);
+    returns (the tuned loss, the grid's best lambda and loss)."""
+    _stub_answered(lam_tuned, "tune_lambda")
+    losses = [loss_at(lam) for lam in grid]
+    best = int(np.argmin(losses))
+    tuned_loss = loss_at(lam_tuned)
+    assert tuned_loss <= losses[best] + 1e-4, (
+        f"validation loss {tuned_loss:.5f} at lambda={lam_tuned:.3f}; the grid search reaches "
+        f"{losses[best]:.5f} at lambda={grid[best]:.3f}")
+    return tuned_loss, grid[best], losses[best]
+
+
+# 04 · the missing gradient term
+
+def toy_game(x, y):
+    return y * x.tanh() - 0.5 * y * y
+
+
+def toy_terms(x_value, K, step=0.5):
+    """(df_K/dx, term 2) for f = y tanh x - y^2/2 after K recorded ascent steps in y from 0."""
+    x = mg.tensor(x_value, dtype=f64, requires_grad=True)
+    y = mg.tensor(0.0, dtype=f64, requires_grad=True)
+    for _ in range(K):
+        (g,) = mg.grad(toy_game(x, y), y, create_graph=True)
+        y = y + step * g
+    (full,) = mg.grad(toy_game(x, y), x)
+    (term1,) = mg.grad(toy_game(x, y.detach()), x)
+    return full.item(), full.item() - term1.item()
+
+
+def check_max_gradient(max_gradient):
+    for x_value in [-1.2, 0.4, 0.9]:
+        full, term2 = toy_terms(x_value, 60)
+        mine = max_gradient(x_value)
+        _stub_answered(mine, "max_gradient")
+        assert np.isclose(full, mine, rtol=1e-10, atol=1e-12), (
+            f"at x = {x_value}: the unrolled gradient is {full:.8f}, your formula gives "
+            f"{mine:.8f}")
+        assert abs(term2) < 1e-10
+        assert abs(toy_terms(x_value, 2)[1]) > 1e-2  # at K = 2 the missing term is far from zero
+
+
+def unrolled_bilinear_gradient(x_value, y_value, K, step):
+    """df_K/dx for f = x y, by minigrad through K recorded ascent steps of y."""
+    x = mg.tensor(x_value, dtype=f64, requires_grad=True)
+    y_k = mg.tensor(y_value, dtype=f64, requires_grad=True)
+    for _ in range(K):
+        (g,) = mg.grad(x * y_k, y_k, create_graph=True)
+        y_k = y_k + step * g
+    (gradient,) = mg.grad(x * y_k, x)
+    return gradient.item()
+
+
+def check_unrolled_gradient(unrolled_gradient):
+    rng = np.random.default_rng(7)
+    for _ in range(10):
+        x_value, y_value = rng.normal(size=2)
+        K, step = int(rng.integers(1, 8)), float(rng.uniform(0.01, 0.5))
+        expected = unrolled_bilinear_gradient(x_value, y_value, K, step)
+        mine = unrolled_gradient(x_value, y_value, K, step)
+        _stub_answered(mine, "unrolled_gradient")
+        assert np.isclose(mine, expected, rtol=1e-12), (
+            f"x={x_value:.3f}, y={y_value:.3f}, K={K}, step={step:.3f}: minigrad says "
+            f"{expected:.6f}, you say {mine:.6f}")
+
+
+def check_growth_factor(growth_factor, play, steps):
+    """The predicted factor against the one measured on ``play``'s trajectories (simultaneous
+    play on f = x y with step 0.1): the slope of log(distance) against the step, fitted over the
+    whole run (which averages out the wobble of an elliptical orbit), is its logarithm."""
+    measured_and_predicted = []
+    for K, second_order in [(0, True), (1, False), (1, True), (3, True)]:
+        path = play(steps, K=K, second_order=second_order)
+        slope = np.polyfit(np.arange(steps + 1), np.log(np.hypot(path[:, 0], path[:, 1])), 1)[0]
+        measured, predicted = np.exp(slope), growth_factor(K, 0.1, second_order)
+        _stub_answered(predicted, "growth_factor")
+        assert abs(measured - predicted) < 1e-3, (
+            f"K={K}, second_order={second_order}: measured {measured:.5f} per step, you "
+            f"predict {predicted:.5f}")
+        measured_and_predicted.append((K, second_order, measured, predicted))
+    return measured_and_predicted
+
+
+# 05 · the unrolled GAN on the ring
+
+def check_high_quality_fraction(high_quality_fraction, samples, centers, std, logged):
+    mine = high_quality_fraction(samples, centers, std)
+    _stub_answered(mine, "high_quality_fraction")
+    assert abs(mine - logged) < 1e-12, f"you found {mine:.4%}, the metric logged {logged:.4%}"
+    # two samples just inside 3 standard deviations of a centre, one just outside
+    offsets = np.array([[2.9 * std, 0.0], [0.0, -2.99 * std], [3.1 * std, 0.0]])
+    made = centers[[0, 3, 5]] + offsets
+    assert np.isclose(high_quality_fraction(made, centers, std), 2 / 3), (
+        "samples within 3 standard deviations of their nearest mode are high quality, the "
+        "others are not")
+
+
+def check_top_mode_changes(top_mode_changes, tops):
+    mine = top_mode_changes(tops)
+    _stub_answered(mine, "top_mode_changes")
+    expected = int(np.count_nonzero(np.diff(tops))) if len(tops) > 1 else 0
+    assert mine == expected, f"you count {mine} changes in {tops}, there are {expected}"
+    assert top_mode_changes([3, 1, 3, 1, 1]) == 3, "in [3, 1, 3, 1, 1] the mode changes 3 times"
+
+
+def missing_term_by_product(generator, discriminator, d_optimizer, real, noise, K):
+    """Term 2 of Eq. 12 as the product itself, (df/dtheta_D^K) (dtheta_D^K/dtheta_G): one
+    reverse sweep of <theta_D^K(theta_G), c> with c = df/dtheta_D^K held constant."""
+    fake = generator(noise)
+    theta = unrolled_discriminator(discriminator, d_optimizer, real, fake, K, True, None)
+    frozen = {name: value.detach().requires_grad_() for name, value in theta.items()}
+    loss = generator_loss(*discriminator_logits(discriminator, frozen, real, fake.detach()))
+    slopes = dict(zip(frozen, mg.grad(loss, list(frozen.values()))))
+    inner = sum((theta[name] * slopes[name]).sum() for name in theta)
+    terms = mg.grad(inner, generator.parameters(), allow_unused=True)
+    return np.concatenate([np.zeros(p.shape).ravel() if t is None else t.numpy().ravel()
+                           for p, t in zip(generator.parameters(), terms)])
+
+
+def check_missing_term_share(missing_term_share, generator, discriminator, d_optimizer, real,
+                             noise, K):
+    """The share against |term 2| / |full gradient| with term 2 computed as Eq. 12's product."""
+    mine = missing_term_share(generator, discriminator, d_optimizer, real, noise, K)
+    _stub_answered(mine, "missing_term_share")
+    loss = surrogate_loss(generator, discriminator, d_optimizer, real, noise, K)
+    full = np.concatenate([g.numpy().ravel() for g in mg.grad(loss, generator.parameters())])
+    term2 = missing_term_by_product(generator, discriminator, d_optimizer, real, noise, K)
+    expected = np.linalg.norm(term2) / np.linalg.norm(full)
+    assert np.isclose(mine, expected, rtol=1e-6), (
+        f"you found {mine:.6f}; |term 2| / |full gradient| is {expected:.6f}")
+    assert missing_term_share(generator, discriminator, d_optimizer, real, noise, 0) == 0, (
+        "at K = 0 there is no missing term")
+    return expected
+
+
+# 06 · devices and the paper's scale
+
+def check_runs_agree(runs_agree, reference, candidate):
+    assert runs_agree(reference, candidate, 1e-6) is not None, "runs_agree returned None"
+    assert runs_agree(reference, candidate, 1e-6), "the two runs here do agree"
+    base = [np.array([[1.0, -2.0], [3e-3, 4.0]]), np.array([0.5, -1e4])]
+    assert runs_agree(base, [b * (1 + 1e-8) for b in base], 1e-6), (
+        "a relative difference of 1e-8 everywhere is within 1e-6")
+    scaled = [base[0].copy(), base[1].copy()]
+    scaled[0][1, 0] *= 1 + 1e-4  # a small entry, wrong in its fourth digit
+    assert not runs_agree(base, scaled, 1e-6), (
+        "every entry counts relative to its own size: 3e-3 vs 3.0003e-3 differs by 1e-4")
+    assert not runs_agree(base, [base[0], base[1] + 1e-3], 1e-6), (
+        "-1e4 + 1e-3 is within 1e-6, but 0.5 + 1e-3 is not")
+
+
+def check_cost_model(cost_model):
+    ks = np.array([0, 1, 2, 5, 10])
+    ms = 12.0 + 3.5 * ks + np.array([0.4, -0.3, 0.2, -0.6, 0.3])
+    found = cost_model(ks, ms)
+    _stub_answered(found, "cost_model")
+    intercept, slope = np.polynomial.polynomial.polyfit(ks, ms, 1)
+    assert np.allclose(found, (intercept, slope), rtol=1e-9), (
+        f"the least-squares line through these points is {intercept:.4f} + {slope:.4f} K, you "
+        f"found {found[0]:.4f} + {found[1]:.4f} K")
