@@ -41,6 +41,7 @@ class Function:
     inputs = ()
     needs_input_grad = ()
     differentiable = True  # False for ops whose output is a constant of the graph (comparisons)
+    graph_only_inputs = ()  # positions of inputs that forward ignores (they only link the graph)
 
     @classmethod
     def apply(cls, *inputs, **params):

@@ -127,7 +127,7 @@ class Program:
             namespace[f"f{position}"] = ins.op.forward
             for name, slot in ins.bindings:
                 lines.append(f"    op{position}.{name} = v{slot}")
-            call = f"f{position}(" + ", ".join(f"v{slot}" for slot in ins.inputs) + ")"
+            call = f"f{position}(" + ", ".join(_name(slot) for slot in ins.inputs) + ")"
             lines.append(f"    v{ins.output} = " + (f"_asarray({call})" if ins.scalar else call))
             for name, slot in ins.aux:
                 lines.append(f"    v{slot} = op{position}.__dict__.pop({name!r})")
@@ -137,6 +137,11 @@ class Program:
                 lines.append("    del " + ", ".join(dead))
         lines.append("    return (" + "".join(f"v{slot}, " for slot in self.outputs) + ")")
         return "\n".join(lines) + "\n", namespace
+
+
+def _name(slot):
+    """A slot's variable in the listing and the replay; None for an input forward ignores."""
+    return "None" if slot is None else f"v{slot}"
 
 
 def _type(spec):
@@ -149,7 +154,7 @@ def _type(spec):
 def _line(ins, specs):
     params = ", ".join(f"{name}={_short(value)}" for name, value in ins.params
                        if not name.startswith("_") and name not in ("inputs", "versions"))
-    reads = [f"v{slot}" for slot in ins.inputs] + [f"{name}=v{slot}" for name, slot in ins.bindings]
+    reads = [_name(slot) for slot in ins.inputs] + [f"{name}=v{slot}" for name, slot in ins.bindings]
     text = f"v{ins.output} = {type(ins.op).__name__}"
     text += f"[{params}]" if params else ""
     text += "(" + ", ".join(reads) + ")"

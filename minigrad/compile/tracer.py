@@ -41,8 +41,10 @@ class Instruction:
         self.bindings, self.aux, self.params, self.scalar = bindings, aux, params, scalar
 
     def reads(self):
-        """Every slot this instruction reads."""
-        return self.inputs + tuple(slot for _, slot in self.bindings)
+        """Every slot this instruction reads (an input that ``forward`` ignores is None: the
+        replay passes None there, and the array it stood for need not stay alive)."""
+        return tuple(slot for slot in self.inputs if slot is not None) + \
+            tuple(slot for _, slot in self.bindings)
 
     def writes(self):
         """Every slot this instruction writes."""
@@ -121,7 +123,8 @@ class Tracer:
     def run(self, op, inputs, arrays):
         """Run ``op.forward(*arrays)`` and record it; called by ``Function.apply``."""
         before = {name: value for name, value in vars(op).items() if is_array(value)}
-        slots = tuple(self.operand(a, t, op) for a, t in zip(arrays, inputs))
+        slots = tuple(None if position in op.graph_only_inputs else self.operand(a, t, op)
+                      for position, (a, t) in enumerate(zip(arrays, inputs)))
         bindings = tuple((name, self.slot_of[id(value)]) for name, value in before.items()
                          if id(value) in self.slot_of)
         params = tuple((name, freeze(value)) for name, value in sorted(vars(op).items())

@@ -38,6 +38,8 @@ class Masked(Function):
     VJP: dg = G * mask (``Masked`` again), dx = 0, returned as no gradient so that nothing is
     computed for it (the sweep gives zeros to the leaves that only such a zero reaches)."""
 
+    graph_only_inputs = (1,)
+
     def __init__(self, mask):
         self.mask = mask
 
