@@ -23,7 +23,7 @@ from .. import backend
 class Program:
     """``instructions`` over slots; ``inputs`` and ``outputs`` are lists of slots; ``constants``
     maps a slot to its (frozen) array; ``specs`` maps every slot to (shape, dtype name);
-    ``labels`` names the inputs and outputs for the listing."""
+    ``labels`` names the inputs for the listing."""
 
     def __init__(self, instructions, inputs, outputs, constants, specs, labels):
         self.instructions = list(instructions)

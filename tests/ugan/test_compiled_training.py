@@ -5,7 +5,6 @@ tests/ugan/test_train.py.)"""
 
 import dataclasses
 
-import numpy as np
 import pytest
 
 import minigrad as mg
