@@ -43,6 +43,12 @@ def ones(*shape, dtype=None, device=None, requires_grad=False):
     return full(_shape(shape), 1, dtype, device, requires_grad)
 
 
+def new_zeros(x, *shape, dtype=None, requires_grad=False):
+    """Zeros of ``shape`` with x's dtype (unless ``dtype`` is given) on x's device
+    (PyTorch's ``x.new_zeros``)."""
+    return full(_shape(shape), 0, dtype or x.dtype, x.device, requires_grad)
+
+
 def zeros_like(x, requires_grad=False):
     xp = backend.namespace_of(x.data)
     return Tensor(xp.zeros_like(x.data), requires_grad=requires_grad)

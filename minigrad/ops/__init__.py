@@ -9,11 +9,14 @@ from . import elementwise as _e
 from . import linalg as _l
 from . import reduce as _r
 from . import shape as _s
+from . import torch_shapes as _t
+from ..creation import new_zeros
 from .elementwise import (abs, add, clip, div, equal, exp, greater, greater_equal, leaky_relu,
                           less, less_equal, log, log1p, maximum, minimum, mul, neg, not_equal,
                           power, relu, sigmoid, sign, softplus, sqrt, sub, tanh, where)
 from .linalg import matmul
 from .reduce import logsumexp, max, mean, min, sum, var
+from .torch_shapes import flatten, narrow, squeeze, unsqueeze
 from .shape import (astype, broadcast_to, concatenate, getitem, permute, reshape, stack,
                     sum_to_shape, to, transpose)
 
@@ -45,6 +48,9 @@ _METHODS = {
     "reshape": _s.reshape, "permute": _s.permute, "transpose": _s.transpose,
     "broadcast_to": _s.broadcast_to, "expand": _s.broadcast_to, "astype": _s.astype,
     "to": _s.to, "matmul": _l.matmul,
+    "view": _t.view, "view_as": _t.view_as, "squeeze": _t.squeeze, "unsqueeze": _t.unsqueeze,
+    "flatten": _t.flatten, "t": _t.t, "narrow": _t.narrow, "contiguous": _t.contiguous,
+    "new_zeros": new_zeros,
 }
 
 for _name, _function in {**_OPERATORS, **_METHODS}.items():
