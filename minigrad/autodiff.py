@@ -226,7 +226,8 @@ def _seed_grads(outputs, grad_outputs, caller):
     return seeds
 
 
-def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=False):
+def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=False,
+         retain_graph=None):
     """Gradients of ``outputs`` with respect to ``inputs``, as a tuple of Tensors.
 
     Computes ``sum_k <grad_outputs[k], d outputs[k] / d inputs[i]>`` for each input ``i`` (the
@@ -234,7 +235,8 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=Fa
     With ``create_graph=True`` the gradients are recorded tensors that can be differentiated
     again. An input that the outputs do not depend on raises, unless ``allow_unused=True``,
     which returns None for it; one they depend on only through a mask (a relu, a max) gets
-    zeros, as in PyTorch.
+    zeros, as in PyTorch. ``retain_graph`` is accepted for PyTorch's code and ignored: a graph
+    lives as long as the tensors that hold it, so it can always be swept again.
     """
     outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
     for position, x in enumerate(inputs):
@@ -260,11 +262,12 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=Fa
     return tuple(gradients)
 
 
-def backward(self, gradient=None, create_graph=False):
+def backward(self, gradient=None, create_graph=False, retain_graph=None):
     """Accumulate d self / d leaf into ``leaf.grad`` for every leaf that requires grad.
 
     ``gradient`` is needed when ``self`` is not a scalar: it is the gradient of the final result
-    with respect to ``self``. Gradients add up across calls; zero them between steps."""
+    with respect to ``self``. Gradients add up across calls; zero them between steps.
+    ``retain_graph`` is accepted and ignored, as in :func:`grad`."""
     if not self.requires_grad:
         raise RuntimeError(f"backward: the tensor (shape {self.shape}) does not require grad: "
                            "none of the tensors it was computed from requires grad, or it was "

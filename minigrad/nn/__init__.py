@@ -1,6 +1,6 @@
 """Layers, functions and initialisers for neural networks, with PyTorch's names and layouts."""
 
-from . import functional, init
+from . import functional, init, utils
 from .layers import (BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, Flatten,
                      LeakyReLU, Linear, ReLU, Sigmoid, Tanh)
 from .recurrent import LSTM, LSTMCell

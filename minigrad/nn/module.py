@@ -82,7 +82,20 @@ class Module:
         return self._named("_buffers")
 
     def children(self):
-        return list(self._modules.values())
+        """An iterator over the direct sub-modules (PyTorch's)."""
+        return iter(self._modules.values())
+
+    def modules(self):
+        """An iterator over this module and all its sub-modules, depth first."""
+        return (module for _, module in self.named_modules())
+
+    def apply(self, fn):
+        """Call ``fn(module)`` on every sub-module, then on this one (as PyTorch: for
+        initialisation, ``model.apply(init_weights)``); returns this module."""
+        for child in self._modules.values():
+            child.apply(fn)
+        fn(self)
+        return self
 
     # -- modes and state -------------------------------------------------------------------
     def train(self, mode=True):

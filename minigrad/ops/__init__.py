@@ -15,7 +15,7 @@ from .elementwise import (abs, add, clip, div, equal, exp, greater, greater_equa
                           less, less_equal, log, log1p, maximum, minimum, mul, neg, not_equal,
                           power, relu, sigmoid, sign, softplus, sqrt, sub, tanh, where)
 from .linalg import matmul
-from .reduce import logsumexp, max, mean, min, sum, var
+from .reduce import argmax, logsumexp, max, mean, min, norm, sum, var
 from .torch_shapes import flatten, narrow, squeeze, unsqueeze
 from .shape import (astype, broadcast_to, concatenate, getitem, permute, reshape, stack,
                     sum_to_shape, to, transpose)
@@ -50,7 +50,7 @@ _METHODS = {
     "to": _s.to, "matmul": _l.matmul,
     "view": _t.view, "view_as": _t.view_as, "squeeze": _t.squeeze, "unsqueeze": _t.unsqueeze,
     "flatten": _t.flatten, "t": _t.t, "narrow": _t.narrow, "contiguous": _t.contiguous,
-    "new_zeros": new_zeros,
+    "new_zeros": new_zeros, "argmax": _r.argmax, "norm": _r.norm, "eq": _e.equal,
 }
 
 for _name, _function in {**_OPERATORS, **_METHODS}.items():
@@ -60,6 +60,9 @@ Tensor.T = property(lambda self: permute(self, *reversed(range(self.ndim))),
                     doc="The tensor with all axes reversed (the transpose of a matrix).")
 Tensor.mT = property(transpose, doc="The last two axes swapped (a batch of transposes).")
 Tensor.cpu = lambda self: to(self, "cpu")
+Tensor.cuda = lambda self, device=None: to(self, "cuda" if device is None else f"cuda:{device}")
+Tensor.is_cuda = property(lambda self: self.device.startswith("cuda"),
+                          doc="Whether the tensor lives on a CUDA GPU (cupy).")
 Tensor.float = lambda self: astype(self, "float32")
 Tensor.double = lambda self: astype(self, "float64")
 Tensor.__hash__ = object.__hash__  # setting __eq__ would otherwise drop the hash

@@ -120,6 +120,49 @@ def min(x, axis=None, keepdims=False):
     return -max(-x, axis=axis, keepdims=keepdims)
 
 
+class Argmax(Function):
+    """The index of the largest element along ``axis`` (of the flattened tensor if None); the
+    first one at ties. Not differentiable: an index is a constant of the graph."""
+
+    differentiable = False
+
+    def __init__(self, axis, keepdims):
+        self.axis = axis
+        self.keepdims = keepdims
+
+    def forward(self, x):
+        xp = backend.namespace_of(x)
+        if self.axis is None:
+            index = xp.argmax(xp.reshape(x, (-1,)))
+            return xp.reshape(index, (1,) * x.ndim) if self.keepdims else index
+        return xp.argmax(x, axis=self.axis, keepdims=self.keepdims)
+
+
+@accepts_dim
+def argmax(x, axis=None, keepdims=False):
+    """PyTorch's ``x.argmax(dim, keepdim)``: int64 indices of the maxima along ``axis``."""
+    if x.numel() == 0:
+        raise ValueError(f"argmax: the tensor of shape {x.shape} is empty")
+    if axis is not None:
+        axis = _normalize_axes(x, axis)
+        if len(axis) != 1:
+            raise ValueError(f"argmax: takes one axis (or None), got {axis}")
+        axis = axis[0]
+    return Argmax.apply(x, axis=axis, keepdims=keepdims)
+
+
+@accepts_dim
+def norm(x, p=2, axis=None, keepdims=False):
+    """The p-norm over ``axis`` (all elements if None): (sum |x|^p)^(1/p); p=2 by default.
+    A composite, so its derivatives are those of abs, power and sum (infinite at x = 0 for
+    p = 2, as PyTorch's is there only by convention)."""
+    if p == 2:
+        return (x * x).sum(axis=axis, keepdims=keepdims).sqrt()
+    if p == 1:
+        return x.abs().sum(axis=axis, keepdims=keepdims)
+    return (x.abs() ** p).sum(axis=axis, keepdims=keepdims) ** (1.0 / p)
+
+
 class SafeShift(_Reduction):
     """m = max of x over ``axes`` (kept), or 0 where that max is infinite: the shift that
     keeps exp(x - m) from overflowing. Not differentiable: logsumexp uses it as a constant (its

@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+import strategies as S
+from minigrad import nn
 
 
 # -- the Tensor constructor -------------------------------------------------------------------
@@ -130,3 +132,86 @@ def test_dtype_helpers():
     assert {p.dtype for p in model.parameters()} == {np.dtype("float64")}
     assert model(mg.ones(3, 2, dtype="float64")).dtype == np.float64
     assert next(model.float().parameters()).dtype == np.float32
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+def test_argmax_and_eq(device):
+    values = np.array([[1.0, 5.0, 5.0], [7.0, 0.0, 7.0]])
+    x = mg.tensor(values, device=device)
+    assert x.argmax().item() == 3  # the first of the tied maxima (7), in the flattened tensor
+    np.testing.assert_array_equal(x.argmax(dim=1).numpy(), [1, 0])
+    np.testing.assert_array_equal(mg.argmax(x, dim=0, keepdim=True).numpy(), [[1, 0, 1]])
+    assert x.argmax(keepdim=True).shape == (1, 1)
+    np.testing.assert_array_equal(x.eq(7.0).numpy(), values == 7.0)
+    np.testing.assert_array_equal(mg.eq(x, x).numpy(), np.ones((2, 3), dtype=bool))
+    leaf = mg.tensor(values, requires_grad=True, device=device)
+    assert not leaf.argmax(dim=1).requires_grad  # an index is a constant of the graph
+    with pytest.raises(ValueError, match="argmax: the tensor of shape \\(0,\\) is empty"):
+        mg.zeros(0).argmax()
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+@pytest.mark.parametrize("p", [1, 2, 3.0])
+def test_norm(device, p):
+    x = np.array([[0.5, -1.5, 2.0], [-0.7, 1.1, 0.9]])
+    leaf = S.leaf(x, device)
+    for dim in (None, 1):
+        np.testing.assert_allclose(leaf.norm(p=p, dim=dim).numpy(),
+                                   np.linalg.norm(x if dim else x.ravel(), ord=p, axis=dim),
+                                   rtol=1e-12)
+    S.check_derivatives(lambda t: t.norm(p=p, dim=1), leaf)
+
+
+def test_clip_grad_norm_scales_all_gradients_together_as_torch_does():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((3, 4)), rng.standard_normal(5), rng.standard_normal(2)]
+    ours = [mg.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    for p, t, a in zip(ours[:2], theirs[:2], arrays):  # the last one has no gradient
+        p.grad, t.grad = mg.tensor(3 * a), torch.tensor(3 * a)
+    for max_norm in (2.0, 100.0):  # clipped, then left as it is
+        total = nn.utils.clip_grad_norm_(ours, max_norm)
+        expected = torch.nn.utils.clip_grad_norm_(theirs, max_norm)
+        np.testing.assert_allclose(total.item(), expected.item(), rtol=1e-12)
+        for p, t in zip(ours[:2], theirs[:2]):
+            np.testing.assert_allclose(p.grad.numpy(), t.grad.numpy(), rtol=1e-12)
+    assert ours[2].grad is None
+    with pytest.raises(ValueError, match="none of the parameters has a gradient"):
+        nn.utils.clip_grad_norm_([ours[2]], 1.0)
+
+
+def test_modules_children_and_apply():
+    model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.Tanh(), nn.Linear(3, 1)))
+    assert [type(m).__name__ for m in model.modules()] == [
+        "Sequential", "Linear", "Sequential", "Tanh", "Linear"]
+    children = model.children()
+    assert next(children) is model[0] and next(children) is model[1]
+    visited = []
+    assert model.apply(lambda m: visited.append(type(m).__name__)) is model
+    assert visited == ["Linear", "Tanh", "Linear", "Sequential", "Sequential"]  # children first
+
+
+def test_retain_graph_is_accepted_and_a_graph_can_be_swept_again():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    (first,) = mg.grad(y, x, retain_graph=True)
+    (again,) = mg.grad(y, x)
+    np.testing.assert_array_equal(first.numpy(), again.numpy())
+    y.backward(retain_graph=False)
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 4.0])
+
+
+def test_cuda_and_is_cuda():
+    x = mg.tensor([1.0])
+    assert not x.is_cuda
+    try:
+        import cupy  # noqa: F401
+        has_gpu = cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:  # no cupy, or no driver
+        has_gpu = False
+    if has_gpu:
+        assert x.cuda().is_cuda and x.cuda().device == "cuda:0"
+    else:
+        with pytest.raises(RuntimeError, match="device 'cuda' needs cupy|no CUDA GPU is usable"):
+            x.cuda()
