@@ -5,7 +5,7 @@ unrolled GAN differentiates the discriminator's gradient)."""
 
 from .. import tracing
 from ..backend import check_same_dtype, dtype_name
-from ..creation import rand
+from ..creation import arange, rand
 from ..grad_mode import no_grad
 from ..ops import sigmoid, softplus, tanh
 from ..ops.conv import conv2d, conv_transpose2d
@@ -15,7 +15,7 @@ from ..ops.normalize import standardize
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "batch_norm", "relu", "leaky_relu", "tanh",
            "sigmoid", "softplus", "binary_cross_entropy_with_logits", "mse_loss", "lstm_cell",
-           "dropout"]
+           "dropout", "binary_cross_entropy", "log_softmax", "nll_loss", "cross_entropy"]
 
 
 def _reduce(loss, reduction, op_name):
@@ -43,6 +43,49 @@ def mse_loss(prediction, target, reduction="mean"):
     """(prediction - target)^2, averaged (or summed)."""
     difference = prediction - target
     return _reduce(difference * difference, reduction, "mse_loss")
+
+
+def binary_cross_entropy(probabilities, target, reduction="mean"):
+    """-[t log p + (1 - t) log(1 - p)] for probabilities p in [0, 1]; each log is clamped at
+    -100 as PyTorch does, so p = 0 or 1 gives a finite loss. Prefer
+    :func:`binary_cross_entropy_with_logits`, which is exact for logits of any size."""
+    target = lift(target, probabilities)
+    log_p = probabilities.log().clip(low=-100.0)
+    log_not_p = (1.0 - probabilities).log().clip(low=-100.0)
+    return _reduce(-(target * log_p + (1.0 - target) * log_not_p), reduction,
+                   "binary_cross_entropy")
+
+
+def log_softmax(x, dim):
+    """x - logsumexp(x) along ``dim``: log-probabilities, computed without overflow."""
+    return x - x.logsumexp(axis=dim, keepdims=True)
+
+
+def _one_hot(target, classes, like):
+    """A float (N, C) array with 1 at each row's class: ``target`` (N,) int64 against 0..C-1, by
+    a recorded comparison, so that a compiled step recomputes it for each batch."""
+    if target.ndim != 1 or dtype_name(target.dtype) not in ("int64", "int32"):
+        raise TypeError(f"nll_loss: target must be a 1-d integer tensor of class indices, got "
+                        f"shape {target.shape} and dtype {dtype_name(target.dtype)}")
+    classes_row = arange(classes, device=target.device).reshape(1, classes)
+    return (target.reshape(-1, 1) == classes_row).astype(like.dtype)
+
+
+def nll_loss(log_probabilities, target, reduction="mean"):
+    """-log_probabilities[i, target[i]] for (N, C) log-probabilities and (N,) class indices
+    (PyTorch's negative log likelihood). The pick is a product with a one-hot matrix: exactly
+    the picked value, and its gradient is the one-hot matrix itself."""
+    if log_probabilities.ndim != 2:
+        raise ValueError(f"nll_loss: expects (N, C) log-probabilities, got shape "
+                         f"{log_probabilities.shape}")
+    picked = (log_probabilities * _one_hot(target, log_probabilities.shape[1],
+                                           log_probabilities)).sum(axis=1)
+    return _reduce(-picked, reduction, "nll_loss")
+
+
+def cross_entropy(logits, target, reduction="mean"):
+    """nll_loss(log_softmax(logits, 1), target): PyTorch's classification loss on (N, C) logits."""
+    return nll_loss(log_softmax(logits, 1), target, reduction)
 
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,

@@ -175,3 +175,30 @@ class Flatten(Module):
 
     def forward(self, x):
         return x.reshape(x.shape[0], -1)
+
+
+def _loss(name, function, doc):
+    """A loss module (PyTorch's ``nn.MSELoss`` ...) calling ``function(input, target,
+    reduction)``."""
+    def __init__(self, reduction="mean"):
+        Module.__init__(self)
+        self.reduction = reduction
+
+    def forward(self, prediction, target):
+        return function(prediction, target, self.reduction)
+
+    def extra_repr(self):
+        return f"reduction={self.reduction!r}"
+
+    return type(name, (Module,), {"__init__": __init__, "forward": forward,
+                                  "extra_repr": extra_repr, "__doc__": doc})
+
+
+MSELoss = _loss("MSELoss", F.mse_loss, "Mean squared error, ``F.mse_loss``.")
+BCELoss = _loss("BCELoss", F.binary_cross_entropy,
+                "Binary cross-entropy on probabilities, ``F.binary_cross_entropy``.")
+BCEWithLogitsLoss = _loss("BCEWithLogitsLoss", F.binary_cross_entropy_with_logits,
+                          "Binary cross-entropy on logits, ``F.binary_cross_entropy_with_logits``.")
+NLLLoss = _loss("NLLLoss", F.nll_loss, "Negative log likelihood of class indices, ``F.nll_loss``.")
+CrossEntropyLoss = _loss("CrossEntropyLoss", F.cross_entropy,
+                         "Cross-entropy of logits and class indices, ``F.cross_entropy``.")

@@ -11,6 +11,8 @@ import minigrad.nn.functional as F
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
 
+CLASSES = [2, 0, 3]  # the class indices of the classification losses' three rows
+
 # name: (minigrad function, torch function, input shapes); inputs away from kinks and positive
 # where the op needs it (see _inputs)
 CASES = {
@@ -59,6 +61,14 @@ CASES = {
     "binary_cross_entropy_with_logits": (F.binary_cross_entropy_with_logits,
                                          TF.binary_cross_entropy_with_logits, [(3, 4), (3, 4)]),
     "mse_loss": (F.mse_loss, TF.mse_loss, [(3, 4), (3, 4)]),
+    "binary_cross_entropy": (lambda x, t: F.binary_cross_entropy(x.sigmoid(), t.sigmoid()),
+                             lambda x, t: TF.binary_cross_entropy(x.sigmoid(), t.sigmoid()),
+                             [(3, 4), (3, 4)]),
+    "log_softmax": (lambda x: F.log_softmax(x, 1), lambda x: TF.log_softmax(x, 1), [(3, 4)]),
+    "cross_entropy": (lambda x: F.cross_entropy(x, mg.tensor(CLASSES)),
+                      lambda x: TF.cross_entropy(x, torch.tensor(CLASSES)), [(3, 4)]),
+    "nll_loss(sum)": (lambda x: F.nll_loss(x, mg.tensor(CLASSES), reduction="sum"),
+                      lambda x: TF.nll_loss(x, torch.tensor(CLASSES), reduction="sum"), [(3, 4)]),
     "dropout(eval)": (lambda x: F.dropout(x, 0.3, training=False),
                       lambda x: TF.dropout(x, 0.3, training=False), [(3, 4)]),
 }

@@ -215,3 +215,34 @@ def test_cuda_and_is_cuda():
     else:
         with pytest.raises(RuntimeError, match="device 'cuda' needs cupy|no CUDA GPU is usable"):
             x.cuda()
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+def test_classification_losses_are_differentiable_twice_and_compile(device):
+    rng = np.random.default_rng(0)
+    logits = S.leaf(rng.standard_normal((4, 3)), device)
+    target = mg.tensor([2, 0, 1, 2], device=device)
+    S.check_derivatives(lambda x, t: nn.functional.cross_entropy(x, t), logits, target)
+    probabilities = S.leaf(rng.uniform(0.1, 0.9, (4, 3)), device)
+    labels = mg.tensor(rng.uniform(0, 1, (4, 3)), device=device)
+    S.check_derivatives(lambda p, t: nn.functional.binary_cross_entropy(p, t), probabilities,
+                        labels)
+
+
+def test_loss_modules_call_their_functions_with_the_reduction():
+    x, t = mg.tensor([[0.2, -1.0], [1.5, 0.3]]), mg.tensor([1, 0])
+    assert nn.CrossEntropyLoss()(x, t).item() == nn.functional.cross_entropy(x, t).item()
+    summed = nn.NLLLoss(reduction="sum")(x, t).item()
+    assert summed == pytest.approx(-(-1.0 + 1.5))
+    assert nn.MSELoss(reduction="none")(x, x * 2.0).shape == (2, 2)
+    assert "reduction='sum'" in repr(nn.BCELoss(reduction="sum"))
+    probabilities = mg.tensor([0.0, 1.0])
+    with np.errstate(divide="ignore"):  # log(0), clamped at -100 as in PyTorch
+        assert nn.BCELoss()(probabilities, mg.tensor([1.0, 0.0])).item() == pytest.approx(100.0)
+
+
+def test_a_classification_target_must_be_integer_class_indices():
+    with pytest.raises(TypeError, match="nll_loss: target must be a 1-d integer tensor"):
+        nn.functional.cross_entropy(mg.zeros(2, 3), mg.tensor([0.0, 1.0]))
+    with pytest.raises(ValueError, match="nll_loss: expects \\(N, C\\) log-probabilities"):
+        nn.functional.nll_loss(mg.zeros(3), mg.tensor([0]))
