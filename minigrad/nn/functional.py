@@ -74,7 +74,9 @@ def _one_hot(target, classes, like):
 def nll_loss(log_probabilities, target, reduction="mean"):
     """-log_probabilities[i, target[i]] for (N, C) log-probabilities and (N,) class indices
     (PyTorch's negative log likelihood). The pick is a product with a one-hot matrix: exactly
-    the picked value, and its gradient is the one-hot matrix itself."""
+    the picked value, and its gradient is the one-hot matrix itself. The log-probabilities must
+    be finite (0 * -inf would be nan where PyTorch's index gives a number); ``log_softmax`` of
+    finite logits always is."""
     if log_probabilities.ndim != 2:
         raise ValueError(f"nll_loss: expects (N, C) log-probabilities, got shape "
                          f"{log_probabilities.shape}")
