@@ -96,7 +96,7 @@ class CompiledFunction:
             tracing.set_tracer(previous)
         self.traces += 1
         results, result_def = flatten(result)
-        outputs = [tracer.result(t, f"result {position}") for position, t in enumerate(results)]
+        outputs = [tracer.slot_for(t, f"result {position}") for position, t in enumerate(results)]
         state_names, state_outputs, output_arrays = [], [], [t._data for t in results]
         after, _ = snapshot(self.objects)
         for index, name, t in after:
@@ -105,7 +105,7 @@ class CompiledFunction:
                 state_outputs.append(None)
                 continue
             state_outputs.append(len(outputs))
-            outputs.append(tracer.result(t, f"the state entry {name!r}"))
+            outputs.append(tracer.slot_for(t, f"the state entry {name!r}"))
             output_arrays.append(t._data)
         program = Program(tracer.instructions, tracer.inputs, outputs,
                           {slot: tracer.arrays[slot] for slot in tracer.constants},

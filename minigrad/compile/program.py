@@ -44,18 +44,6 @@ class Program:
         """Bytes the instructions write per replay (views counted as if they were copies)."""
         return sum(self.nbytes(slot) for ins in self.instructions for slot in ins.writes())
 
-    def peak_live_bytes(self):
-        """The most bytes held at once by slots the program made (inputs and constants aside),
-        with every slot released after its last use."""
-        last = self.last_uses()
-        live = peak = 0
-        for position, ins in enumerate(self.instructions):
-            live += sum(self.nbytes(slot) for slot in ins.writes())
-            peak = max(peak, live)
-            live -= sum(self.nbytes(slot) for slot in last.get(position, ())
-                        if slot not in self.constants and slot not in self.inputs)
-        return peak
-
     def last_uses(self):
         """{instruction position: slots whose last use it is} (outputs are never released)."""
         keep = set(self.outputs)
@@ -152,9 +140,9 @@ def _type(spec):
 
 
 def _line(ins, specs):
-    params = ", ".join(f"{name}={_short(value)}" for name, value in ins.params
-                       if not name.startswith("_") and name not in ("inputs", "versions"))
-    reads = [_name(slot) for slot in ins.inputs] + [f"{name}=v{slot}" for name, slot in ins.bindings]
+    params = ", ".join(f"{name}={_short(value)}" for name, value in ins.params)
+    reads = [_name(slot) for slot in ins.inputs]
+    reads += [f"{name}=v{slot}" for name, slot in ins.bindings]
     text = f"v{ins.output} = {type(ins.op).__name__}"
     text += f"[{params}]" if params else ""
     text += "(" + ", ".join(reads) + ")"

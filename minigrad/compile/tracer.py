@@ -105,26 +105,29 @@ class Tracer:
         """Mark the start: tensors created from now on are the function's own."""
         self.start_stamp = next_stamp()
 
-    def operand(self, array, tensor, op):
-        """The slot of an op's input ``array`` (held by ``tensor``)."""
-        slot = self.slot_of.get(id(array))
+    def slot_for(self, tensor, use):
+        """The slot of ``tensor``'s array: known, or a constant the function made. A tensor that
+        existed before the call and is neither an input nor state is refused (``use`` says where
+        it was met): the program would freeze its current value."""
+        slot = self.slot_of.get(id(tensor._data))
         if slot is not None:
             return slot
         if tensor._stamp < self.start_stamp:
             raise CompileError(
-                f"minigrad.compile: {type(op).__name__} uses a tensor of shape {tensor.shape} "
-                "that existed before the compiled function was called and is neither an "
-                "input nor part of its state; the program would freeze its current value. Pass "
-                "it as an argument, or list the module/optimizer that owns it in state=.")
-        slot = self.new_slot(array)
+                f"minigrad.compile: {use} is a tensor of shape {tensor.shape} that existed before "
+                "the compiled function was called and is neither an input nor part of its state; "
+                "the program would freeze its current value. Pass it as an argument, or list the "
+                "module/optimizer that owns it in state=.")
+        slot = self.new_slot(tensor._data)
         self.constants.add(slot)
         return slot
 
     def run(self, op, inputs, arrays):
         """Run ``op.forward(*arrays)`` and record it; called by ``Function.apply``."""
         before = {name: value for name, value in vars(op).items() if is_array(value)}
-        slots = tuple(None if position in op.graph_only_inputs else self.operand(a, t, op)
-                      for position, (a, t) in enumerate(zip(arrays, inputs)))
+        slots = tuple(None if position in op.graph_only_inputs
+                      else self.slot_for(t, f"input {position} of {type(op).__name__}")
+                      for position, t in enumerate(inputs))
         bindings = tuple((name, self.slot_of[id(value)]) for name, value in before.items()
                          if id(value) in self.slot_of)
         params = tuple((name, freeze(value)) for name, value in sorted(vars(op).items())
@@ -143,18 +146,6 @@ class Tracer:
                                              scalar))
         return out
 
-    def result(self, tensor, what):
-        """The slot holding a tensor that leaves the function (a result or a state value)."""
-        slot = self.slot_of.get(id(tensor._data))
-        if slot is not None:
-            return slot
-        if tensor._stamp < self.start_stamp:
-            raise CompileError(
-                f"minigrad.compile: {what} (shape {tensor.shape}) holds an array that existed "
-                "before the call and was not an input; a replay could not reproduce it.")
-        slot = self.new_slot(tensor._data)
-        self.constants.add(slot)
-        return slot
 
 
 def spec(array):

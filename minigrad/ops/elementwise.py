@@ -282,14 +282,16 @@ class Maximum(Function):
         xp = backend.namespace_of(a)
         y = xp.maximum(a, b)
         self.share_a = xp.astype(a > b, y.dtype) + 0.5 * xp.astype(a == b, y.dtype)
-        self.share_b = 1.0 - self.share_a
         return y
 
     def backward(self, g):
         a, b = self.inputs
         need_a, need_b = self.needs_input_grad
         da = unbroadcast(Masked.apply(g, a, mask=self.share_a), a) if need_a else None
-        db = unbroadcast(Masked.apply(g, b, mask=self.share_b), b) if need_b else None
+        db = None
+        if need_b:  # b's share, 1 - share_a, by a recorded op (a compiled program recomputes it)
+            share_b = (1.0 - Tensor(self.share_a)).data
+            db = unbroadcast(Masked.apply(g, b, mask=share_b), b)
         return da, db
 
 
