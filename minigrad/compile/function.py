@@ -58,12 +58,7 @@ class CompiledFunction:
     def __call__(self, *args, **kwargs):
         if tracing.active_tracer() is not None:  # inside another trace: be part of it
             return self.fn(*args, **kwargs)
-        tensors, args_def = flatten((args, kwargs))
-        cells, state_key = snapshot(self.objects)
-        arrays = [t._data for t in tensors] + [t._data for _, _, t in cells if t is not None]
-        key = (_hashable(args_def),
-               tuple((t.shape, t.dtype, t.device, t.requires_grad) for t in tensors),
-               state_key, _aliasing(arrays))
+        key, tensors, cells, arrays = self._signature(args, kwargs)
         entry = self.cache.get(key)
         if entry is None:
             result, entry, _ = self._trace(args, kwargs, tensors, cells)
@@ -78,6 +73,27 @@ class CompiledFunction:
                    [None if position is None else outputs[position]
                     for position in entry.state_outputs])
         return unflatten(entry.result_def, [Tensor(a) for a in outputs[:entry.n_results]])
+
+    def _signature(self, args, kwargs):
+        """(the cache key of a call, its tensors, the state's cells, the input arrays)."""
+        tensors, args_def = flatten((args, kwargs))
+        cells, state_key = snapshot(self.objects)
+        arrays = [t._data for t in tensors] + [t._data for _, _, t in cells if t is not None]
+        key = (_hashable(args_def),
+               tuple((t.shape, t.dtype, t.device, t.requires_grad) for t in tensors),
+               state_key, _aliasing(arrays))
+        return key, tensors, cells, arrays
+
+    def profile(self, *args, repeats=5, **kwargs):
+        """Where a replay's time goes: (the program for these arguments, the seconds each of its
+        instructions took, averaged over ``repeats`` replays; see :meth:`Program.profile`).
+        The program must have been traced by an earlier call; nothing is written back."""
+        key, _, _, arrays = self._signature(args, kwargs)
+        entry = self.cache.get(key)
+        if entry is None:
+            raise CompileError(f"minigrad.compile: {self.__name__} has no program for these "
+                               "arguments yet; call it once with them before profiling")
+        return entry.program, entry.program.profile(arrays, repeats)
 
     # -- tracing -----------------------------------------------------------------------------
     def _trace(self, args, kwargs, tensors, cells):

@@ -14,6 +14,7 @@ as nothing later needs it.
 """
 
 import math
+import time
 
 import numpy as np
 
@@ -95,17 +96,31 @@ class Program:
             self._replay = self._generate()
         return self._replay(*input_arrays)
 
+    def profile(self, input_arrays, repeats=5):
+        """Seconds each instruction took, averaged over ``repeats`` replays on ``input_arrays``
+        (a list in instruction order). The replay is the generated one with a clock read around
+        each primitive's call, so the remainder of a replay's time is the replay's own Python
+        overhead. On a GPU the clock sees launches, not kernels."""
+        replay = self._generate(timed=True)
+        seconds = replay.__globals__["_seconds"]
+        for _ in range(repeats):
+            replay(*input_arrays)
+        return [total / repeats for total in seconds]
+
     def source(self):
         """The Python source of the replay function."""
         return self._generate_source()[0]
 
-    def _generate(self):
-        source, namespace = self._generate_source()
+    def _generate(self, timed=False):
+        source, namespace = self._generate_source(timed)
         exec(compile(source, "<minigrad.compile program>", "exec"), namespace)
         return namespace["replay"]
 
-    def _generate_source(self):
-        namespace = {"_asarray": np.asarray}
+    def _generate_source(self, timed=False):
+        """The replay's source and namespace; ``timed`` adds the clock reads of :meth:`profile`
+        (into the namespace's ``_seconds``, one total per instruction)."""
+        namespace = {"_asarray": np.asarray, "_clock": time.perf_counter,
+                     "_seconds": [0.0] * len(self.instructions)}
         for slot, array in self.constants.items():
             namespace[f"v{slot}"] = array
         lines = ["def replay(" + ", ".join(f"v{slot}" for slot in self.inputs) + "):"]
@@ -116,7 +131,11 @@ class Program:
             for name, slot in ins.bindings:
                 lines.append(f"    op{position}.{name} = v{slot}")
             call = f"f{position}(" + ", ".join(_name(slot) for slot in ins.inputs) + ")"
+            if timed:
+                lines.append("    _start = _clock()")
             lines.append(f"    v{ins.output} = " + (f"_asarray({call})" if ins.scalar else call))
+            if timed:
+                lines.append(f"    _seconds[{position}] += _clock() - _start")
             for name, slot in ins.aux:
                 lines.append(f"    v{slot} = op{position}.__dict__.pop({name!r})")
             dead = [f"v{slot}" for slot in released.get(position, ())

@@ -227,6 +227,22 @@ def test_the_program_lists_one_op_per_line_with_shapes():
     assert "fold constants" in compiled.program.pass_report()
 
 
+def test_a_profile_times_each_instruction_and_writes_nothing_back():
+    model, batches = model_and_batches()
+    optimizer = Adam(model.parameters(), lr=0.01)
+    compiled = mg.compile(training_step(model, optimizer), state=[model, optimizer])
+    with pytest.raises(mg.CompileError, match="call it once"):
+        compiled.profile(*batches[0])
+    for batch in batches[:2]:  # the first step creates Adam's state: the second is the steady one
+        compiled(*batch)
+    before = state_arrays(model, optimizer)
+    program, seconds = compiled.profile(*batches[1], repeats=2)
+    assert program is compiled.program and len(seconds) == len(program)
+    assert all(s >= 0 for s in seconds) and sum(seconds) > 0
+    assert all(a.tobytes() == b.tobytes()
+               for a, b in zip(before, state_arrays(model, optimizer)))
+
+
 def test_compiling_inside_a_trace_inlines():
     inner = mg.compile(lambda x: x * 2.0)
     outer = mg.compile(lambda x: inner(x) + 1.0)
