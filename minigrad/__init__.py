@@ -9,6 +9,7 @@
 from . import allocator, backend
 from .autodiff import DeviceMismatchError, Function, grad
 from .backend import default_device, set_default_device
+from .forward_mode import jvp
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import (abs, add, argmax, astype, broadcast_to, clip, concatenate, div, equal, exp,
                   flatten, getitem, greater, greater_equal, leaky_relu, less, less_equal, log,

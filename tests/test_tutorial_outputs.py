@@ -1,6 +1,8 @@
 """The committed tutorial outputs come from one complete full-mode run: every code cell of
 notebooks 01-06 was executed, none raised, and every exercise check printed that it passed.
-(The claims of the prose are asserted in the cells themselves, so a fast run checks them too.)"""
+(The claims of the prose are asserted in the cells themselves, so a fast run checks them too; where
+the prose states a direction that a run shows, a test below also reads it from the committed
+output.)"""
 
 import re
 from pathlib import Path
@@ -25,3 +27,25 @@ def test_committed_outputs_are_a_full_run(notebook):
     checks = sum("checks.check_" in cell.source for cell in cells)
     passed = re.findall(r"^(?:Exercise \d passed|Right)", text, flags=re.MULTILINE)
     assert checks >= 2 and len(passed) >= checks, "an exercise check did not report success"
+
+
+def _printed(notebook_name, cell_id):
+    notebook = nbformat.read(TUTORIALS / notebook_name, as_version=4)
+    (cell,) = [cell for cell in notebook.cells if cell.get("id") == cell_id]
+    return "".join(output.get("text", "") for output in cell.outputs)
+
+
+def test_04_collapse_toy_says_what_its_committed_run_printed():
+    """04's text: term 1 narrows sigma at almost every step and past the data's spread, term 2
+    widens it at most steps and is much smaller than term 1."""
+    text = _printed("04-missing-gradient-term.ipynb", "t04-36")
+    shares = re.search(r"term 1 narrows σ at (\d+)% of the steps, term 2 widens it at (\d+)%; "
+                       r"\|term 2\| is a median ([\d.]+)% of \|term 1\|", text)
+    assert shares, text
+    narrows, widens, relative = (float(value) for value in shares.groups())
+    assert narrows > 90 and widens > 50 and relative < 50
+    ends = re.search(r"σ after \d+ steps: ([\d.]+) with K = 0, ([\d.]+) with K = 5 \(from 1.0; "
+                     r"each data mode has spread ([\d.]+)\)", text)
+    assert ends, text
+    standard, unrolled, spread = (float(value) for value in ends.groups())
+    assert standard < spread and unrolled < spread
