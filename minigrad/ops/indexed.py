@@ -1,0 +1,97 @@
+"""PyTorch's reductions that also say *where*: ``max(x, dim)`` and ``min(x, dim)`` return the
+named tuple ``(values, indices)``, and ``argmin``. (``amax`` and ``amin``, the values only, are
+``reduce``'s ``max`` and ``min``.)
+
+The values of ``max(x, dim)`` are read from x at the indices (:func:`pick`), so the gradient goes
+to the index returned, the first of tied maxima, as in PyTorch; ``amax`` (and ``max`` without a
+dim) shares it equally between ties. ``pick`` is the integer-index primitive ``Take`` on the
+flattened x, and the indices come from ``Argmax`` (a recorded op): derivatives of every order are
+``Take``'s and ``IndexAdd``'s, and a compiled program recomputes the indices for new data."""
+
+import collections
+
+import numpy as np
+
+from .. import backend
+from ..tensor import Tensor
+from .elementwise import maximum, minimum
+from . import reduce
+from .reduce import _normalize_axes, argmax
+from .shape import Take, reshape
+
+MaxResult = collections.namedtuple("max", ["values", "indices"])
+MinResult = collections.namedtuple("min", ["values", "indices"])
+
+
+def pick(x, axis, index):
+    """y[..., j, ...] = x[..., index[..., j, ...], ...] along ``axis`` (PyTorch's ``gather``) for
+    an int64 tensor ``index`` with x's number of axes, no larger than x on the others, and
+    values in 0..x.shape[axis] - 1 (not checked: the indices come from this package's ops).
+
+    Computed as Take(flatten(x), flat) with flat = index * stride[axis] + the offsets of the other
+    coordinates (a constant of the shapes), so VJP: dx = IndexAdd(g) reshaped to x's shape."""
+    strides = [int(np.prod(x.shape[a + 1:], dtype=np.int64)) for a in range(x.ndim)]
+    offsets = np.zeros(index.shape, dtype=np.int64)
+    for a, n in enumerate(index.shape):
+        if a != axis:
+            offsets = offsets + (np.arange(n) * strides[a]).reshape(
+                (1,) * a + (n,) + (1,) * (index.ndim - a - 1))
+    flat = index * strides[axis] + Tensor(backend.from_numpy(offsets, index.device))
+    taken = Take.apply(reshape(x, (-1,)), index=reshape(flat, (-1,)).data, axis=0)
+    return reshape(taken, index.shape)
+
+
+def _along(op, x, dim, keepdim, find_index, result):
+    """(values, indices) of ``op`` along one axis ``dim``: indices from ``find_index``."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}; {op}(x, dim) gives (values, "
+                        f"indices) along one axis, a{op}(x, dim=(...)) the values over several")
+    if x.numel() == 0:
+        raise ValueError(f"{op}: the tensor of shape {x.shape} is empty")
+    flat = x.ndim == 0
+    if flat:
+        x = reshape(x, (1,))
+    (axis,) = _normalize_axes(x, int(dim))
+    indices = find_index(x, axis=axis, keepdims=True)
+    values = pick(x, axis, indices)
+    if not keepdim or flat:
+        shape = () if flat else x.shape[:axis] + x.shape[axis + 1:]
+        values, indices = reshape(values, shape), reshape(indices, shape)
+    return result(values, indices)
+
+
+def max(x, dim=None, keepdim=False, axis=None, keepdims=False):
+    """PyTorch's ``max``: ``max(x)`` the largest element; ``max(x, dim, keepdim=False)`` the named
+    tuple ``(values, indices)`` along axis ``dim`` (indices: int64, the first of ties);
+    ``max(x, other)`` with a tensor ``other``: ``maximum(x, other)``. numpy's ``axis=`` (an int
+    or a tuple) and ``keepdims=`` give the values only, as ``amax``."""
+    if isinstance(dim, Tensor):
+        return maximum(x, dim)
+    if dim is None:
+        return reduce.max(x, axis=axis, keepdims=keepdims or keepdim)
+    if axis is not None:
+        raise TypeError("max: give dim (values and indices) or axis (values), not both")
+    return _along("max", x, dim, keepdim, argmax, MaxResult)
+
+
+def argmin(x, dim=None, keepdim=False):
+    """int64 indices of the smallest elements along ``dim`` (of the flattened tensor if None),
+    the first of ties: ``argmax(-x)``."""
+    if x.numel() == 0:
+        raise ValueError(f"argmin: the tensor of shape {x.shape} is empty")
+    return argmax(-x.detach(), dim=dim, keepdim=keepdim)
+
+
+def _argmin_axis(x, axis, keepdims):
+    return argmin(x, dim=axis, keepdim=keepdims)
+
+
+def min(x, dim=None, keepdim=False, axis=None, keepdims=False):
+    """As :func:`max`, for the smallest elements (``min(x, other)``: ``minimum``)."""
+    if isinstance(dim, Tensor):
+        return minimum(x, dim)
+    if dim is None:
+        return reduce.min(x, axis=axis, keepdims=keepdims or keepdim)
+    if axis is not None:
+        raise TypeError("min: give dim (values and indices) or axis (values), not both")
+    return _along("min", x, dim, keepdim, _argmin_axis, MinResult)
