@@ -13,6 +13,7 @@ import collections
 import numpy as np
 
 from .. import backend
+from ..autodiff import Function
 from ..tensor import Tensor
 from .elementwise import maximum, minimum
 from . import reduce
@@ -21,6 +22,29 @@ from .shape import Take, reshape
 
 MaxResult = collections.namedtuple("max", ["values", "indices"])
 MinResult = collections.namedtuple("min", ["values", "indices"])
+
+
+class CheckIndices(Function):
+    """y = index, after checking that every element lies in 0..size-1 (or equals ``ignored``):
+    an IndexError that names ``op`` and the first bad value otherwise, as PyTorch raises. Not
+    differentiable. A primitive, so that a compiled program checks every new batch."""
+
+    differentiable = False
+
+    def __init__(self, op, size, ignored=None):
+        self.op, self.size, self.ignored = op, size, ignored
+
+    def forward(self, index):
+        xp = backend.namespace_of(index)
+        bad = (index < 0) | (index >= self.size)
+        if self.ignored is not None:
+            bad = bad & (index != self.ignored)
+        if bool(xp.any(bad)):
+            first = backend.to_numpy(index)[backend.to_numpy(bad)][0]
+            ignored = "" if self.ignored is None else f" (or {self.ignored}, ignored)"
+            raise IndexError(f"{self.op}: index {first} is out of range; expected 0.."
+                             f"{self.size - 1}{ignored}")
+        return index
 
 
 def pick(x, axis, index):
@@ -41,39 +65,6 @@ def pick(x, axis, index):
     return reshape(taken, index.shape)
 
 
-def _along(op, x, dim, keepdim, find_index, result):
-    """(values, indices) of ``op`` along one axis ``dim``: indices from ``find_index``."""
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
-        raise TypeError(f"{op}: dim must be an int, got {dim!r}; {op}(x, dim) gives (values, "
-                        f"indices) along one axis, a{op}(x, dim=(...)) the values over several")
-    if x.numel() == 0:
-        raise ValueError(f"{op}: the tensor of shape {x.shape} is empty")
-    flat = x.ndim == 0
-    if flat:
-        x = reshape(x, (1,))
-    (axis,) = _normalize_axes(x, int(dim))
-    indices = find_index(x, axis=axis, keepdims=True)
-    values = pick(x, axis, indices)
-    if not keepdim or flat:
-        shape = () if flat else x.shape[:axis] + x.shape[axis + 1:]
-        values, indices = reshape(values, shape), reshape(indices, shape)
-    return result(values, indices)
-
-
-def max(x, dim=None, keepdim=False, axis=None, keepdims=False):
-    """PyTorch's ``max``: ``max(x)`` the largest element; ``max(x, dim, keepdim=False)`` the named
-    tuple ``(values, indices)`` along axis ``dim`` (indices: int64, the first of ties);
-    ``max(x, other)`` with a tensor ``other``: ``maximum(x, other)``. numpy's ``axis=`` (an int
-    or a tuple) and ``keepdims=`` give the values only, as ``amax``."""
-    if isinstance(dim, Tensor):
-        return maximum(x, dim)
-    if dim is None:
-        return reduce.max(x, axis=axis, keepdims=keepdims or keepdim)
-    if axis is not None:
-        raise TypeError("max: give dim (values and indices) or axis (values), not both")
-    return _along("max", x, dim, keepdim, argmax, MaxResult)
-
-
 def argmin(x, dim=None, keepdim=False):
     """int64 indices of the smallest elements along ``dim`` (of the flattened tensor if None),
     the first of ties: ``argmax(-x)``."""
@@ -82,16 +73,46 @@ def argmin(x, dim=None, keepdim=False):
     return argmax(-x.detach(), dim=dim, keepdim=keepdim)
 
 
-def _argmin_axis(x, axis, keepdims):
-    return argmin(x, dim=axis, keepdim=keepdims)
+def max(x, dim=None, keepdim=False, axis=None, keepdims=False):
+    """PyTorch's ``max``: ``max(x)`` the largest element; ``max(x, dim, keepdim=False)`` the named
+    tuple ``(values, indices)`` along axis ``dim`` (indices: int64, the first of ties);
+    ``max(x, other)`` with a tensor ``other``: ``maximum(x, other)``. numpy's ``axis=`` (an int
+    or a tuple) and ``keepdims=`` give the values only, as ``amax``."""
+    return _extreme("max", x, dim, keepdim, axis, keepdims)
 
 
 def min(x, dim=None, keepdim=False, axis=None, keepdims=False):
     """As :func:`max`, for the smallest elements (``min(x, other)``: ``minimum``)."""
+    return _extreme("min", x, dim, keepdim, axis, keepdims)
+
+
+# op: (with a tensor, without a dim, the indices along one axis, the named tuple)
+_FORMS = {"max": (maximum, reduce.max, lambda x, axis: argmax(x, dim=axis, keepdim=True),
+                  MaxResult),
+          "min": (minimum, reduce.min, lambda x, axis: argmin(x, dim=axis, keepdim=True),
+                  MinResult)}
+
+
+def _extreme(op, x, dim, keepdim, axis, keepdims):
+    elementwise, values_only, find_index, result = _FORMS[op]
     if isinstance(dim, Tensor):
-        return minimum(x, dim)
+        return elementwise(x, dim)
     if dim is None:
-        return reduce.min(x, axis=axis, keepdims=keepdims or keepdim)
+        return values_only(x, axis=axis, keepdims=keepdims or keepdim)
     if axis is not None:
-        raise TypeError("min: give dim (values and indices) or axis (values), not both")
-    return _along("min", x, dim, keepdim, _argmin_axis, MinResult)
+        raise TypeError(f"{op}: give dim (values and indices) or axis (values), not both")
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}; {op}(x, dim) gives (values, "
+                        f"indices) along one axis, a{op}(x, dim=(...)) the values over several")
+    if x.numel() == 0:
+        raise ValueError(f"{op}: the tensor of shape {x.shape} is empty")
+    scalar = x.ndim == 0
+    if scalar:
+        x = reshape(x, (1,))
+    (axis,) = _normalize_axes(x, int(dim))
+    indices = find_index(x, axis)
+    values = pick(x, axis, indices)
+    if not keepdim or scalar:
+        shape = () if scalar else x.shape[:axis] + x.shape[axis + 1:]
+        values, indices = reshape(values, shape), reshape(indices, shape)
+    return result(values, indices)

@@ -101,9 +101,13 @@ def test_a_parameter_the_outputs_do_not_use_still_has_no_gradient():
 
 # -- errors that misled, and the everyday names -------------------------------------------------
 
-def test_relu_and_leaky_relu_accept_inplace_and_compute_out_of_place():
+def test_relu_leaky_relu_and_dropout_accept_inplace_and_compute_out_of_place():
     x = mg.tensor([-1.0, 2.0])
-    for layer in (mg.nn.ReLU(True), mg.nn.LeakyReLU(0.1, inplace=True)):
+    functional = mg.nn.functional
+    for layer in (mg.nn.ReLU(True), mg.nn.LeakyReLU(0.1, inplace=True),
+                  lambda t: functional.relu(t, inplace=True),
+                  lambda t: functional.leaky_relu(t, 0.1, True),
+                  lambda t: functional.dropout(t, 0.5, True, True)):
         y = layer(x)
         assert y is not x and x.tolist() == [-1.0, 2.0]
     assert mg.nn.LeakyReLU(0.1, True)(x).tolist() == pytest.approx([-0.1, 2.0])
@@ -281,7 +285,11 @@ def test_loss_modules_call_their_functions_with_the_reduction():
 
 
 def test_a_classification_target_must_be_integer_class_indices():
-    with pytest.raises(TypeError, match="nll_loss: target must be a 1-d integer tensor"):
+    with pytest.raises(TypeError, match="cross_entropy: target must be a 1-d integer tensor of "
+                       "class indices, or class probabilities of shape \\(2, 3\\), got shape"):
         nn.functional.cross_entropy(mg.zeros(2, 3), mg.tensor([0.0, 1.0]))
-    with pytest.raises(ValueError, match="nll_loss: expects \\(N, C\\) log-probabilities"):
+    with pytest.raises(TypeError, match="nll_loss: target must be a 1-d integer tensor of class "
+                       "indices, got shape \\(2, 3\\)"):
+        nn.functional.nll_loss(mg.zeros(2, 3), mg.zeros(2, 3))
+    with pytest.raises(ValueError, match="nll_loss: expects \\(N, C\\) inputs"):
         nn.functional.nll_loss(mg.zeros(3), mg.tensor([0]))
