@@ -20,6 +20,7 @@ from .tensor import Tensor, as_tensor, from_numpy, tensor
 from .creation import (arange, default_generator, full, manual_seed, ones, ones_like, rand,
                        randn, zeros, zeros_like)
 from .compile import CompileError, compile
+from .serialization import load, save
 from . import nn, optim, testing
 
 cat = concatenate  # PyTorch's names
