@@ -91,7 +91,8 @@ _known_devices = {"cpu": CPU}
 
 
 def _named(name):
-    """The Device called ``name`` (made once per name: ``device_of`` runs for every op)."""
+    """The Device called ``name`` (made once per name: ``device_of`` runs for every op, and a
+    name such as "cuda" stands for its canonical Device, "cuda:0")."""
     device = _known_devices.get(name)
     if device is None:
         device = _known_devices[name] = Device(name)
@@ -116,7 +117,9 @@ def canonical_device(device):
     """A user's device name or :class:`Device` as a Device; None -> the default."""
     if device is None:
         return default_device()
-    return device if type(device) is Device else Device(device)
+    if type(device) is Device:
+        return device
+    return _named(device) if isinstance(device, str) else Device(device)
 
 
 def set_default_device(device):

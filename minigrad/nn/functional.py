@@ -44,15 +44,36 @@ def _reduce(loss, reduction, op_name):
     raise ValueError(f"{op_name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
-def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
-    """-[t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))] = softplus(x) - t x.
+def _weighted(op, loss, weight, reduction):
+    """weight * loss (``weight`` broadcast to it, as PyTorch's), then reduced."""
+    if isinstance(weight, str):
+        raise TypeError(f"{op}: the third argument is weight, as in PyTorch; give the reduction by "
+                        f"name: reduction={weight!r}")
+    if weight is not None:
+        check_same_dtype(op, input=loss, weight=weight)
+        loss = loss * weight
+    return _reduce(loss, reduction, op)
+
+
+def binary_cross_entropy_with_logits(logits, target, weight=None, reduction="mean",
+                                     pos_weight=None):
+    """-w [p t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))] = w [(1 - t + p t) softplus(x) - p t x]
+    with w = ``weight`` and p = ``pos_weight`` (1 if None; broadcast along the last axis, one per
+    class, as in PyTorch), since log sigmoid(x) = x - softplus(x) and log(1 - sigmoid(x)) =
+    -softplus(x).
 
     ``softplus`` is computed as max(x, 0) + log1p(exp(-|x|)), which never overflows and keeps full
-    precision for logits of any size. Gradient: sigmoid(x) - t."""
+    precision for logits of any size. Gradient: w [(1 - t + p t) sigmoid(x) - p t]."""
     target = lift(target, logits)
     if target.shape != logits.shape:
         target = target.broadcast_to(logits.shape)
-    return _reduce(softplus(logits) - logits * target, reduction, "binary_cross_entropy_with_logits")
+    if pos_weight is None:
+        loss = softplus(logits) - logits * target
+    else:
+        check_same_dtype("binary_cross_entropy_with_logits", input=logits, pos_weight=pos_weight)
+        positive = pos_weight * target
+        loss = (1.0 - target + positive) * softplus(logits) - logits * positive
+    return _weighted("binary_cross_entropy_with_logits", loss, weight, reduction)
 
 
 def mse_loss(prediction, target, reduction="mean"):
@@ -61,15 +82,15 @@ def mse_loss(prediction, target, reduction="mean"):
     return _reduce(difference * difference, reduction, "mse_loss")
 
 
-def binary_cross_entropy(probabilities, target, reduction="mean"):
-    """-[t log p + (1 - t) log(1 - p)] for probabilities p in [0, 1]; each log is clamped at
-    -100 as PyTorch does, so p = 0 or 1 gives a finite loss. Prefer
-    :func:`binary_cross_entropy_with_logits`, which is exact for logits of any size."""
+def binary_cross_entropy(probabilities, target, weight=None, reduction="mean"):
+    """-w [t log p + (1 - t) log(1 - p)] for probabilities p in [0, 1] and w = ``weight`` (1 if
+    None); each log is clamped at -100 as PyTorch does, so p = 0 or 1 gives a finite loss.
+    Prefer :func:`binary_cross_entropy_with_logits`, which is exact for logits of any size."""
     target = lift(target, probabilities)
     log_p = probabilities.log().clip(low=-100.0)
     log_not_p = (1.0 - probabilities).log().clip(low=-100.0)
-    return _reduce(-(target * log_p + (1.0 - target) * log_not_p), reduction,
-                   "binary_cross_entropy")
+    return _weighted("binary_cross_entropy", -(target * log_p + (1.0 - target) * log_not_p),
+                     weight, reduction)
 
 
 def log_softmax(x, dim):

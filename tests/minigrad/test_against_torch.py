@@ -16,12 +16,18 @@ WEIGHTS = [0.5, 2.0, 1.0, 1.5]  # their class weights
 INDICES = [[0, 4, 1], [1, 1, 3]]  # rows of an embedding table of 5
 
 
+def _ours(values):
+    return mg.tensor(values, dtype="float64")
+
+
+def _theirs(values):
+    return torch.tensor(values, dtype=torch.double)
+
+
 def _classification(ours, theirs, **options):
     """A case for a classification loss with class-index targets and class weights."""
-    return (lambda x: ours(x, mg.tensor(CLASSES), weight=mg.tensor(WEIGHTS, dtype="float64"),
-                           **options),
-            lambda x: theirs(x, torch.tensor(CLASSES),
-                             weight=torch.tensor(WEIGHTS, dtype=torch.double), **options),
+    return (lambda x: ours(x, mg.tensor(CLASSES), weight=_ours(WEIGHTS), **options),
+            lambda x: theirs(x, torch.tensor(CLASSES), weight=_theirs(WEIGHTS), **options),
             [(3, 4)])
 
 
@@ -93,11 +99,21 @@ CASES = {
         lambda x, t, **o: F.nll_loss(F.log_softmax(x, 1), t, **o),
         lambda x, t, **o: TF.nll_loss(TF.log_softmax(x, 1), t, **o), ignore_index=3),
     "cross_entropy(probabilities, weight, label_smoothing)": (
-        lambda x, t: F.cross_entropy(x, F.softmax(t, 1), mg.tensor(WEIGHTS, dtype="float64"),
-                                     label_smoothing=0.1),
-        lambda x, t: TF.cross_entropy(x, TF.softmax(t, 1),
-                                      torch.tensor(WEIGHTS, dtype=torch.double),
-                                      label_smoothing=0.1), [(3, 4), (3, 4)]),
+        lambda x, t: F.cross_entropy(x, F.softmax(t, 1), _ours(WEIGHTS), label_smoothing=0.1),
+        lambda x, t: TF.cross_entropy(x, TF.softmax(t, 1), _theirs(WEIGHTS), label_smoothing=0.1),
+        [(3, 4), (3, 4)]),
+    "binary_cross_entropy(weight)": (
+        lambda x, t: F.binary_cross_entropy(x.sigmoid(), t.sigmoid(), _ours(WEIGHTS)),
+        lambda x, t: TF.binary_cross_entropy(x.sigmoid(), t.sigmoid(), _theirs(WEIGHTS)),
+        [(3, 4), (3, 4)]),
+    "binary_cross_entropy_with_logits(weight, pos_weight, sum)": (
+        lambda x, t: F.binary_cross_entropy_with_logits(
+            x, t.sigmoid(), _ours([[0.5], [2.0], [1.0]]), reduction="sum",
+            pos_weight=_ours(WEIGHTS)),
+        lambda x, t: TF.binary_cross_entropy_with_logits(
+            x, t.sigmoid(), _theirs([[0.5], [2.0], [1.0]]), reduction="sum",
+            pos_weight=_theirs(WEIGHTS)),
+        [(3, 4), (3, 4)]),
     "softmax": (lambda x: F.softmax(x, 0), lambda x: TF.softmax(x, 0), [(3, 4)]),
     "max_pool2d": (lambda x: F.max_pool2d(x, 3, 2, 1), lambda x: TF.max_pool2d(x, 3, 2, 1),
                    [(2, 3, 7, 6)]),

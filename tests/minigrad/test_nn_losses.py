@@ -30,6 +30,11 @@ def test_options_are_differentiable_twice_and_compile(device):
                         logits, target, weight)
     S.check_derivatives(lambda x, t, w: F.nll_loss(x, t, w, reduction="none"), logits, target,
                         weight)
+    labels = mg.tensor(np.linspace(0.0, 1.0, 12).reshape(4, 3), device=device)
+    S.check_derivatives(lambda x, t, w, p: F.binary_cross_entropy_with_logits(
+        x, t, w, pos_weight=p), logits, labels, weight, weight * 2.0)
+    S.check_derivatives(lambda x, t, w: F.binary_cross_entropy(x.sigmoid(), t, w), logits,
+                        labels, weight)
     probabilities = S.leaf(np.full((4, 3), 1.0 / 3.0), device)
     S.check_derivatives(lambda x, p: F.cross_entropy(x, p, label_smoothing=0.1), logits,
                         probabilities)
@@ -64,6 +69,13 @@ def test_loss_modules_pass_their_options_and_keep_the_weight_as_a_buffer():
     assert nn.NLLLoss(ignore_index=0)(log_p, t).item() == F.nll_loss(log_p, t,
                                                                       ignore_index=0).item()
     assert not list(nn.NLLLoss().named_buffers())
+    labels = mg.tensor(np.eye(4, 3))
+    bce = nn.BCEWithLogitsLoss(weight, pos_weight=weight * 3.0, reduction="none")
+    np.testing.assert_array_equal(bce(x, labels).numpy(), F.binary_cross_entropy_with_logits(
+        x, labels, weight, reduction="none", pos_weight=weight * 3.0).numpy())
+    assert sorted(dict(bce.named_buffers())) == ["pos_weight", "weight"]
+    assert nn.BCELoss(weight)(x.sigmoid(), labels).item() == F.binary_cross_entropy(
+        x.sigmoid(), labels, weight).item()
 
 
 def test_options_refused_with_a_message():
@@ -77,6 +89,10 @@ def test_options_refused_with_a_message():
         F.cross_entropy(x, t, label_smoothing=1.5)
     with pytest.raises(ValueError, match="reduction must be 'mean', 'sum' or 'none', got 'max'"):
         F.cross_entropy(x, t, reduction="max")
+    for loss in (F.binary_cross_entropy, F.binary_cross_entropy_with_logits):
+        with pytest.raises(TypeError, match=f"{loss.__name__}: the third argument is weight, as "
+                           "in PyTorch; give the reduction by name: reduction='sum'"):
+            loss(x.sigmoid(), x.sigmoid(), "sum")
 
 
 @pytest.mark.parametrize("device", S.DEVICES)
