@@ -7,8 +7,8 @@ for Wo), and window (a, b) reads rows s_h a - p_h + d_h i and columns s_w b - p_
 Two steps, so that every derivative is written with Tensor ops:
 
 * :class:`MaxPoolIndices` (not differentiable) finds the position of each window's largest
-  element in x's (H, W) plane, the first in row-major window order at ties and a NaN if there is
-  one, as PyTorch's kernel does; padding is never chosen;
+  element in x's (H, W) plane, the first in row-major window order at ties but the last NaN if
+  there is one, as PyTorch's kernel does; padding is never chosen;
 * y = pick(x, idx) reads the values there (``Take`` on the flattened x).
 
 So the VJP is dx = g added back at idx (windows that overlap add up: ``IndexAdd``), and the VJP
@@ -61,7 +61,7 @@ class MaxPoolIndices(Function):
                 window = xp.take(planes, backend.from_numpy(position.reshape(-1), device), axis=2)
                 window = xp.reshape(window, shape)
                 better = backend.from_numpy(inside, device) & (
-                    ~found | (window > best) | (xp.isnan(window) & ~xp.isnan(best)))
+                    ~found | (window > best) | xp.isnan(window))
                 best = xp.where(better, window, best)
                 chosen = xp.where(better, backend.from_numpy(position, device), chosen)
                 found = found | better

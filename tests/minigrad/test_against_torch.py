@@ -195,12 +195,14 @@ def test_lstm_and_adam_carry_over_a_training_step():
                                    atol=1e-12, err_msg=name)
 
 
-def test_max_and_max_pool2d_indices_at_ties_are_torch_s():
+def test_max_and_max_pool2d_indices_at_ties_and_nans_are_torch_s():
     x = np.array([[[[1.0, 1.0, 0.5], [1.0, 1.0, 0.5], [0.5, 1.0, 1.0]]]])
-    ours = mg.nn.functional.max_pool2d(mg.tensor(x), 2, 1, 1, return_indices=True)
-    theirs = TF.max_pool2d(torch.tensor(x), 2, 1, 1, return_indices=True)
-    for a, b in zip(ours, theirs):
-        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    nans = np.array([[[[np.nan, 1.0, np.nan], [2.0, np.nan, 0.5], [0.5, 1.0, 1.0]]]])
+    for data in (x, nans):
+        ours = mg.nn.functional.max_pool2d(mg.tensor(data), 2, 1, 1, return_indices=True)
+        theirs = TF.max_pool2d(torch.tensor(data), 2, 1, 1, return_indices=True)
+        for a, b in zip(ours, theirs):
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
     for dim in (0, 1, 2, 3):
         for name in ("max", "min"):
             mine, reference = getattr(mg.tensor(x), name)(dim), getattr(torch.tensor(x), name)(dim)
