@@ -1,6 +1,6 @@
 """Array backends: which array library holds a tensor's data, and how data moves between devices.
 
-A device is named by a string:
+A device is named by a string (a :class:`Device`, what ``x.device`` returns, is one):
 
 ==================  =====================================================================
 ``"cpu"``           numpy (the default)
@@ -47,34 +47,79 @@ def _non_numpy_namespace(array):
                     "(numpy, cupy, array_api_strict)")
 
 
+class Device(str):
+    """A device, PyTorch's ``torch.device``: ``minigrad.device("cuda")``,
+    ``minigrad.device("cuda", 1)``; what ``x.device`` returns.
+
+    It *is* its canonical name as a string ("cpu", "cuda:N", "strict:NAME"), so it equals that
+    string, hashes like it and goes wherever a device name does: ``x.device == "cpu"`` and
+    ``x.device == minigrad.device("cpu")`` both hold (PyTorch's device does not equal a string).
+    ``device("cuda")`` means GPU 0, "cuda:0" (PyTorch's means "the current GPU" and does not
+    equal ``device("cuda:0")``)."""
+
+    __slots__ = ()
+
+    def __new__(cls, type, index=None):
+        name = type if index is None else f"{type}:{index}"
+        if not isinstance(name, str):
+            raise TypeError(f"minigrad: a device is a name such as 'cpu' or 'cuda' (or "
+                            f"minigrad.device(name)), got {name!r}")
+        if name == "cuda":
+            name = "cuda:0"
+        if not (name == "cpu" or name.startswith("strict:")
+                or (name.startswith("cuda:") and name[5:].isdigit())):
+            raise ValueError(f"minigrad: unknown device {name!r}; expected 'cpu', 'cuda', "
+                             "'cuda:N' or 'strict:NAME' (the array_api_strict test device)")
+        return str.__new__(cls, name)
+
+    @property
+    def type(self):
+        """"cpu", "cuda" or "strict"."""
+        return self.partition(":")[0]
+
+    @property
+    def index(self):
+        """The GPU's number for "cuda:N"; None for other devices."""
+        return int(self[5:]) if self.type == "cuda" else None
+
+    def __repr__(self):
+        return f"device({str(self)!r})"
+
+
+CPU = Device("cpu")
+_known_devices = {"cpu": CPU}
+
+
+def _named(name):
+    """The Device called ``name`` (made once per name: ``device_of`` runs for every op, and a
+    name such as "cuda" stands for its canonical Device, "cuda:0")."""
+    device = _known_devices.get(name)
+    if device is None:
+        device = _known_devices[name] = Device(name)
+    return device
+
+
 def device_of(array):
-    """The device name (see the module docstring) that ``array`` lives on."""
+    """The :class:`Device` that ``array`` lives on."""
     if type(array) is np.ndarray:
-        return "cpu"
+        return CPU
     module = type(array).__module__
     if module.startswith("cupy"):
-        return f"cuda:{array.device.id}"
+        return _named(f"cuda:{array.device.id}")
     if module.startswith("array_api_strict"):
-        return f"strict:{array.device._device}"
+        return _named(f"strict:{array.device._device}")
     if isinstance(array, np.generic):
-        return "cpu"
+        return CPU
     raise TypeError(f"minigrad: cannot tell the device of a {type(array).__name__}")
 
 
 def canonical_device(device):
-    """Normalise a user's device name: None -> the default, "cuda" -> "cuda:0"."""
+    """A user's device name or :class:`Device` as a Device; None -> the default."""
     if device is None:
         return default_device()
-    if not isinstance(device, str):
-        raise TypeError(f"minigrad: a device is a string such as 'cpu' or 'cuda', got {device!r}")
-    if device == "cuda":
-        return "cuda:0"
-    if device == "cpu" or device.startswith("strict:"):
+    if type(device) is Device:
         return device
-    if device.startswith("cuda:") and device[5:].isdigit():
-        return device
-    raise ValueError(f"minigrad: unknown device {device!r}; expected 'cpu', 'cuda', 'cuda:N' "
-                     "or 'strict:NAME' (the array_api_strict test device)")
+    return _named(device) if isinstance(device, str) else Device(device)
 
 
 def set_default_device(device):

@@ -7,15 +7,31 @@ from .. import tracing
 from ..backend import check_same_dtype, dtype_name
 from ..creation import arange, rand
 from ..grad_mode import no_grad
-from ..ops import sigmoid, softplus, tanh
+from ..ops import sigmoid, softplus, tanh, where
+from ..ops import leaky_relu as _leaky_relu
+from ..ops import relu as _relu
 from ..ops.conv import conv2d, conv_transpose2d
-from ..ops.elementwise import leaky_relu, lift, relu
+from ..ops.elementwise import lift
+from ..ops.indexed import CheckIndices
+from ..ops.pool import max_pool2d
 from ..ops.linalg import linear
 from ..ops.normalize import standardize
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "batch_norm", "relu", "leaky_relu", "tanh",
            "sigmoid", "softplus", "binary_cross_entropy_with_logits", "mse_loss", "lstm_cell",
-           "dropout", "binary_cross_entropy", "log_softmax", "nll_loss", "cross_entropy"]
+           "dropout", "binary_cross_entropy", "log_softmax", "softmax", "nll_loss",
+           "cross_entropy", "embedding", "max_pool2d"]
+
+
+def relu(x, inplace=False):
+    """max(x, 0). ``inplace`` is accepted for PyTorch's signature; the result is always a new
+    tensor and x is left unchanged (the values are the same)."""
+    return _relu(x)
+
+
+def leaky_relu(x, negative_slope=0.01, inplace=False):
+    """x if x > 0 else negative_slope * x; ``inplace`` as for :func:`relu` (out of place)."""
+    return _leaky_relu(x, negative_slope)
 
 
 def _reduce(loss, reduction, op_name):
@@ -28,15 +44,36 @@ def _reduce(loss, reduction, op_name):
     raise ValueError(f"{op_name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
-def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
-    """-[t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))] = softplus(x) - t x.
+def _weighted(op, loss, weight, reduction):
+    """weight * loss (``weight`` broadcast to it, as PyTorch's), then reduced."""
+    if isinstance(weight, str):
+        raise TypeError(f"{op}: the third argument is weight, as in PyTorch; give the reduction by "
+                        f"name: reduction={weight!r}")
+    if weight is not None:
+        check_same_dtype(op, input=loss, weight=weight)
+        loss = loss * weight
+    return _reduce(loss, reduction, op)
+
+
+def binary_cross_entropy_with_logits(logits, target, weight=None, reduction="mean",
+                                     pos_weight=None):
+    """-w [p t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))] = w [(1 - t + p t) softplus(x) - p t x]
+    with w = ``weight`` and p = ``pos_weight`` (1 if None; broadcast along the last axis, one per
+    class, as in PyTorch), since log sigmoid(x) = x - softplus(x) and log(1 - sigmoid(x)) =
+    -softplus(x).
 
     ``softplus`` is computed as max(x, 0) + log1p(exp(-|x|)), which never overflows and keeps full
-    precision for logits of any size. Gradient: sigmoid(x) - t."""
+    precision for logits of any size. Gradient: w [(1 - t + p t) sigmoid(x) - p t]."""
     target = lift(target, logits)
     if target.shape != logits.shape:
         target = target.broadcast_to(logits.shape)
-    return _reduce(softplus(logits) - logits * target, reduction, "binary_cross_entropy_with_logits")
+    if pos_weight is None:
+        loss = softplus(logits) - logits * target
+    else:
+        check_same_dtype("binary_cross_entropy_with_logits", input=logits, pos_weight=pos_weight)
+        positive = pos_weight * target
+        loss = (1.0 - target + positive) * softplus(logits) - logits * positive
+    return _weighted("binary_cross_entropy_with_logits", loss, weight, reduction)
 
 
 def mse_loss(prediction, target, reduction="mean"):
@@ -45,15 +82,15 @@ def mse_loss(prediction, target, reduction="mean"):
     return _reduce(difference * difference, reduction, "mse_loss")
 
 
-def binary_cross_entropy(probabilities, target, reduction="mean"):
-    """-[t log p + (1 - t) log(1 - p)] for probabilities p in [0, 1]; each log is clamped at
-    -100 as PyTorch does, so p = 0 or 1 gives a finite loss. Prefer
-    :func:`binary_cross_entropy_with_logits`, which is exact for logits of any size."""
+def binary_cross_entropy(probabilities, target, weight=None, reduction="mean"):
+    """-w [t log p + (1 - t) log(1 - p)] for probabilities p in [0, 1] and w = ``weight`` (1 if
+    None); each log is clamped at -100 as PyTorch does, so p = 0 or 1 gives a finite loss.
+    Prefer :func:`binary_cross_entropy_with_logits`, which is exact for logits of any size."""
     target = lift(target, probabilities)
     log_p = probabilities.log().clip(low=-100.0)
     log_not_p = (1.0 - probabilities).log().clip(low=-100.0)
-    return _reduce(-(target * log_p + (1.0 - target) * log_not_p), reduction,
-                   "binary_cross_entropy")
+    return _weighted("binary_cross_entropy", -(target * log_p + (1.0 - target) * log_not_p),
+                     weight, reduction)
 
 
 def log_softmax(x, dim):
@@ -61,33 +98,111 @@ def log_softmax(x, dim):
     return x - x.logsumexp(axis=dim, keepdims=True)
 
 
-def _one_hot(target, classes, like):
+def softmax(x, dim):
+    """exp(log_softmax(x, dim)): probabilities along ``dim``."""
+    return log_softmax(x, dim).exp()
+
+
+def _one_hot(target, classes, like, op):
     """A float (N, C) array with 1 at each row's class: ``target`` (N,) int64 against 0..C-1, by
     a recorded comparison, so that a compiled step recomputes it for each batch."""
     if target.ndim != 1 or dtype_name(target.dtype) not in ("int64", "int32"):
-        raise TypeError(f"nll_loss: target must be a 1-d integer tensor of class indices, got "
-                        f"shape {target.shape} and dtype {dtype_name(target.dtype)}")
+        probabilities = f", or class probabilities of shape {like.shape}" \
+            if op == "cross_entropy" else ""
+        raise TypeError(f"{op}: target must be a 1-d integer tensor of class indices"
+                        f"{probabilities}, got shape {target.shape} and dtype "
+                        f"{dtype_name(target.dtype)}")
     classes_row = arange(classes, device=target.device).reshape(1, classes)
     return (target.reshape(-1, 1) == classes_row).astype(like.dtype)
 
 
-def nll_loss(log_probabilities, target, reduction="mean"):
-    """-log_probabilities[i, target[i]] for (N, C) log-probabilities and (N,) class indices
-    (PyTorch's negative log likelihood). The pick is a product with a one-hot matrix: exactly
-    the picked value, and its gradient is the one-hot matrix itself. The log-probabilities must
-    be finite (0 * -inf would be nan where PyTorch's index gives a number); ``log_softmax`` of
-    finite logits always is."""
+def _classification_loss(op, log_probabilities, target, weight, ignore_index, reduction,
+                         label_smoothing=0.0):
+    """loss_n = -sum_c Q[n, c] log_probabilities[n, c], reduced; PyTorch's definitions.
+
+    With class indices y_n, weights w (ones if None) and smoothing e over C classes:
+    Q[n, c] = v_n ((1 - e) w_c [c = y_n] + e w_c / C), where v_n = 0 for y_n = ignore_index and 1
+    otherwise; 'mean' divides the sum by sum_n v_n w_{y_n}. With class probabilities t (N, C)
+    (cross_entropy only): Q[n, c] = w_c ((1 - e) t[n, c] + e / C), and 'mean' divides by N.
+    Q is a constant of the graph, so the VJP is d log_probabilities = -g Q (spread as reduced)."""
     if log_probabilities.ndim != 2:
-        raise ValueError(f"nll_loss: expects (N, C) log-probabilities, got shape "
-                         f"{log_probabilities.shape}")
-    picked = (log_probabilities * _one_hot(target, log_probabilities.shape[1],
-                                           log_probabilities)).sum(axis=1)
-    return _reduce(-picked, reduction, "nll_loss")
+        raise ValueError(f"{op}: expects (N, C) inputs, got shape {log_probabilities.shape}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing!r}")
+    classes = log_probabilities.shape[1]
+    class_weights = lift(1.0, log_probabilities)
+    if weight is not None:
+        if weight.shape != (classes,):
+            raise ValueError(f"{op}: weight has shape {weight.shape}, expected ({classes},), one "
+                             f"per class of the input of shape {log_probabilities.shape}")
+        check_same_dtype(op, input=log_probabilities, weight=weight)
+        class_weights = weight.reshape(1, classes)
+    if target.shape == log_probabilities.shape and op == "cross_entropy":
+        smoothed = target * (1.0 - label_smoothing) + label_smoothing / classes
+        coefficients = smoothed * class_weights
+        total_weight = lift(float(target.shape[0]), log_probabilities)
+    else:
+        one_hot = _one_hot(target, classes, log_probabilities, op)
+        target = CheckIndices.apply(target, op=op, size=classes, ignored=ignore_index)
+        counted = (target != ignore_index).astype(log_probabilities.dtype).reshape(-1, 1)
+        picked = one_hot * counted * class_weights
+        total_weight = picked.sum()
+        coefficients = picked * (1.0 - label_smoothing) + \
+            counted * class_weights * (label_smoothing / classes)
+    losses = -(log_probabilities * coefficients).sum(axis=1)
+    if reduction == "mean":
+        return losses.sum() / total_weight
+    return _reduce(losses, reduction, op)
 
 
-def cross_entropy(logits, target, reduction="mean"):
-    """nll_loss(log_softmax(logits, 1), target): PyTorch's classification loss on (N, C) logits."""
-    return nll_loss(log_softmax(logits, 1), target, reduction)
+def nll_loss(log_probabilities, target, weight=None, ignore_index=-100, reduction="mean"):
+    """-w_{y_n} log_probabilities[n, y_n] for (N, C) log-probabilities and (N,) class indices y
+    (PyTorch's negative log likelihood), with optional class ``weight`` (C,), 0 for targets equal
+    to ``ignore_index``; 'mean' divides by the sum of the weights of the targets not ignored.
+    The pick is a product with a one-hot matrix: exactly the picked value, and its gradient is
+    the one-hot matrix itself. The log-probabilities must be finite (0 * -inf would be nan where
+    PyTorch's index gives a number); ``log_softmax`` of finite logits always is."""
+    return _classification_loss("nll_loss", log_probabilities, target, weight, ignore_index,
+                                reduction)
+
+
+def cross_entropy(logits, target, weight=None, ignore_index=-100, reduction="mean",
+                  label_smoothing=0.0):
+    """PyTorch's classification loss on (N, C) logits: for (N,) class indices,
+    nll_loss(log_softmax(logits, 1), target, weight, ignore_index) mixed with weight
+    ``label_smoothing`` with the loss against the uniform distribution over the C classes; for
+    (N, C) class probabilities, -sum_c w_c t[n, c] log_softmax(logits)[n, c] (smoothed alike).
+    The exact formulas: :func:`_classification_loss`."""
+    return _classification_loss("cross_entropy", log_softmax(logits, 1), target, weight,
+                                ignore_index, reduction, label_smoothing)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, scale_grad_by_freq=False,
+              sparse=False):
+    """y[..., :] = weight[input[...], :]: the rows of ``weight`` (num_embeddings, embedding_dim)
+    at the integer indices ``input`` (any shape, each in 0..num_embeddings - 1), so y has shape
+    input.shape + (embedding_dim,). VJP: dweight = the rows of g added up
+    at their indices (``IndexAdd``), and nothing added to row ``padding_idx``: its gradient is
+    zero, as in PyTorch (its values are still read). ``max_norm``, ``scale_grad_by_freq`` and
+    ``sparse`` are not supported."""
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not "
+                                  "supported; rescale the weight explicitly instead of max_norm")
+    if weight.ndim != 2:
+        raise ValueError(f"embedding: weight must be (num_embeddings, embedding_dim), got shape "
+                         f"{weight.shape}")
+    if dtype_name(input.dtype) not in ("int64", "int32"):
+        raise TypeError(f"embedding: input must hold integer indices, got dtype "
+                        f"{dtype_name(input.dtype)}")
+    rows = weight[CheckIndices.apply(input, op="embedding", size=weight.shape[0])]
+    if padding_idx is None:
+        return rows
+    size = weight.shape[0]
+    if not -size <= padding_idx < size:
+        raise ValueError(f"embedding: padding_idx {padding_idx} is out of range for "
+                         f"{size} embeddings")
+    counted = (input != padding_idx % size).reshape(input.shape + (1,))
+    return where(counted, rows, rows.detach())
 
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
@@ -154,13 +269,14 @@ def lstm_cell(x, state, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
 
 
 
-def dropout(x, p=0.5, training=True):
+def dropout(x, p=0.5, training=True, inplace=False):
     """In training, each element of x is zeroed with probability p and the others are scaled by
     1 / (1 - p) (inverted dropout, as ``torch.nn.functional.dropout``); otherwise x itself.
 
     y = x * mask with a constant mask (0 or 1 / (1 - p)), so the VJP is dx = g * mask. The mask
     is drawn on the host with the default generator (:func:`minigrad.manual_seed`); a compiled
-    function refuses dropout in training, since a replay would reuse the trace's mask."""
+    function refuses dropout in training, since a replay would reuse the trace's mask.
+    ``inplace`` as for :func:`relu` (out of place)."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be in [0, 1], got {p!r}")
     if not training or p == 0.0:

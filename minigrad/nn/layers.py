@@ -2,7 +2,9 @@
 
 import math
 
-from ..creation import zeros
+from ..creation import arange, zeros
+from ..grad_mode import no_grad
+from ..ops import where
 from . import functional as F
 from . import init
 from .module import Module, Parameter
@@ -170,35 +172,57 @@ class Dropout(Module):
         return f"p={self.p}"
 
 
+class MaxPool2d(Module):
+    """The largest element of each window, :func:`functional.max_pool2d` (PyTorch's
+    ``nn.MaxPool2d``; ``ceil_mode=True`` is not supported)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
+                 ceil_mode=False):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.dilation, self.return_indices, self.ceil_mode = dilation, return_indices, ceil_mode
+
+    def forward(self, x):
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode, self.return_indices)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, " \
+               f"dilation={self.dilation}"
+
+
+class Embedding(Module):
+    """A lookup table, PyTorch's ``nn.Embedding``: forward(indices) returns the rows of
+    ``weight`` (num_embeddings, embedding_dim) at the integer ``indices`` (any shape),
+    :func:`functional.embedding`. The weight starts ~ N(0, 1), as in PyTorch, with row
+    ``padding_idx`` (if given) zero; that row gets no gradient. max_norm, scale_grad_by_freq and
+    sparse are not supported."""
+
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, *, device=None,
+                 dtype=None):
+        super().__init__()
+        if padding_idx is not None and not -num_embeddings <= padding_idx < num_embeddings:
+            raise ValueError(f"Embedding: padding_idx {padding_idx} is out of range for "
+                             f"{num_embeddings} embeddings")
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.padding_idx = None if padding_idx is None else padding_idx % num_embeddings
+        self.weight = _parameter(num_embeddings, embedding_dim, device=device, dtype=dtype)
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            kept = arange(num_embeddings, device=self.weight.device) != self.padding_idx
+            with no_grad():
+                self.weight.copy_(where(kept.reshape(-1, 1), self.weight, 0.0))
+
+    def forward(self, indices):
+        return F.embedding(indices, self.weight, self.padding_idx)
+
+    def extra_repr(self):
+        padding = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
+        return f"{self.num_embeddings}, {self.embedding_dim}{padding}"
+
+
 class Flatten(Module):
     """(N, ...) -> (N, prod(...))."""
 
     def forward(self, x):
         return x.reshape(x.shape[0], -1)
-
-
-def _loss(name, function, doc):
-    """A loss module (PyTorch's ``nn.MSELoss`` ...) calling ``function(input, target,
-    reduction)``."""
-    def __init__(self, reduction="mean"):
-        Module.__init__(self)
-        self.reduction = reduction
-
-    def forward(self, prediction, target):
-        return function(prediction, target, self.reduction)
-
-    def extra_repr(self):
-        return f"reduction={self.reduction!r}"
-
-    return type(name, (Module,), {"__init__": __init__, "forward": forward,
-                                  "extra_repr": extra_repr, "__doc__": doc})
-
-
-MSELoss = _loss("MSELoss", F.mse_loss, "Mean squared error, ``F.mse_loss``.")
-BCELoss = _loss("BCELoss", F.binary_cross_entropy,
-                "Binary cross-entropy on probabilities, ``F.binary_cross_entropy``.")
-BCEWithLogitsLoss = _loss("BCEWithLogitsLoss", F.binary_cross_entropy_with_logits,
-                          "Binary cross-entropy on logits, ``F.binary_cross_entropy_with_logits``.")
-NLLLoss = _loss("NLLLoss", F.nll_loss, "Negative log likelihood of class indices, ``F.nll_loss``.")
-CrossEntropyLoss = _loss("CrossEntropyLoss", F.cross_entropy,
-                         "Cross-entropy of logits and class indices, ``F.cross_entropy``.")

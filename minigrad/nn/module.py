@@ -168,6 +168,13 @@ class Module:
             tensor.data = backend.to_device(tensor.data, device)
         return self
 
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        """Move every parameter and buffer to GPU ``device`` (a number; 0 if None)."""
+        return self.to("cuda" if device is None else f"cuda:{device}")
+
     def float(self):
         """Convert every floating-point parameter and buffer to float32 (in place)."""
         return self._astype("float32")

@@ -4,8 +4,12 @@ Importing this package attaches the operators (``+ - * / ** @``, unary ``-``, ``
 comparisons) and the methods (``x.exp()``, ``x.sum(axis)``, ``x.reshape(...)``, ...) to
 :class:`~minigrad.tensor.Tensor`, so that ``tensor.py`` never imports the ops."""
 
+import numpy as np
+
+from .. import backend
 from ..tensor import Tensor
 from . import elementwise as _e
+from . import indexed as _i
 from . import linalg as _l
 from . import reduce as _r
 from . import shape as _s
@@ -15,10 +19,28 @@ from .elementwise import (abs, add, clip, div, equal, exp, greater, greater_equa
                           less, less_equal, log, log1p, maximum, minimum, mul, neg, not_equal,
                           power, relu, sigmoid, sign, softplus, sqrt, sub, tanh, where)
 from .linalg import matmul
-from .reduce import argmax, logsumexp, max, mean, min, norm, sum, var
+from .indexed import argmin, max, min
+from .reduce import argmax, logsumexp, mean, norm, sum, var
+from .reduce import max as amax
+from .reduce import min as amin
 from .torch_shapes import flatten, narrow, squeeze, unsqueeze
 from .shape import (astype, broadcast_to, concatenate, getitem, permute, reshape, stack,
                     sum_to_shape, to, transpose)
+
+
+def tensor_type(x, dtype=None):
+    """``x.type()``: the name of x's dtype, e.g. 'float32' (equal to ``minigrad.float32``; PyTorch
+    returns a tensor-type name such as 'torch.FloatTensor', and minigrad has no tensor types).
+    ``x.type(dtype)``: x converted to ``dtype``, differentiably (``astype``)."""
+    if dtype is None:
+        return backend.dtype_name(x.dtype)
+    try:
+        np.dtype(backend.dtype_name(dtype))
+    except TypeError:
+        raise TypeError(f"type: unknown dtype {dtype!r}; minigrad's dtypes are names such as "
+                        "minigrad.float32 ('float32') or minigrad.float64 (PyTorch's tensor-type "
+                        "names such as 'torch.DoubleTensor' have no counterpart)") from None
+    return astype(x, dtype)
 
 
 def _reflected(function):
@@ -43,14 +65,15 @@ _METHODS = {
     "exp": _e.exp, "log": _e.log, "log1p": _e.log1p, "sqrt": _e.sqrt, "abs": _e.abs,
     "tanh": _e.tanh, "sigmoid": _e.sigmoid, "relu": _e.relu, "softplus": _e.softplus,
     "clip": _e.clip, "sign": _e.sign, "maximum": _e.maximum, "minimum": _e.minimum,
-    "sum": _r.sum, "mean": _r.mean, "max": _r.max, "min": _r.min, "var": _r.var,
+    "sum": _r.sum, "mean": _r.mean, "max": _i.max, "min": _i.min, "var": _r.var,
     "logsumexp": _r.logsumexp,
     "reshape": _s.reshape, "permute": _s.permute, "transpose": _s.transpose,
     "broadcast_to": _s.broadcast_to, "expand": _s.broadcast_to, "astype": _s.astype,
     "to": _s.to, "matmul": _l.matmul,
     "view": _t.view, "view_as": _t.view_as, "squeeze": _t.squeeze, "unsqueeze": _t.unsqueeze,
     "flatten": _t.flatten, "t": _t.t, "narrow": _t.narrow, "contiguous": _t.contiguous,
-    "new_zeros": new_zeros, "argmax": _r.argmax, "norm": _r.norm, "eq": _e.equal,
+    "new_zeros": new_zeros, "argmax": _r.argmax, "argmin": _i.argmin, "amax": _r.max,
+    "amin": _r.min, "norm": _r.norm, "eq": _e.equal,
 }
 
 for _name, _function in {**_OPERATORS, **_METHODS}.items():
@@ -64,5 +87,6 @@ Tensor.cuda = lambda self, device=None: to(self, "cuda" if device is None else f
 Tensor.is_cuda = property(lambda self: self.device.startswith("cuda"),
                           doc="Whether the tensor lives on a CUDA GPU (cupy).")
 Tensor.float = lambda self: astype(self, "float32")
+Tensor.type = tensor_type
 Tensor.double = lambda self: astype(self, "float64")
 Tensor.__hash__ = object.__hash__  # setting __eq__ would otherwise drop the hash

@@ -12,6 +12,24 @@ torch = pytest.importorskip("torch")
 TF = torch.nn.functional
 
 CLASSES = [2, 0, 3]  # the class indices of the classification losses' three rows
+WEIGHTS = [0.5, 2.0, 1.0, 1.5]  # their class weights
+INDICES = [[0, 4, 1], [1, 1, 3]]  # rows of an embedding table of 5
+
+
+def _ours(values):
+    return mg.tensor(values, dtype="float64")
+
+
+def _theirs(values):
+    return torch.tensor(values, dtype=torch.double)
+
+
+def _classification(ours, theirs, **options):
+    """A case for a classification loss with class-index targets and class weights."""
+    return (lambda x: ours(x, mg.tensor(CLASSES), weight=_ours(WEIGHTS), **options),
+            lambda x: theirs(x, torch.tensor(CLASSES), weight=_theirs(WEIGHTS), **options),
+            [(3, 4)])
+
 
 # name: (minigrad function, torch function, input shapes); inputs away from kinks and positive
 # where the op needs it (see _inputs)
@@ -31,7 +49,11 @@ CASES = {
     "sum(dim)": (lambda x: x.sum(dim=1), lambda x: x.sum(dim=1), [(3, 4)]),
     "mean(dim, keepdim)": (lambda x: x.mean(dim=0, keepdim=True),
                            lambda x: x.mean(dim=0, keepdim=True), [(3, 4)]),
-    "amax(dim)": (lambda x: x.max(dim=1), lambda x: x.amax(dim=1), [(3, 4)]),
+    "amax(dim)": (lambda x: x.amax(dim=1), lambda x: x.amax(dim=1), [(3, 4)]),
+    "amin(dim)": (lambda x: mg.amin(x, dim=(0, 1)), lambda x: torch.amin(x, dim=(0, 1)), [(3, 4)]),
+    "max(dim).values": (lambda x: x.max(1).values, lambda x: x.max(1).values, [(3, 4)]),
+    "min(dim, keepdim).values": (lambda x: mg.min(x, 0, keepdim=True).values,
+                                 lambda x: torch.min(x, 0, keepdim=True).values, [(3, 4)]),
     "var": (lambda x: x.var(dim=1, correction=1), lambda x: x.var(dim=1), [(3, 4)]),
     "logsumexp": (lambda x: x.logsumexp(dim=1), lambda x: x.logsumexp(dim=1), [(3, 4)]),
     "cat": (lambda a, b: mg.cat([a, b], dim=1), lambda a, b: torch.cat([a, b], dim=1),
@@ -69,6 +91,38 @@ CASES = {
                       lambda x: TF.cross_entropy(x, torch.tensor(CLASSES)), [(3, 4)]),
     "nll_loss(sum)": (lambda x: F.nll_loss(x, mg.tensor(CLASSES), reduction="sum"),
                       lambda x: TF.nll_loss(x, torch.tensor(CLASSES), reduction="sum"), [(3, 4)]),
+    "cross_entropy(weight, ignore_index, label_smoothing)": _classification(
+        F.cross_entropy, TF.cross_entropy, ignore_index=0, label_smoothing=0.2),
+    "cross_entropy(weight, label_smoothing, none)": _classification(
+        F.cross_entropy, TF.cross_entropy, label_smoothing=0.3, reduction="none"),
+    "nll_loss(weight, ignore_index)": _classification(
+        lambda x, t, **o: F.nll_loss(F.log_softmax(x, 1), t, **o),
+        lambda x, t, **o: TF.nll_loss(TF.log_softmax(x, 1), t, **o), ignore_index=3),
+    "cross_entropy(probabilities, weight, label_smoothing)": (
+        lambda x, t: F.cross_entropy(x, F.softmax(t, 1), _ours(WEIGHTS), label_smoothing=0.1),
+        lambda x, t: TF.cross_entropy(x, TF.softmax(t, 1), _theirs(WEIGHTS), label_smoothing=0.1),
+        [(3, 4), (3, 4)]),
+    "binary_cross_entropy(weight)": (
+        lambda x, t: F.binary_cross_entropy(x.sigmoid(), t.sigmoid(), _ours(WEIGHTS)),
+        lambda x, t: TF.binary_cross_entropy(x.sigmoid(), t.sigmoid(), _theirs(WEIGHTS)),
+        [(3, 4), (3, 4)]),
+    "binary_cross_entropy_with_logits(weight, pos_weight, sum)": (
+        lambda x, t: F.binary_cross_entropy_with_logits(
+            x, t.sigmoid(), _ours([[0.5], [2.0], [1.0]]), reduction="sum",
+            pos_weight=_ours(WEIGHTS)),
+        lambda x, t: TF.binary_cross_entropy_with_logits(
+            x, t.sigmoid(), _theirs([[0.5], [2.0], [1.0]]), reduction="sum",
+            pos_weight=_theirs(WEIGHTS)),
+        [(3, 4), (3, 4)]),
+    "softmax": (lambda x: F.softmax(x, 0), lambda x: TF.softmax(x, 0), [(3, 4)]),
+    "max_pool2d": (lambda x: F.max_pool2d(x, 3, 2, 1), lambda x: TF.max_pool2d(x, 3, 2, 1),
+                   [(2, 3, 7, 6)]),
+    "max_pool2d(dilation, no stride)": (lambda x: F.max_pool2d(x, (2, 3), None, (1, 0), 2),
+                                        lambda x: TF.max_pool2d(x, (2, 3), None, (1, 0), 2),
+                                        [(1, 2, 6, 8)]),
+    "embedding(padding_idx)": (lambda w: F.embedding(mg.tensor(INDICES), w, padding_idx=1),
+                               lambda w: TF.embedding(torch.tensor(INDICES), w, padding_idx=1),
+                               [(5, 3)]),
     "dropout(eval)": (lambda x: F.dropout(x, 0.3, training=False),
                       lambda x: TF.dropout(x, 0.3, training=False), [(3, 4)]),
 }
@@ -139,3 +193,17 @@ def test_lstm_and_adam_carry_over_a_training_step():
     for name, p in theirs.state_dict().items():
         np.testing.assert_allclose(ours.state_dict()[name].numpy(), p.numpy(), rtol=1e-10,
                                    atol=1e-12, err_msg=name)
+
+
+def test_max_and_max_pool2d_indices_at_ties_and_nans_are_torch_s():
+    x = np.array([[[[1.0, 1.0, 0.5], [1.0, 1.0, 0.5], [0.5, 1.0, 1.0]]]])
+    nans = np.array([[[[np.nan, 1.0, np.nan], [2.0, np.nan, 0.5], [0.5, 1.0, 1.0]]]])
+    for data in (x, nans):
+        ours = mg.nn.functional.max_pool2d(mg.tensor(data), 2, 1, 1, return_indices=True)
+        theirs = TF.max_pool2d(torch.tensor(data), 2, 1, 1, return_indices=True)
+        for a, b in zip(ours, theirs):
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+    for dim in (0, 1, 2, 3):
+        for name in ("max", "min"):
+            mine, reference = getattr(mg.tensor(x), name)(dim), getattr(torch.tensor(x), name)(dim)
+            np.testing.assert_array_equal(mine.indices.numpy(), reference.indices.numpy())

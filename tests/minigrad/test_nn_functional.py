@@ -301,7 +301,7 @@ def loss_inputs(draw, device, target_low=-2.0):
 @given(data=st.data())
 def test_binary_cross_entropy_with_logits_gradcheck(device, data):
     logits, target, reduction = data.draw(loss_inputs(device, target_low=0.0))
-    assert gradcheck(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction),
+    assert gradcheck(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction),
                      (logits, target))
 
 
@@ -310,8 +310,9 @@ def test_binary_cross_entropy_with_logits_gradcheck(device, data):
 @given(data=st.data())
 def test_binary_cross_entropy_with_logits_gradgradcheck(device, data):
     logits, target, reduction = data.draw(loss_inputs(device, target_low=0.0))
-    assert gradgradcheck(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction),
-                         (logits, target))
+    assert gradgradcheck(
+        lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction),
+        (logits, target))
 
 
 def _bce_by_hand(logits, target):
@@ -326,7 +327,7 @@ def test_binary_cross_entropy_with_logits_is_exact_for_huge_logits(device, reduc
     host_target = np.array([0.0, 1.0, 1.0, 0.0, 0.25, 0.75, 0.5, 1.0, 0.0])
     logits = mg.tensor(host_logits, requires_grad=True, device=device)
     loss = F.binary_cross_entropy_with_logits(logits, mg.tensor(host_target, device=device),
-                                              reduction)
+                                              reduction=reduction)
     per_element = _bce_by_hand(host_logits, host_target)
     expected = {"mean": per_element.mean(), "sum": per_element.sum(), "none": per_element}
     assert np.all(np.isfinite(loss.numpy()))
@@ -346,7 +347,7 @@ def test_binary_cross_entropy_with_logits_is_finite_for_huge_logits_in_float32(d
     logits = mg.tensor(np.array([1e4, -1e4, 1e4, -1e4], dtype=np.float32), requires_grad=True,
                        device=device)
     target = mg.tensor(np.array([0.0, 1.0, 1.0, 0.0], dtype=np.float32), device=device)
-    loss = F.binary_cross_entropy_with_logits(logits, target, "none")
+    loss = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
     np.testing.assert_array_equal(loss.numpy(), np.array([1e4, 1e4, 0.0, 0.0], np.float32))
     (gradient,) = mg.grad(loss.sum(), logits)
     np.testing.assert_array_equal(gradient.numpy(), np.array([1.0, -1.0, 0.0, 0.0], np.float32))
@@ -354,7 +355,8 @@ def test_binary_cross_entropy_with_logits_is_finite_for_huge_logits_in_float32(d
 
 def test_binary_cross_entropy_with_logits_rejects_unknown_reduction():
     with pytest.raises(ValueError, match="reduction"):
-        F.binary_cross_entropy_with_logits(mg.tensor([0.0]), mg.tensor([1.0]), "average")
+        F.binary_cross_entropy_with_logits(mg.tensor([0.0]), mg.tensor([1.0]),
+                                           reduction="average")
 
 
 @pytest.mark.parametrize("device", DEVICES)

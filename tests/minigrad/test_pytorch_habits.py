@@ -101,9 +101,13 @@ def test_a_parameter_the_outputs_do_not_use_still_has_no_gradient():
 
 # -- errors that misled, and the everyday names -------------------------------------------------
 
-def test_relu_and_leaky_relu_accept_inplace_and_compute_out_of_place():
+def test_relu_leaky_relu_and_dropout_accept_inplace_and_compute_out_of_place():
     x = mg.tensor([-1.0, 2.0])
-    for layer in (mg.nn.ReLU(True), mg.nn.LeakyReLU(0.1, inplace=True)):
+    functional = mg.nn.functional
+    for layer in (mg.nn.ReLU(True), mg.nn.LeakyReLU(0.1, inplace=True),
+                  lambda t: functional.relu(t, inplace=True),
+                  lambda t: functional.leaky_relu(t, 0.1, True),
+                  lambda t: functional.dropout(t, 0.5, True, True)):
         y = layer(x)
         assert y is not x and x.tolist() == [-1.0, 2.0]
     assert mg.nn.LeakyReLU(0.1, True)(x).tolist() == pytest.approx([-0.1, 2.0])
@@ -112,7 +116,7 @@ def test_relu_and_leaky_relu_accept_inplace_and_compute_out_of_place():
 def test_size_and_dim_keepdim_aliases():
     x = mg.tensor(np.arange(6.0).reshape(2, 3))
     assert x.size() == (2, 3) and x.size(1) == 3 and x.size(-2) == 2
-    for name in ("sum", "mean", "max", "min", "logsumexp", "var"):
+    for name in ("sum", "mean", "amax", "amin", "logsumexp", "var"):
         by_dim = getattr(x, name)(dim=1, keepdim=True)
         assert by_dim.tolist() == getattr(x, name)(axis=1, keepdims=True).tolist()
     assert mg.cat([x, x], dim=1).shape == (2, 6) and mg.stack([x, x], dim=2).shape == (2, 3, 2)
@@ -132,6 +136,50 @@ def test_dtype_helpers():
     assert {p.dtype for p in model.parameters()} == {np.dtype("float64")}
     assert model(mg.ones(3, 2, dtype="float64")).dtype == np.float64
     assert next(model.float().parameters()).dtype == np.float32
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+def test_a_device_object_equals_its_name_and_goes_where_a_name_does(device):
+    x = mg.tensor([1.0], device=device)
+    assert isinstance(x.device, mg.device) and repr(x.device) == f"device('{device}')"
+    assert x.device == device and x.device == mg.device(device) and str(x.device) == device
+    assert {device: "found"}[x.device] == "found"  # hashes as its name
+    assert mg.zeros(2, device=mg.device(device)).device == device
+    assert x.to(mg.device("cpu")).device == "cpu" and x.cpu().device == mg.device("cpu")
+    assert mg.device("cuda") == mg.device("cuda", 0) == "cuda:0"
+    assert (mg.device("cuda", 1).type, mg.device("cuda", 1).index) == ("cuda", 1)
+    assert (mg.device("cpu").type, mg.device("cpu").index) == ("cpu", None)
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        mg.device("tpu")
+    with pytest.raises(TypeError, match="a device is a name such as 'cpu'"):
+        mg.device(3)
+
+
+def test_type_names_the_dtype_and_converts_differentiably():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    assert x.type() == "float32" == mg.float32 and mg.zeros(1, dtype="int64").type() == mg.int64
+    y = x.type(mg.double)
+    assert y.type() == mg.float64
+    (g,) = mg.grad((y * y).sum(), x)
+    assert g.type() == mg.float32 and g.tolist() == [2.0, 4.0]
+    with pytest.raises(TypeError, match="type: unknown dtype 'torch.DoubleTensor'.*float64"):
+        x.type("torch.DoubleTensor")
+
+
+def test_module_cpu_and_cuda_move_every_parameter():
+    model = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+    assert model.cpu() is model and {p.device for p in model.parameters()} == {"cpu"}
+    if not _has_gpu():
+        with pytest.raises(RuntimeError, match="device 'cuda' needs cupy|no CUDA GPU is usable"):
+            model.cuda()
+
+
+def _has_gpu():
+    try:
+        import cupy
+        return cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:  # no cupy, or no driver
+        return False
 
 
 @pytest.mark.parametrize("device", S.DEVICES)
@@ -205,12 +253,7 @@ def test_retain_graph_is_accepted_and_a_graph_can_be_swept_again():
 def test_cuda_and_is_cuda():
     x = mg.tensor([1.0])
     assert not x.is_cuda
-    try:
-        import cupy  # noqa: F401
-        has_gpu = cupy.cuda.runtime.getDeviceCount() > 0
-    except Exception:  # no cupy, or no driver
-        has_gpu = False
-    if has_gpu:
+    if _has_gpu():
         assert x.cuda().is_cuda and x.cuda().device == "cuda:0"
     else:
         with pytest.raises(RuntimeError, match="device 'cuda' needs cupy|no CUDA GPU is usable"):
@@ -242,7 +285,11 @@ def test_loss_modules_call_their_functions_with_the_reduction():
 
 
 def test_a_classification_target_must_be_integer_class_indices():
-    with pytest.raises(TypeError, match="nll_loss: target must be a 1-d integer tensor"):
+    with pytest.raises(TypeError, match="cross_entropy: target must be a 1-d integer tensor of "
+                       "class indices, or class probabilities of shape \\(2, 3\\), got shape"):
         nn.functional.cross_entropy(mg.zeros(2, 3), mg.tensor([0.0, 1.0]))
-    with pytest.raises(ValueError, match="nll_loss: expects \\(N, C\\) log-probabilities"):
+    with pytest.raises(TypeError, match="nll_loss: target must be a 1-d integer tensor of class "
+                       "indices, got shape \\(2, 3\\)"):
+        nn.functional.nll_loss(mg.zeros(2, 3), mg.zeros(2, 3))
+    with pytest.raises(ValueError, match="nll_loss: expects \\(N, C\\) inputs"):
         nn.functional.nll_loss(mg.zeros(3), mg.tensor([0]))

@@ -1,0 +1,118 @@
+"""PyTorch's reductions that also say *where*: ``max(x, dim)`` and ``min(x, dim)`` return the
+named tuple ``(values, indices)``, and ``argmin``. (``amax`` and ``amin``, the values only, are
+``reduce``'s ``max`` and ``min``.)
+
+The values of ``max(x, dim)`` are read from x at the indices (:func:`pick`), so the gradient goes
+to the index returned, the first of tied maxima, as in PyTorch; ``amax`` (and ``max`` without a
+dim) shares it equally between ties. ``pick`` is the integer-index primitive ``Take`` on the
+flattened x, and the indices come from ``Argmax`` (a recorded op): derivatives of every order are
+``Take``'s and ``IndexAdd``'s, and a compiled program recomputes the indices for new data."""
+
+import collections
+
+import numpy as np
+
+from .. import backend
+from ..autodiff import Function
+from ..tensor import Tensor
+from .elementwise import maximum, minimum
+from . import reduce
+from .reduce import _normalize_axes, argmax
+from .shape import Take, reshape
+
+MaxResult = collections.namedtuple("max", ["values", "indices"])
+MinResult = collections.namedtuple("min", ["values", "indices"])
+
+
+class CheckIndices(Function):
+    """y = index, after checking that every element lies in 0..size-1 (or equals ``ignored``):
+    an IndexError that names ``op`` and the first bad value otherwise, as PyTorch raises. Not
+    differentiable. A primitive, so that a compiled program checks every new batch."""
+
+    differentiable = False
+
+    def __init__(self, op, size, ignored=None):
+        self.op, self.size, self.ignored = op, size, ignored
+
+    def forward(self, index):
+        xp = backend.namespace_of(index)
+        bad = (index < 0) | (index >= self.size)
+        if self.ignored is not None:
+            bad = bad & (index != self.ignored)
+        if bool(xp.any(bad)):
+            first = backend.to_numpy(index)[backend.to_numpy(bad)][0]
+            ignored = "" if self.ignored is None else f" (or {self.ignored}, ignored)"
+            raise IndexError(f"{self.op}: index {first} is out of range; expected 0.."
+                             f"{self.size - 1}{ignored}")
+        return index
+
+
+def pick(x, axis, index):
+    """y[..., j, ...] = x[..., index[..., j, ...], ...] along ``axis`` (PyTorch's ``gather``) for
+    an int64 tensor ``index`` with x's number of axes, no larger than x on the others, and
+    values in 0..x.shape[axis] - 1 (not checked: the indices come from this package's ops).
+
+    Computed as Take(flatten(x), flat) with flat = index * stride[axis] + the offsets of the other
+    coordinates (a constant of the shapes), so VJP: dx = IndexAdd(g) reshaped to x's shape."""
+    strides = [int(np.prod(x.shape[a + 1:], dtype=np.int64)) for a in range(x.ndim)]
+    offsets = np.zeros(index.shape, dtype=np.int64)
+    for a, n in enumerate(index.shape):
+        if a != axis:
+            offsets = offsets + (np.arange(n) * strides[a]).reshape(
+                (1,) * a + (n,) + (1,) * (index.ndim - a - 1))
+    flat = index * strides[axis] + Tensor(backend.from_numpy(offsets, index.device))
+    taken = Take.apply(reshape(x, (-1,)), index=reshape(flat, (-1,)).data, axis=0)
+    return reshape(taken, index.shape)
+
+
+def argmin(x, dim=None, keepdim=False):
+    """int64 indices of the smallest elements along ``dim`` (of the flattened tensor if None),
+    the first of ties: ``argmax(-x)``."""
+    if x.numel() == 0:
+        raise ValueError(f"argmin: the tensor of shape {x.shape} is empty")
+    return argmax(-x.detach(), dim=dim, keepdim=keepdim)
+
+
+def max(x, dim=None, keepdim=False, axis=None, keepdims=False):
+    """PyTorch's ``max``: ``max(x)`` the largest element; ``max(x, dim, keepdim=False)`` the named
+    tuple ``(values, indices)`` along axis ``dim`` (indices: int64, the first of ties);
+    ``max(x, other)`` with a tensor ``other``: ``maximum(x, other)``. numpy's ``axis=`` (an int
+    or a tuple) and ``keepdims=`` give the values only, as ``amax``."""
+    return _extreme("max", x, dim, keepdim, axis, keepdims)
+
+
+def min(x, dim=None, keepdim=False, axis=None, keepdims=False):
+    """As :func:`max`, for the smallest elements (``min(x, other)``: ``minimum``)."""
+    return _extreme("min", x, dim, keepdim, axis, keepdims)
+
+
+# op: (with a tensor, without a dim, the indices along one axis, the named tuple)
+_FORMS = {"max": (maximum, reduce.max, lambda x, axis: argmax(x, dim=axis, keepdim=True),
+                  MaxResult),
+          "min": (minimum, reduce.min, lambda x, axis: argmin(x, dim=axis, keepdim=True),
+                  MinResult)}
+
+
+def _extreme(op, x, dim, keepdim, axis, keepdims):
+    elementwise, values_only, find_index, result = _FORMS[op]
+    if isinstance(dim, Tensor):
+        return elementwise(x, dim)
+    if dim is None:
+        return values_only(x, axis=axis, keepdims=keepdims or keepdim)
+    if axis is not None:
+        raise TypeError(f"{op}: give dim (values and indices) or axis (values), not both")
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}; {op}(x, dim) gives (values, "
+                        f"indices) along one axis, a{op}(x, dim=(...)) the values over several")
+    if x.numel() == 0:
+        raise ValueError(f"{op}: the tensor of shape {x.shape} is empty")
+    scalar = x.ndim == 0
+    if scalar:
+        x = reshape(x, (1,))
+    (axis,) = _normalize_axes(x, int(dim))
+    indices = find_index(x, axis)
+    values = pick(x, axis, indices)
+    if not keepdim or scalar:
+        shape = () if scalar else x.shape[:axis] + x.shape[axis + 1:]
+        values, indices = reshape(values, shape), reshape(indices, shape)
+    return result(values, indices)

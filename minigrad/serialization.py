@@ -1,0 +1,72 @@
+"""``save`` and ``load`` for state dicts, PyTorch's ``torch.save(model.state_dict(), path)`` and
+``model.load_state_dict(torch.load(path))``.
+
+The file is numpy's ``.npz`` (a zip of ``.npy`` arrays, one per name), read back with
+``allow_pickle=False``: loading a file never runs code from it, unlike a pickle (PyTorch's own
+format), and numpy, already what minigrad computes with, reads and writes it, so no other
+package is needed (safetensors would be one more). The price: it holds named arrays only, not
+arbitrary Python objects.
+"""
+
+import zipfile
+from collections import OrderedDict
+
+import numpy as np
+
+from . import backend
+from .tensor import Tensor
+
+
+def save(state_dict, path):
+    """Write ``state_dict`` (a mapping of names to tensors or arrays, as ``Module.state_dict()``
+    returns) to the file ``path`` (any name: unlike ``numpy.savez``, no ".npz" is appended)."""
+    if not hasattr(state_dict, "items"):
+        raise TypeError(f"save: expected a mapping of names to tensors (a state_dict), got "
+                        f"{type(state_dict).__name__}")
+    arrays = {}
+    for name, value in state_dict.items():
+        if not isinstance(name, str):
+            raise TypeError(f"save: the names must be strings, got {name!r}")
+        if isinstance(value, Tensor):
+            arrays[name] = value.numpy()
+        elif isinstance(value, np.ndarray) and value.dtype != object:
+            arrays[name] = value
+        else:
+            raise TypeError(f"save: {name!r} holds a {type(value).__name__}; the file holds only "
+                            "tensors and arrays (save an optimizer's or a run's other state "
+                            "separately, e.g. as JSON)")
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
+def load(path, map_location=None):
+    """The state dict in the file ``path`` written by :func:`save`, as an ordered dict of names
+    to tensors on ``map_location`` (a device; the default device if None), with the dtypes they
+    were saved with. Pass it to ``Module.load_state_dict``."""
+    device = backend.canonical_device(map_location)
+    try:
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise ValueError("it holds a single array, not named ones")
+        with archive:
+            others = [name for name in archive.zip.namelist() if not name.endswith(".npy")]
+            if others:
+                raise ValueError(f"it holds {others[0]}, which is not a .npy array")
+            return OrderedDict((name, Tensor(backend.from_numpy(archive[name], device)))
+                               for name in archive.files)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        hint = (" (a PyTorch file? load it with torch.load and pass {name: t.numpy()} to "
+                "load_state_dict)") if _holds_pickle(path) else ""
+        raise ValueError(f"load: {path} is not a state dict written by minigrad.save (an .npz of "
+                         f"arrays, read without pickle){hint}: {error}") from None
+
+
+def _holds_pickle(path):
+    """Whether ``path`` is a zip with a pickle inside, as ``torch.save`` writes."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(name.endswith(".pkl") for name in archive.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return False
