@@ -5,6 +5,7 @@ import math
 from ..creation import arange, zeros
 from ..grad_mode import no_grad
 from ..ops import where
+from ..ops.conv import int_pair
 from . import functional as F
 from . import init
 from .module import Module, Parameter
@@ -12,10 +13,6 @@ from .module import Module, Parameter
 
 def _parameter(*shape, device=None, dtype=None):
     return Parameter(zeros(*shape, device=device, dtype=dtype))
-
-
-def _pair(value):
-    return (value, value) if isinstance(value, int) else tuple(value)
 
 
 def _default_init(weight, bias, fan_in):
@@ -50,7 +47,7 @@ class Conv2d(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
                  device=None, dtype=None):
         super().__init__()
-        kh, kw = _pair(kernel_size)
+        kh, kw = int_pair(kernel_size, "kernel_size", "nn.Conv2d", 1)
         self.stride, self.padding = stride, padding
         self.weight = _parameter(out_channels, in_channels, kh, kw, device=device, dtype=dtype)
         self.bias = _parameter(out_channels, device=device, dtype=dtype) if bias else None
@@ -71,7 +68,7 @@ class ConvTranspose2d(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, bias=True, device=None, dtype=None):
         super().__init__()
-        kh, kw = _pair(kernel_size)
+        kh, kw = int_pair(kernel_size, "kernel_size", "nn.ConvTranspose2d", 1)
         self.stride, self.padding, self.output_padding = stride, padding, output_padding
         self.weight = _parameter(in_channels, out_channels, kh, kw, device=device, dtype=dtype)
         self.bias = _parameter(out_channels, device=device, dtype=dtype) if bias else None

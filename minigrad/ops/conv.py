@@ -17,14 +17,18 @@ primitive           VJP for its first input                 VJP for its second i
 Conv2d(x, w)        dx = ConvTranspose2d(g, w)              dw = Conv2dWeight(x, g)
 ConvTranspose2d     dy = Conv2d(g, w)                       dw = Conv2dWeight(g, y)
 (y, w)
-Conv2dWeight(x, g)  dx = ConvTranspose2d(g, D)              dg = Conv2d(x, D)
+Conv2dWeight(x, g)  dx = ConvTranspose2d(g, E)              dg = Conv2d(x, E)
 ==================  ======================================  ======================================
 
-(all with the same stride and padding; a transposed conv that restores an image of a given size
-gets the output_padding that makes its size exact). The forwards work on a column matrix:
-``_im2col`` slices x_pad once per kernel offset (a loop over kh*kw offsets, never over the batch
-or pixels) and the convolution is then one matrix product; ``_col2im`` is its adjoint, a
-scatter-add of the kh*kw offset slices.
+(g is the gradient flowing into each primitive's result, named E for Conv2dWeight's as in its
+docstring; all with the same stride and padding; a transposed conv that restores an image of a
+given size gets the output_padding that makes its size exact). The forwards work on a column
+matrix: ``_im2col`` slices x_pad once per kernel offset (a loop over kh*kw offsets, never over
+the batch or pixels) and the convolution is then one matrix product; ``_col2im`` is its adjoint,
+a scatter-add of the kh*kw offset slices.
+
+The public functions ``conv2d``, ``conv_transpose2d`` and ``conv2d_weight`` check their arguments
+and apply one primitive each; the first two then add the bias, if any, with ``+`` (a composite).
 """
 
 import numbers
@@ -92,6 +96,13 @@ def _from_channels_first(xp, t, n, grid):
 def _grid_size(size, kernel, stride, padding):
     """floor((size + 2p - k) / s) + 1 for each axis (PyTorch's conv2d output size)."""
     return tuple((n + 2 * p - k) // s + 1 for n, k, s, p in zip(size, kernel, stride, padding))
+
+
+def _transposed_size(grid, kernel, stride, padding, output_padding):
+    """(grid - 1) s - 2p + k + output_padding for each axis (PyTorch's conv_transpose2d output
+    size)."""
+    return tuple((g - 1) * s - 2 * p + k + q
+                 for g, k, s, p, q in zip(grid, kernel, stride, padding, output_padding))
 
 
 def _restoring_output_padding(size, grid, kernel, stride, padding):
@@ -172,8 +183,8 @@ class ConvTranspose2d(Function):
     def forward(self, y, w):
         xp = backend.namespace_of(y)
         in_ch, out_ch, kh, kw = w.shape
-        size = tuple((g - 1) * s - 2 * p + k + q for g, s, p, k, q in
-                     zip(y.shape[2:], self.stride, self.padding, (kh, kw), self.output_padding))
+        size = _transposed_size(y.shape[2:], (kh, kw), self.stride, self.padding,
+                                self.output_padding)
         w_t = xp.permute_dims(xp.reshape(w, (in_ch, -1)), (1, 0))  # (O*kh*kw, I)
         columns = xp.matmul(w_t, _channels_first(xp, y))
         return _col2im(columns, (y.shape[0], out_ch) + size, (kh, kw), self.stride,
@@ -232,8 +243,9 @@ class Conv2dWeight(Function):
 
 # -- the public functions ---------------------------------------------------------------------
 
-def _pair(value, name, op, minimum):
-    """An int or a pair of ints, each >= ``minimum``, as a pair."""
+def int_pair(value, name, op, minimum):
+    """An int or a pair of ints, each >= ``minimum``, as a pair (a kernel size, stride or
+    padding); else an error naming the op and the argument."""
     pair = (value, value) if isinstance(value, numbers.Integral) else value
     if (not isinstance(pair, (tuple, list)) or len(pair) != 2
             or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in pair)):
@@ -283,8 +295,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
     _check_4d(x, "input", "(N, C, H, W)", op)
     _check_4d(weight, "weight", "(out_ch, in_ch, kh, kw)", op)
     _check_channels(x, weight, 1, "(out_ch, in_ch, kh, kw)", op)
-    stride = _pair(stride, "stride", op, 1)
-    padding = _pair(padding, "padding", op, 0)
+    stride = int_pair(stride, "stride", op, 1)
+    padding = int_pair(padding, "padding", op, 0)
     _check_kernel_fits(x, weight.shape[2:], padding, op)
     return _add_bias(Conv2d.apply(x, weight, stride=stride, padding=padding), bias, op)
 
@@ -301,14 +313,13 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     _check_4d(x, "input", "(N, C, H, W)", op)
     _check_4d(weight, "weight", "(in_ch, out_ch, kh, kw)", op)
     _check_channels(x, weight, 0, "(in_ch, out_ch, kh, kw)", op)
-    stride = _pair(stride, "stride", op, 1)
-    padding = _pair(padding, "padding", op, 0)
-    output_padding = _pair(output_padding, "output_padding", op, 0)
+    stride = int_pair(stride, "stride", op, 1)
+    padding = int_pair(padding, "padding", op, 0)
+    output_padding = int_pair(output_padding, "output_padding", op, 0)
     if any(q >= s for q, s in zip(output_padding, stride)):
         raise ValueError(f"{op}: output_padding {output_padding} must be smaller than stride "
                          f"{stride} in each dimension")
-    size = tuple((n - 1) * s - 2 * p + k + q for n, s, p, k, q in
-                 zip(x.shape[2:], stride, padding, weight.shape[2:], output_padding))
+    size = _transposed_size(x.shape[2:], weight.shape[2:], stride, padding, output_padding)
     if any(n < 1 for n in size):
         raise ValueError(f"{op}: the output size {size} is not positive for input {x.shape}, "
                          f"weight {weight.shape}, stride {stride}, padding {padding}, "
@@ -326,8 +337,8 @@ def conv2d_weight(x, weight_size, grad_output, stride=1, padding=0):
     _check_4d(x, "input", "(N, C, H, W)", op)
     _check_4d(grad_output, "grad_output", "(N, out_ch, Ho, Wo)", op)
     weight_size = tuple(weight_size)
-    stride = _pair(stride, "stride", op, 1)
-    padding = _pair(padding, "padding", op, 0)
+    stride = int_pair(stride, "stride", op, 1)
+    padding = int_pair(padding, "padding", op, 0)
     if len(weight_size) != 4 or weight_size[1] != x.shape[1]:
         raise ValueError(f"{op}: weight_size {weight_size} must be (out_ch, in_ch, kh, kw) with "
                          f"in_ch = {x.shape[1]}, the channels of the input {x.shape}")

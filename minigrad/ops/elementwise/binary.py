@@ -85,7 +85,8 @@ class Mul(Function):
     def backward(self, g):
         a, b = self.inputs
         need_a, need_b = self.needs_input_grad
-        return (unbroadcast(g * b, a) if need_a else None, unbroadcast(g * a, b) if need_b else None)
+        return (unbroadcast(g * b, a) if need_a else None,
+                unbroadcast(g * a, b) if need_b else None)
 
 
 def mul(a, b):
