@@ -65,8 +65,8 @@ def arange(start, stop=None, step=1, dtype=None, device=None):
 
 
 def randn(*shape, generator=None, dtype=None, device=None, requires_grad=False):
-    """Standard normal samples; ``generator`` is a ``numpy.random.Generator`` (the seeded
-    default generator if None)."""
+    """Standard normal samples; ``generator`` is a ``numpy.random.Generator`` (if None, the
+    default generator, the one :func:`manual_seed` seeds)."""
     return _random("randn", "standard_normal", shape, generator, dtype, device, requires_grad)
 
 

@@ -3,7 +3,7 @@
 Written as ~14 elementwise ops, one Adam step of one parameter records 14 graph nodes; the
 unrolled GAN records K of them per parameter per iteration, so the engine's per-op cost
 dominated. Fused, it is three nodes, and each VJP is still written with Tensor ops, so the
-step stays differentiable to any order.
+step stays differentiable to any order. All three are primitives; ``adam_update`` composes them.
 """
 
 from .. import backend
@@ -43,15 +43,15 @@ class MovingAverageOfSquare(Function):
 
 
 class AdamStep(Function):
-    """p' = p - a m / d,  with  d = sqrt(v c + r) + eps,  a = lr / (1 - beta1^t),
-    c = 1 / (1 - beta2^t) and r = eps_root (> 0 wherever the step is differentiated; 0 in the
-    Adam optimizer, whose step is PyTorch's exactly).
+    """p' = p - scale m / d,  with  d = root + eps,  root = sqrt(v v_scale + eps_root),
+    scale = lr / (1 - beta1^t)  and  v_scale = 1 / (1 - beta2^t); eps_root is > 0 wherever the
+    step is differentiated and 0 in the Adam optimizer, whose step is PyTorch's exactly.
 
     The step number t is an input (a float64 0-d array, a constant of the graph), so that one
-    recorded program serves every step: the bias corrections a and c are computed from it in
-    float64 and only then rounded to p's dtype, exactly as a Python float would be.
+    recorded program serves every step: the bias corrections scale and v_scale are computed from
+    it in float64 and only then rounded to p's dtype, exactly as a Python float would be.
 
-    VJP:  dp = G,   dm = -a G / d,   dv = a G m c / (2 d^2 sqrt(v c + r)),   dt: none."""
+    VJP:  dp = G,   dm = -scale G / d,   dv = scale G m v_scale / (2 d^2 root),   dt: none."""
 
     def __init__(self, lr, beta1, beta2, eps, eps_root):
         self.lr, self.beta1, self.beta2 = lr, beta1, beta2

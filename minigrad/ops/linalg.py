@@ -1,7 +1,10 @@
 """Matrix products.
 
 ``matmul(a, b)`` follows numpy/PyTorch: 1-D operands are promoted to a row (a) or a column (b)
-and the added axis is removed again; leading (batch) axes broadcast."""
+and the added axis is removed again; leading (batch) axes broadcast.
+
+Primitives: ``MatMul`` and ``Linear`` (the dense layer fused). ``matmul`` applies ``MatMul``
+(with a ``reshape`` before and after for a 1-D operand); ``linear`` applies ``Linear``."""
 
 from .. import backend
 from ..autodiff import Function

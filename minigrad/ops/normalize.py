@@ -20,6 +20,8 @@ derivative drops out of both because sum (x_i - mean) = 0).
 
 The statistics are computed once by :func:`batch_statistics` (its caller, batch norm, also needs
 them for the running averages) and handed to both primitives: they must be x's own statistics.
+``batch_statistics`` is a composite of recorded ops on ``x.detach()``; ``standardize`` applies
+``Standardize``.
 """
 
 from ..autodiff import Function
@@ -29,7 +31,9 @@ from .reduce import _count
 def batch_statistics(x, axes, eps):
     """(mean, var, s) of the tensor ``x`` over ``axes``, kept as size-1 axes: constants of the
     graph (computed from ``x.detach()``), made by recorded ops so that a compiled program
-    recomputes them from each new x."""
+    recomputes them from each new x.
+
+    Composite: of mean, sub, mul, add, sqrt and div."""
     x = x.detach()
     mean = x.mean(axis=axes, keepdims=True)
     centered = x - mean

@@ -3,7 +3,11 @@
 (This module's ``sum``, ``max`` and ``min`` shadow Python's; ``builtins`` has those.)
 
 The VJP of a reduction spreads g back over the reduced axes: reshape g to the kept-dims shape,
-then broadcast it to the input's shape."""
+then broadcast it to the input's shape.
+
+Primitives: ``Sum``, ``Mean``, ``Max``, ``Argmax``, ``SafeShift``. Composites (built from
+primitives, so their derivatives are the primitives'): ``min``, ``norm``, ``logsumexp``, ``var``.
+"""
 
 import builtins
 
@@ -116,7 +120,7 @@ def max(x, axis=None, keepdims=False):
 
 @accepts_dim
 def min(x, axis=None, keepdims=False):
-    """min(x) = -max(-x)."""
+    """Composite: min(x) = -max(-x)."""
     return -max(-x, axis=axis, keepdims=keepdims)
 
 
@@ -154,8 +158,10 @@ def argmax(x, axis=None, keepdims=False):
 @accepts_dim
 def norm(x, p=2, axis=None, keepdims=False):
     """The p-norm over ``axis`` (all elements if None): (sum |x|^p)^(1/p); p=2 by default.
-    A composite, so its derivatives are those of abs, power and sum (infinite at x = 0 for
-    p = 2, as PyTorch's is there only by convention)."""
+
+    Composite: sum with mul and sqrt (p = 2), abs (p = 1), or abs and power (other p); its
+    derivatives are theirs (infinite at x = 0 for p = 2, as PyTorch's is there only by
+    convention)."""
     if p == 2:
         return (x * x).sum(axis=axis, keepdims=keepdims).sqrt()
     if p == 1:
@@ -180,7 +186,10 @@ class SafeShift(_Reduction):
 @accepts_dim
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m = max(x) (0 where that is
-    infinite), a constant shift that cannot overflow. VJP (by composition): dx = g * softmax(x)."""
+    infinite), a constant shift that cannot overflow.
+
+    Composite: of SafeShift (a constant), sub, exp, Sum, log and add; its VJP by composition is
+    dx = g * softmax(x)."""
     axes = _normalize_axes(x, axis)
     _require_values("logsumexp", x, axes)
     shift = SafeShift.apply(x, axes=axes, keepdims=True)
@@ -190,7 +199,9 @@ def logsumexp(x, axis=None, keepdims=False):
 
 @accepts_dim
 def var(x, axis=None, keepdims=False, correction=0):
-    """Variance: mean of squared deviations, divided by count - correction."""
+    """Variance: the sum of squared deviations from the mean, divided by count - correction.
+
+    Composite: of mean, sub, mul, Sum and a constant factor."""
     axes = _normalize_axes(x, axis)
     _require_values(f"var (correction={correction})", x, axes, more_than=correction)
     deviation = x - mean(x, axis=axes, keepdims=True)

@@ -1,4 +1,5 @@
-"""Ops that move, copy or re-read elements without arithmetic on them.
+"""Ops that move, copy or re-read elements, and the two that add elements up where those copies
+are undone: ``SumToShape`` (the VJP of broadcasting) and ``IndexAdd`` (of indexing with repeats).
 
 Each VJP stays inside this family, so derivatives of any order do too:
 
@@ -8,6 +9,10 @@ Each VJP stays inside this family, so derivatives of any order do too:
 * ``getitem``      <-> a scatter into zeros (``IndexPut`` / ``IndexAdd``), whose VJP is ``getitem``;
 * ``concatenate``  <-> slices of the gradient;
 * ``astype`` and ``to(device)`` <-> the conversion back.
+
+Primitives: ``Reshape``, ``Permute``, ``BroadcastTo``, ``SumToShape``, ``Astype``, ``ToDevice``,
+``GetItem``, ``IndexPut``, ``Take``, ``IndexAdd``, ``Concatenate``. Composites: ``transpose``,
+``unbroadcast``, ``stack``, and ``getitem`` with an integer array.
 """
 
 import functools
@@ -101,7 +106,9 @@ def permute(x, *axes):
 
 
 def transpose(x, dim0=-2, dim1=-1):
-    """Swap two axes (the last two by default)."""
+    """Swap two axes (the last two by default).
+
+    Composite: a ``permute``."""
     if not (-x.ndim <= dim0 < x.ndim and -x.ndim <= dim1 < x.ndim):
         raise ValueError(f"transpose: axes {dim0} and {dim1} do not exist in a tensor of shape "
                          f"{x.shape} (.mT and .transpose() swap the last two axes of a tensor "
@@ -166,7 +173,9 @@ def sum_to_shape(x, shape):
 
 def unbroadcast(grad, like):
     """The gradient ``grad`` of a broadcast result, brought back to the shape and dtype of the
-    operand ``like``: the single place where every op undoes numpy broadcasting."""
+    operand ``like``: the single place where every op undoes numpy broadcasting.
+
+    Composite: ``sum_to_shape``, then ``astype`` if the dtypes differ."""
     grad = sum_to_shape(grad, like.shape)
     if grad.dtype != like.dtype:
         grad = astype(grad, like.dtype)
@@ -316,7 +325,10 @@ def getitem(x, key):
     """``x[key]``, differentiable: ints, slices, ``...``, None, and one integer array.
 
     An integer array (list, array or integer Tensor, any shape) may be combined only with full
-    slices ``:`` and ``...``: ``x[idx]``, ``x[:, idx]``. Its gradient adds up repeated indices."""
+    slices ``:`` and ``...``: ``x[idx]``, ``x[:, idx]``. Its gradient adds up repeated indices.
+
+    A basic key is the primitive ``GetItem``. Composite, for an integer array: negative indices
+    wrapped with ``where``, then ``Take`` and ``reshape``."""
     key = key if isinstance(key, tuple) else (key,)
     arrays = [position for position, item in enumerate(key) if _is_integer_array(item)]
     if arrays:
@@ -428,7 +440,9 @@ def concatenate(tensors, axis=0):
 
 @accepts_dim
 def stack(tensors, axis=0):
-    """Join tensors of one shape along a new axis."""
+    """Join tensors of one shape along a new axis.
+
+    Composite: each tensor reshaped with a new axis of size 1, then ``Concatenate``."""
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack: needs at least one tensor")
