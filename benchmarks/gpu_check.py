@@ -59,7 +59,7 @@ def sizes(tiny):
     """The check's sizes: full on a GPU, tiny to exercise the script anywhere in seconds."""
     if tiny:
         return dict(unroll_steps=2, iterations=5, batch_size=32, hidden=16, timing_rounds=2,
-                    run_steps=4, image_batch=8, image_size=12, test_files=["test_reduce.py"])
+                    run_steps=4, image_batch=8, image_size=12, test_files=["ops/test_reduce.py"])
     return dict(unroll_steps=10, iterations=200, batch_size=512, hidden=128, timing_rounds=20,
                 run_steps=300, image_batch=64, image_size=28, test_files=[])
 

@@ -27,7 +27,7 @@ def adam_update(param, grad, m, v, step, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
     strictly positive and every derivative finite. Its default, 1e-39, is too small to change
     any float32 step with eps >= 1e-8: added to a float32 v'/c2 of at least 2^-60 it is lost in
     rounding, and below that both sqrt(v'/c2) and sqrt(v'/c2 + 1e-39) are under half a unit in
-    the last place of eps, so d = eps either way (``tests/minigrad/test_optim_adam_update.py``
+    the last place of eps, so d = eps either way (``tests/minigrad/ops/test_adam.py``
     checks every float32 value around the boundaries). A larger ``eps_root`` (1e-16 here
     before) changes the step for gradients of about 1e-8, and a GAN's trajectory then drifts
     away from PyTorch's. 1e-39 is a subnormal float32: a device that flushes subnormals to zero

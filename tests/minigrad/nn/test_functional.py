@@ -1,6 +1,8 @@
-"""minigrad.nn.functional: first and second derivatives of every function against finite
-differences on both devices, and the properties that matter beyond derivatives (numerical
-stability of the loss, batch norm's eval-mode affinity and its running statistics)."""
+"""minigrad.nn.functional: first and second derivatives of its composites (batch norm, the
+losses, the LSTM cell) against finite differences on both devices, and the properties that
+matter beyond derivatives (numerical stability of the loss, batch norm's eval-mode affinity and
+its running statistics). The functions that are one primitive are tested with their op family:
+linear in tests/minigrad/ops/test_linalg.py, relu and leaky_relu in test_elementwise_unary.py."""
 
 import numpy as np
 import pytest
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad.testing import gradcheck, gradgradcheck
-from strategies import DEVICES, arrays, away_from, leaf, positive_arrays
+from strategies import DEVICES, arrays, leaf, positive_arrays
 
 try:
     import torch
@@ -26,51 +28,6 @@ some_examples = settings(max_examples=10)
 few_examples = settings(max_examples=5)
 sides = st.integers(1, 3)
 reductions = st.sampled_from(["mean", "sum", "none"])
-
-
-# -- linear ---------------------------------------------------------------------------------------
-
-@st.composite
-def linear_inputs(draw, device):
-    """x (*batch, in), weight (out, in) and maybe a bias (out,); batch may be empty."""
-    batch = draw(st.lists(sides, max_size=2))
-    n_in, n_out = draw(sides), draw(sides)
-    x = leaf(draw(arrays(tuple(batch) + (n_in,))), device)
-    weight = leaf(draw(arrays((n_out, n_in))), device)
-    bias = leaf(draw(arrays((n_out,))), device) if draw(st.booleans()) else None
-    return (x, weight) if bias is None else (x, weight, bias)
-
-
-@pytest.mark.parametrize("device", DEVICES)
-@some_examples
-@given(data=st.data())
-def test_linear_gradcheck(device, data):
-    assert gradcheck(F.linear, data.draw(linear_inputs(device)))
-
-
-@pytest.mark.parametrize("device", DEVICES)
-@few_examples
-@given(data=st.data())
-def test_linear_gradgradcheck(device, data):
-    assert gradgradcheck(F.linear, data.draw(linear_inputs(device)))
-
-
-@pytest.mark.parametrize("device", DEVICES)
-@pytest.mark.parametrize("bias", [True, False])
-def test_linear_gradgradcheck_with_an_unbatched_input(device, bias):
-    """x of shape (in,), as PyTorch allows: its second derivative must work too."""
-    rng = np.random.default_rng(0)
-    inputs = [leaf(rng.standard_normal(shape), device) for shape in [(3,), (2, 3), (2,)]]
-    assert gradgradcheck(F.linear, inputs if bias else inputs[:2])
-
-
-@pytest.mark.parametrize("device", DEVICES)
-@given(data=st.data())
-def test_linear_equals_x_times_weight_transposed_plus_bias(device, data):
-    x, weight, *bias = data.draw(linear_inputs(device))
-    expected = x.numpy() @ weight.numpy().T + (bias[0].numpy() if bias else 0.0)
-    np.testing.assert_allclose(F.linear(x, weight, *bias).numpy(), expected, rtol=1e-12,
-                               atol=1e-12)
 
 
 # -- batch norm -----------------------------------------------------------------------------------
@@ -251,38 +208,6 @@ def test_batch_norm_training_does_not_record_the_running_statistics():
     running_mean, running_var = mg.zeros(2, dtype="float64"), mg.ones(2, dtype="float64")
     F.batch_norm(x, running_mean, running_var, training=True)
     assert not running_mean.requires_grad and not running_var.requires_grad
-
-
-# -- leaky relu -----------------------------------------------------------------------------------
-
-@st.composite
-def leaky_relu_inputs(draw, device):
-    x = away_from(draw(arrays(st.lists(sides, max_size=3).map(tuple))))
-    return leaf(x, device), draw(st.floats(0.0, 0.5))
-
-
-@pytest.mark.parametrize("device", DEVICES)
-@some_examples
-@given(data=st.data())
-def test_leaky_relu_gradcheck(device, data):
-    x, slope = data.draw(leaky_relu_inputs(device))
-    assert gradcheck(lambda x: F.leaky_relu(x, slope), (x,))
-
-
-@pytest.mark.parametrize("device", DEVICES)
-@few_examples
-@given(data=st.data())
-def test_leaky_relu_gradgradcheck(device, data):
-    x, slope = data.draw(leaky_relu_inputs(device))
-    assert gradgradcheck(lambda x: F.leaky_relu(x, slope), (x,))
-
-
-@given(data=st.data())
-def test_leaky_relu_values(data):
-    x, slope = data.draw(leaky_relu_inputs("cpu"))
-    host = x.numpy()
-    np.testing.assert_array_equal(F.leaky_relu(x, slope).numpy(),
-                                  np.where(host > 0, host, slope * host))
 
 
 # -- losses ---------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""adam_update, the differentiable Adam step: its value, its first and second derivatives w.r.t.
+"""The three primitives of one Adam step (minigrad/ops/adam.py), through adam_update, the
+differentiable Adam step that chains them: its value, its first and second derivatives w.r.t.
 every input, gradients through ten chained updates of a small network against finite differences
-of the whole ten-step function, and finite second derivatives where a gradient is exactly zero."""
+of the whole ten-step function, finite second derivatives where a gradient is exactly zero, and
+PyTorch's rule for tiny gradients, in adam_update and in the Adam optimizer built on it."""
 
 import numpy as np
 import pytest

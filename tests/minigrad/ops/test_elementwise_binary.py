@@ -1,5 +1,6 @@
-"""Binary elementwise ops over broadcastable shape pairs: values against numpy, first and second
-derivatives against central finite differences (float64, default tolerances), on every device."""
+"""Binary elementwise ops over broadcastable shape pairs, and power with a constant exponent:
+values against numpy, first and second derivatives against central finite differences (float64,
+default tolerances), on every device."""
 
 import numpy as np
 import pytest
@@ -53,6 +54,20 @@ def test_binary_op(name, device, data, shapes):
     assert y.shape == np.broadcast_shapes(a.shape, b.shape) and y.device == device
     np.testing.assert_allclose(y.numpy(), reference(a, b), rtol=1e-12, atol=1e-15)
     check_derivatives(op, ta, tb)
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+@given(data=st.data(), exponent=st.sampled_from([0, 1, 2, 3, -1, 0.5, 1.5, -2.5]))
+def test_pow_constant_exponent(device, data, exponent):
+    # x^p for a non-integer or negative p needs x > 0
+    positive = not (isinstance(exponent, int) and exponent >= 0)
+    low = 0.3 if positive else -2.0
+    x = data.draw(S.arrays(S.shapes(max_side=3), low, 2.0))
+    leaf = S.leaf(x, device)
+    y = leaf ** exponent
+    np.testing.assert_allclose(y.numpy(), x ** exponent, rtol=1e-12)
+    assert mg.power(leaf, exponent).numpy().tolist() == y.numpy().tolist()
+    check_derivatives(lambda t: t ** exponent, leaf)
 
 
 @pytest.mark.parametrize("device", S.DEVICES)

@@ -50,26 +50,13 @@ def test_method_forms_match_functions():
 
 
 @pytest.mark.parametrize("device", S.DEVICES)
-@given(data=st.data(), exponent=st.sampled_from([0, 1, 2, 3, -1, 0.5, 1.5, -2.5]))
-def test_pow_constant_exponent(device, data, exponent):
-    # x^p for a non-integer or negative p needs x > 0
-    positive = not (isinstance(exponent, int) and exponent >= 0)
-    low = 0.3 if positive else -2.0
-    x = data.draw(S.arrays(S.shapes(max_side=3), low, 2.0))
-    leaf = S.leaf(x, device)
-    y = leaf ** exponent
-    np.testing.assert_allclose(y.numpy(), x ** exponent, rtol=1e-12)
-    assert mg.power(leaf, exponent).numpy().tolist() == y.numpy().tolist()
-    check_derivatives(lambda t: t ** exponent, leaf)
-
-
-@pytest.mark.parametrize("device", S.DEVICES)
-@given(data=st.data(), slope=st.sampled_from([0.01, 0.2, 1.5]))
+@given(data=st.data(), slope=st.one_of(st.sampled_from([0.0, 0.01, 1.5]), st.floats(0.0, 0.5)))
 def test_leaky_relu(device, data, slope):
+    """Exactly a select (a multiply by 1 or the slope), and derivatives of both orders."""
     x = S.away_from(data.draw(S.arrays(S.shapes(max_side=3))))
     leaf = S.leaf(x, device)
     y = mg.leaky_relu(leaf, slope)
-    np.testing.assert_allclose(y.numpy(), np.where(x > 0, x, slope * x), rtol=1e-12)
+    np.testing.assert_array_equal(y.numpy(), np.where(x > 0, x, slope * x))
     check_derivatives(lambda t: mg.leaky_relu(t, slope), leaf)
 
 

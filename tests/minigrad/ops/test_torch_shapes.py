@@ -1,7 +1,7 @@
 """PyTorch's shape names (view, view_as, squeeze, unsqueeze, flatten, t, narrow, contiguous,
 new_zeros): shapes and values against numpy, first and second derivatives against central finite
 differences, on every device; and the errors for dims out of range. (The same computations
-against PyTorch itself: test_against_torch.py.)"""
+against PyTorch itself: tests/minigrad/test_against_torch.py.)"""
 
 import numpy as np
 import pytest
