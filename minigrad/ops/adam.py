@@ -12,7 +12,8 @@ from ..tensor import Tensor
 
 
 class MovingAverage(Function):
-    """m' = beta m + (1 - beta) g.   VJP: dm = beta G,  dg = (1 - beta) G."""
+    """m' = beta m + (1 - beta) g.   VJP: dm = beta G,  dg = (1 - beta) G.
+    Saves: nothing."""
 
     def __init__(self, beta):
         self.beta = beta
@@ -27,7 +28,8 @@ class MovingAverage(Function):
 
 
 class MovingAverageOfSquare(Function):
-    """v' = beta v + (1 - beta) g^2.   VJP: dv = beta G,  dg = 2 (1 - beta) g G."""
+    """v' = beta v + (1 - beta) g^2.   VJP: dv = beta G,  dg = 2 (1 - beta) g G.
+    Saves: g."""
 
     def __init__(self, beta):
         self.beta = beta
@@ -51,7 +53,9 @@ class AdamStep(Function):
     recorded program serves every step: the bias corrections scale and v_scale are computed from
     it in float64 and only then rounded to p's dtype, exactly as a Python float would be.
 
-    VJP:  dp = G,   dm = -scale G / d,   dv = scale G m v_scale / (2 d^2 root),   dt: none."""
+    VJP:  dp = G,   dm = -scale G / d,   dv = scale G m v_scale / (2 d^2 root),   dt: none.
+
+    Saves: m, v, and scale and v_scale, arrays made by forward."""
 
     def __init__(self, lr, beta1, beta2, eps, eps_root):
         self.lr, self.beta1, self.beta2 = lr, beta1, beta2

@@ -127,6 +127,8 @@ class Conv2d(Function):
            s_w b + j = v + p_w of g[n, o, a, b] w[o, c, i, j];
       dw = conv2d_weight(x, g)  (O, C, kh, kw):
            dw[o, c, i, j] = sum_{n, a, b} g[n, o, a, b] * x_pad[n, c, s_h a + i, s_w b + j].
+
+    Saves: x, w, and the columns im2col(x), an array made by forward (for dw).
     """
 
     def __init__(self, stride, padding):
@@ -173,6 +175,8 @@ class ConvTranspose2d(Function):
       dy = conv2d(g, w, s, p)            (N, I, Hi, Wi)  (as <z, g> = <y, conv2d(g, w)>);
       dw = conv2d_weight(g, y)           (I, O, kh, kw):
            dw[c, o, i, j] = sum_{n, a, b} y[n, c, a, b] * g_pad[n, o, s_h a + i, s_w b + j].
+
+    Saves: y and w.
     """
 
     def __init__(self, stride, padding, output_padding):
@@ -211,6 +215,8 @@ class Conv2dWeight(Function):
     VJP, with E (O, C, kh, kw) the gradient flowing into D (<D, E> = <conv2d(x, E), g>):
       dx = conv_transpose2d(g, E, s, p, output_padding restoring H, W)   (N, C, H, W);
       dg = conv2d(x, E, s, p)                                            (N, O, Ho, Wo).
+
+    Saves: x and g (and im2col(x) when its caller hands it over).
     """
 
     def __init__(self, kernel, stride, padding, columns=None):

@@ -21,7 +21,9 @@ class MatMul(Function):
     each summed over the batch axes that broadcasting added. The flags let every one of these be
     a single product that BLAS writes in row-major order: the gradient of a transposed operand
     never comes out as a transposed (column-major) view, which numpy's elementwise ops then read
-    at a fraction of their speed."""
+    at a fraction of their speed.
+
+    Saves: A and B."""
 
     def __init__(self, transpose_a=False, transpose_b=False):
         self.transpose_a = transpose_a
@@ -78,7 +80,9 @@ class Linear(Function):
     """Y = X W^T + b for X (..., in), W (out, in), b (out,) or None — one fused node for the
     dense layer, the hot op of every model here.
     VJP: dX = G W,  dW = G^T X,  db = sum of G over all axes but the last
-    (G and X flattened to (rows, features) for dW and db)."""
+    (G and X flattened to (rows, features) for dW and db).
+
+    Saves: X and W."""
 
     def forward(self, x, w, b=None):
         xp = backend.namespace_of(x)

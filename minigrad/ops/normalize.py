@@ -54,7 +54,8 @@ class _BatchStatistic(Function):
 
 
 class Standardize(_BatchStatistic):
-    """x_hat = (x - mean) s.  VJP: dx = s * (g - mean(g) - x_hat * mean(g * x_hat))."""
+    """x_hat = (x - mean) s.  VJP: dx = s * (g - mean(g) - x_hat * mean(g * x_hat)).
+    Saves: x, x_hat (its output), and x's mean and s (parameters)."""
 
     def forward(self, x):
         return (x - self.mean) * self.inverse_std
@@ -69,7 +70,8 @@ class Standardize(_BatchStatistic):
 
 
 class InverseStd(_BatchStatistic):
-    """s = (var + eps)^(-1/2), reduced axes kept.  VJP: dx = -(g s^2 / n) * x_hat."""
+    """s = (var + eps)^(-1/2), reduced axes kept.  VJP: dx = -(g s^2 / n) * x_hat.
+    Saves: x, s (its output), and x's mean and s (parameters)."""
 
     def forward(self, x):
         return self.inverse_std

@@ -45,7 +45,8 @@ class _Reduction(Function):
 
 
 class Sum(_Reduction):
-    """y = sum of x over ``axes``.  VJP: dx = g broadcast back over the summed axes."""
+    """y = sum of x over ``axes``.  VJP: dx = g broadcast back over the summed axes.
+    Saves: nothing (x's shape)."""
 
     def forward(self, x):
         return backend.namespace_of(x).sum(x, axis=self.axes, keepdims=self.keepdims)
@@ -60,7 +61,8 @@ def sum(x, axis=None, keepdims=False):
 
 
 class Mean(_Reduction):
-    """y = mean of x over ``axes`` (n values each).  VJP: dx = g / n, spread over the axes."""
+    """y = mean of x over ``axes`` (n values each).  VJP: dx = g / n, spread over the axes.
+    Saves: nothing (x's shape)."""
 
     def forward(self, x):
         return backend.namespace_of(x).mean(x, axis=self.axes, keepdims=self.keepdims)
@@ -93,7 +95,8 @@ def mean(x, axis=None, keepdims=False):
 
 
 class Max(_Reduction):
-    """y = max of x over ``axes``.  VJP: dx = g at the maxima, shared equally between ties."""
+    """y = max of x over ``axes``.  VJP: dx = g at the maxima, shared equally between ties.
+    Saves: each element's share of g, an array made by forward; x only links the graph."""
 
     def forward(self, x):
         xp = backend.namespace_of(x)
@@ -126,7 +129,9 @@ def min(x, axis=None, keepdims=False):
 
 class Argmax(Function):
     """The index of the largest element along ``axis`` (of the flattened tensor if None); the
-    first one at ties. Not differentiable: an index is a constant of the graph."""
+    first one at ties. Not differentiable: an index is a constant of the graph.
+
+    Saves: nothing (not recorded)."""
 
     differentiable = False
 
@@ -172,7 +177,9 @@ def norm(x, p=2, axis=None, keepdims=False):
 class SafeShift(_Reduction):
     """m = max of x over ``axes`` (kept), or 0 where that max is infinite: the shift that
     keeps exp(x - m) from overflowing. Not differentiable: logsumexp uses it as a constant (its
-    result does not depend on the shift)."""
+    result does not depend on the shift).
+
+    Saves: nothing (not recorded)."""
 
     differentiable = False
 

@@ -42,7 +42,8 @@ def accepts_dim(function):
 
 
 class Reshape(Function):
-    """y = reshape(x, shape).  VJP: dx = reshape(g, x.shape)."""
+    """y = reshape(x, shape).  VJP: dx = reshape(g, x.shape).
+    Saves: nothing (x's shape)."""
 
     def __init__(self, shape):
         self.shape = shape
@@ -80,7 +81,9 @@ def _resolve_shape(x, shape):
 
 class Permute(Function):
     """y = x with axes reordered: y.shape[i] = x.shape[axes[i]].
-    VJP: dx = permute(g, argsort(axes))."""
+    VJP: dx = permute(g, argsort(axes)).
+
+    Saves: nothing."""
 
     def __init__(self, axes):
         self.axes = axes
@@ -119,7 +122,8 @@ def transpose(x, dim0=-2, dim1=-1):
 
 
 class BroadcastTo(Function):
-    """y = x broadcast to ``shape`` (numpy's rules).  VJP: dx = sum_to_shape(g, x.shape)."""
+    """y = x broadcast to ``shape`` (numpy's rules).  VJP: dx = sum_to_shape(g, x.shape).
+    Saves: nothing (x's shape)."""
 
     def __init__(self, shape):
         self.shape = shape
@@ -143,7 +147,9 @@ def broadcast_to(x, shape):
 
 class SumToShape(Function):
     """y = the sum of x over the axes that broadcasting added or stretched, so y.shape = shape.
-    VJP: dx = broadcast_to(g, x.shape)."""
+    VJP: dx = broadcast_to(g, x.shape).
+
+    Saves: nothing (x's shape)."""
 
     def __init__(self, shape):
         self.shape = shape
@@ -183,7 +189,8 @@ def unbroadcast(grad, like):
 
 
 class Astype(Function):
-    """y = x converted to ``dtype``.  VJP: dx = astype(g, x.dtype)."""
+    """y = x converted to ``dtype``.  VJP: dx = astype(g, x.dtype).
+    Saves: nothing (x's dtype)."""
 
     def __init__(self, dtype):
         self.dtype = dtype
@@ -203,7 +210,8 @@ def astype(x, dtype):
 
 
 class ToDevice(Function):
-    """y = x copied to another device.  VJP: dx = g copied back to x's device."""
+    """y = x copied to another device.  VJP: dx = g copied back to x's device.
+    Saves: nothing (x's device)."""
 
     def __init__(self, device):
         self.device = device
@@ -228,7 +236,9 @@ def to(x, device):
 
 class GetItem(Function):
     """y = x[key] for a basic key (ints, slices, ``...``, None).
-    VJP: dx = zeros like x with g put at ``key`` (:class:`IndexPut`)."""
+    VJP: dx = zeros like x with g put at ``key`` (:class:`IndexPut`).
+
+    Saves: nothing (the key and x's shape)."""
 
     def __init__(self, key, shape):
         self.key = key      # a full tuple of ints and slices, one item per axis of x
@@ -245,7 +255,9 @@ class GetItem(Function):
 
 class IndexPut(Function):
     """y = zeros(shape) with y[key] = g, for a basic key (no element is written twice).
-    VJP: dg = d[key]."""
+    VJP: dg = d[key].
+
+    Saves: nothing (the key)."""
 
     def __init__(self, key, shape):
         self.key = key
@@ -263,7 +275,9 @@ class IndexPut(Function):
 
 class Take(Function):
     """y = x[..., index, ...] along ``axis`` with a 1-D integer array ``index`` (repeats allowed).
-    VJP: dx = zeros like x with g *added* at ``index`` (:class:`IndexAdd`)."""
+    VJP: dx = zeros like x with g *added* at ``index`` (:class:`IndexAdd`).
+
+    Saves: nothing (the index and x's shape)."""
 
     def __init__(self, index, axis):
         self.index = index
@@ -279,7 +293,9 @@ class Take(Function):
 
 class IndexAdd(Function):
     """y = zeros with ``size`` along ``axis``, and y[..., index[j], ...] += g[..., j, ...].
-    VJP: dg = take(d, index, axis)."""
+    VJP: dg = take(d, index, axis).
+
+    Saves: nothing (the index)."""
 
     def __init__(self, index, axis, size):
         self.index = index
@@ -399,7 +415,8 @@ def _take(x, key, array_positions):
 # -- joining ----------------------------------------------------------------------------------
 
 class Concatenate(Function):
-    """y = the inputs joined along ``axis``.  VJP: dx_i = the slice of g that x_i filled."""
+    """y = the inputs joined along ``axis``.  VJP: dx_i = the slice of g that x_i filled.
+    Saves: nothing (the inputs' shapes)."""
 
     def __init__(self, axis):
         self.axis = axis

@@ -43,7 +43,8 @@ def _lift_operands(a, b):
 
 
 class Add(Function):
-    """y = a + b.  VJP: da = g, db = g (each summed back to its operand's shape)."""
+    """y = a + b.  VJP: da = g, db = g (each summed back to its operand's shape).
+    Saves: nothing (unbroadcast reads only the operands' shapes and dtypes)."""
 
     def forward(self, a, b):
         return a + b
@@ -60,7 +61,8 @@ def add(a, b):
 
 
 class Sub(Function):
-    """y = a - b.  VJP: da = g, db = -g."""
+    """y = a - b.  VJP: da = g, db = -g.
+    Saves: nothing (unbroadcast reads only the operands' shapes and dtypes)."""
 
     def forward(self, a, b):
         return a - b
@@ -77,7 +79,8 @@ def sub(a, b):
 
 
 class Mul(Function):
-    """y = a * b.  VJP: da = g * b, db = g * a."""
+    """y = a * b.  VJP: da = g * b, db = g * a.
+    Saves: a and b."""
 
     def forward(self, a, b):
         return a * b
@@ -95,7 +98,8 @@ def mul(a, b):
 
 
 class Div(Function):
-    """y = a / b.  VJP: da = g / b, db = -g * a / b^2 = -g * y / b."""
+    """y = a / b.  VJP: da = g / b, db = -g * a / b^2 = -g * y / b.
+    Saves: b and y."""
 
     def forward(self, a, b):
         return a / b
@@ -114,7 +118,8 @@ def div(a, b):
 
 
 class PowConstant(Function):
-    """y = x^p for a constant number p.  VJP: dx = g * p * x^(p-1)."""
+    """y = x^p for a constant number p.  VJP: dx = g * p * x^(p-1).
+    Saves: x."""
 
     def __init__(self, exponent):
         self.exponent = exponent
@@ -133,7 +138,8 @@ class PowConstant(Function):
 
 
 class Pow(Function):
-    """y = a^b for tensors a > 0 and b.  VJP: da = g * b * a^(b-1), db = g * y * log(a)."""
+    """y = a^b for tensors a > 0 and b.  VJP: da = g * b * a^(b-1), db = g * y * log(a).
+    Saves: a, b and y."""
 
     def forward(self, a, b):
         return a ** b
@@ -155,7 +161,8 @@ def power(x, exponent):
 
 
 class Maximum(Function):
-    """y = max(a, b).  VJP: the larger operand gets g; at ties each gets g/2."""
+    """y = max(a, b).  VJP: the larger operand gets g; at ties each gets g/2.
+    Saves: a's share of g, an array made by forward; a and b only link the graph."""
 
     def forward(self, a, b):
         xp = backend.namespace_of(a)
@@ -187,7 +194,9 @@ def minimum(a, b):
 
 class Where(Function):
     """y = a where condition else b (condition is a constant boolean array).
-    VJP: da = where(condition, g, 0), db = where(condition, 0, g)."""
+    VJP: da = where(condition, g, 0), db = where(condition, 0, g).
+
+    Saves: the condition (a parameter)."""
 
     def __init__(self, condition):
         self.condition = condition
@@ -218,7 +227,9 @@ def where(condition, a, b):
 
 class Compare(Function):
     """y = a OP b elementwise, a boolean array (OP one of < <= > >= == !=). Not differentiable:
-    y is a constant of the graph."""
+    y is a constant of the graph.
+
+    Saves: nothing (not recorded)."""
 
     differentiable = False
 

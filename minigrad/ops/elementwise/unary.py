@@ -21,7 +21,9 @@ class Masked(Function):
     only through x then gets a gradient of zeros from ``backward`` (not None).
 
     VJP: dg = G * mask (``Masked`` again), dx = 0, returned as no gradient so that nothing is
-    computed for it (the sweep gives zeros to the leaves that only such a zero reaches)."""
+    computed for it (the sweep gives zeros to the leaves that only such a zero reaches).
+
+    Saves: its mask (a parameter); x only links the graph."""
 
     graph_only_inputs = (1,)
 
@@ -36,7 +38,8 @@ class Masked(Function):
 
 
 class Neg(Function):
-    """y = -x.  VJP: dx = -g."""
+    """y = -x.  VJP: dx = -g.
+    Saves: nothing."""
 
     def forward(self, x):
         return -x
@@ -50,7 +53,8 @@ def neg(x):
 
 
 class Exp(Function):
-    """y = exp(x).  VJP: dx = g * y."""
+    """y = exp(x).  VJP: dx = g * y.
+    Saves: y."""
 
     def forward(self, x):
         return backend.namespace_of(x).exp(x)
@@ -64,7 +68,8 @@ def exp(x):
 
 
 class Log(Function):
-    """y = log(x).  VJP: dx = g / x."""
+    """y = log(x).  VJP: dx = g / x.
+    Saves: x."""
 
     def forward(self, x):
         return backend.namespace_of(x).log(x)
@@ -78,7 +83,8 @@ def log(x):
 
 
 class Log1p(Function):
-    """y = log(1 + x), accurate for small x.  VJP: dx = g / (1 + x)."""
+    """y = log(1 + x), accurate for small x.  VJP: dx = g / (1 + x).
+    Saves: x."""
 
     def forward(self, x):
         return backend.namespace_of(x).log1p(x)
@@ -92,7 +98,8 @@ def log1p(x):
 
 
 class Sqrt(Function):
-    """y = sqrt(x).  VJP: dx = g / (2 y)  (infinite at x = 0: keep x > 0)."""
+    """y = sqrt(x).  VJP: dx = g / (2 y)  (infinite at x = 0: keep x > 0).
+    Saves: y."""
 
     def forward(self, x):
         return backend.namespace_of(x).sqrt(x)
@@ -107,7 +114,9 @@ def sqrt(x):
 
 class Sign(Function):
     """y = -1, 0 or 1 per element. Not differentiable: y is a constant of the graph (its
-    derivative is 0 wherever it exists)."""
+    derivative is 0 wherever it exists).
+
+    Saves: nothing (not recorded)."""
 
     differentiable = False
 
@@ -120,7 +129,8 @@ def sign(x):
 
 
 class Abs(Function):
-    """y = |x|.  VJP: dx = g * sign(x)  (0 at x = 0)."""
+    """y = |x|.  VJP: dx = g * sign(x)  (0 at x = 0).
+    Saves: x (the VJP recomputes sign(x))."""
 
     def forward(self, x):
         return backend.namespace_of(x).abs(x)
@@ -135,7 +145,8 @@ def abs(x):
 
 
 class Tanh(Function):
-    """y = tanh(x).  VJP: dx = g * (1 - y^2)."""
+    """y = tanh(x).  VJP: dx = g * (1 - y^2).
+    Saves: y."""
 
     def forward(self, x):
         return backend.namespace_of(x).tanh(x)
@@ -157,7 +168,8 @@ def _stable_sigmoid(xp, x):
 
 
 class Sigmoid(Function):
-    """y = 1 / (1 + exp(-x)).  VJP: dx = g * y * (1 - y)."""
+    """y = 1 / (1 + exp(-x)).  VJP: dx = g * y * (1 - y).
+    Saves: y."""
 
     def forward(self, x):
         return _stable_sigmoid(backend.namespace_of(x), x)
@@ -173,7 +185,9 @@ def sigmoid(x):
 
 class Softplus(Function):
     """y = log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)) (never overflows).
-    VJP: dx = g * sigmoid(x)."""
+    VJP: dx = g * sigmoid(x).
+
+    Saves: x."""
 
     def forward(self, x):
         xp = backend.namespace_of(x)
@@ -188,7 +202,8 @@ def softplus(x):
 
 
 class Relu(Function):
-    """y = max(x, 0).  VJP: dx = g * [x > 0]."""
+    """y = max(x, 0).  VJP: dx = g * [x > 0].
+    Saves: the mask [x > 0], an array made by forward; x only links the graph."""
 
     def forward(self, x):
         xp = backend.namespace_of(x)
@@ -210,7 +225,9 @@ class LeakyRelu(Function):
     Multiplying by 1 or by slope gives exactly what a select would, and a select (``where``)
     with a data-dependent condition is several times slower than a multiply on a CPU in float32
     (branch mispredictions; slower in float64 too).
-    Only for slope = 0 and a non-finite g would the two differ (inf * 0 = nan): use relu."""
+    Only for slope = 0 and a non-finite g would the two differ (inf * 0 = nan): use relu.
+
+    Saves: scale, an array made by forward; x only links the graph."""
 
     def __init__(self, negative_slope):
         self.negative_slope = negative_slope
@@ -230,7 +247,8 @@ def leaky_relu(x, negative_slope=0.01):
 
 
 class Clip(Function):
-    """y = min(max(x, low), high).  VJP: dx = g * [low <= x <= high]."""
+    """y = min(max(x, low), high).  VJP: dx = g * [low <= x <= high].
+    Saves: the mask [low <= x <= high], an array made by forward; x only links the graph."""
 
     def __init__(self, low, high):
         self.low = low
