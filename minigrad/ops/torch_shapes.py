@@ -19,18 +19,19 @@ def _axis(x, dim, ndim, op):
 
 
 def view(x, *shape):
-    """``x.view(2, -1)``: ``reshape`` (a view of x's array when numpy can make one)."""
+    """``x.view(2, -1)``: ``reshape`` (a view of x's array when numpy can make one).
+    Composite: ``reshape``."""
     return reshape(x, *shape)
 
 
 def view_as(x, other):
-    """x with ``other``'s shape."""
+    """x with ``other``'s shape.  Composite: ``reshape``."""
     return reshape(x, other.shape)
 
 
 def squeeze(x, dim=None):
     """x without its size-1 axes, or without axis ``dim`` (an int or a tuple) where that axis has
-    size 1 (as PyTorch, an axis of another size is kept)."""
+    size 1 (as PyTorch, an axis of another size is kept).  Composite: ``reshape``."""
     if dim is None:
         drop = {axis for axis, n in enumerate(x.shape) if n == 1}
     else:
@@ -41,14 +42,15 @@ def squeeze(x, dim=None):
 
 
 def unsqueeze(x, dim):
-    """x with a new axis of size 1 at position ``dim`` (-x.ndim - 1 <= dim <= x.ndim)."""
+    """x with a new axis of size 1 at position ``dim`` (-x.ndim - 1 <= dim <= x.ndim).
+    Composite: ``reshape``."""
     axis = _axis(x, dim, x.ndim + 1, "unsqueeze")
     return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
 
 
 def flatten(x, start_dim=0, end_dim=-1):
     """x with axes ``start_dim`` to ``end_dim`` (inclusive) merged into one; a 0-d tensor becomes
-    1-d, as in PyTorch."""
+    1-d, as in PyTorch.  Composite: ``reshape``."""
     if x.ndim == 0:
         return reshape(x, (1,))
     start = _axis(x, start_dim, x.ndim, "flatten")
@@ -63,7 +65,8 @@ def flatten(x, start_dim=0, end_dim=-1):
 
 
 def t(x):
-    """The transpose of a matrix; a 0-d or 1-d tensor is returned as it is (PyTorch's ``t``)."""
+    """The transpose of a matrix; a 0-d or 1-d tensor is returned as it is (PyTorch's ``t``).
+    Composite: ``transpose``."""
     if x.ndim > 2:
         raise ValueError(f"t: expects a tensor of at most 2 dimensions, got shape {x.shape}; "
                          "use transpose(dim0, dim1) or permute")
@@ -71,7 +74,8 @@ def t(x):
 
 
 def narrow(x, dim, start, length):
-    """x[..., start:start + length, ...] along ``dim`` (``start`` may be negative)."""
+    """x[..., start:start + length, ...] along ``dim`` (``start`` may be negative).
+    Composite: a basic ``getitem``."""
     axis = _axis(x, dim, x.ndim, "narrow")
     size = x.shape[axis]
     begin = start + size if start < 0 else start
