@@ -6,7 +6,10 @@ The values of ``max(x, dim)`` are read from x at the indices (:func:`pick`), so 
 to the index returned, the first of tied maxima, as in PyTorch; ``amax`` (and ``max`` without a
 dim) shares it equally between ties. ``pick`` is the integer-index primitive ``Take`` on the
 flattened x, and the indices come from ``Argmax`` (a recorded op): derivatives of every order are
-``Take``'s and ``IndexAdd``'s, and a compiled program recomputes the indices for new data."""
+``Take``'s and ``IndexAdd``'s, and a compiled program recomputes the indices for new data.
+
+Primitive: ``CheckIndices`` (not differentiable). Composites: ``pick``, ``argmin``, ``max``,
+``min``."""
 
 import collections
 
@@ -27,7 +30,8 @@ MinResult = collections.namedtuple("min", ["values", "indices"])
 class CheckIndices(Function):
     """y = index, after checking that every element lies in 0..size-1 (or equals ``ignored``):
     an IndexError that names ``op`` and the first bad value otherwise, as PyTorch raises. Not
-    differentiable. A primitive, so that a compiled program checks every new batch."""
+    differentiable. A primitive, so that a compiled program checks every new batch.
+    Saves: nothing (not recorded)."""
 
     differentiable = False
 
@@ -53,7 +57,8 @@ def pick(x, axis, index):
     values in 0..x.shape[axis] - 1 (not checked: the indices come from this package's ops).
 
     Computed as Take(flatten(x), flat) with flat = index * stride[axis] + the offsets of the other
-    coordinates (a constant of the shapes), so VJP: dx = IndexAdd(g) reshaped to x's shape."""
+    coordinates (a constant of the shapes), so VJP: dx = IndexAdd(g) reshaped to x's shape.
+    Composite: ``Take`` on the flattened x, with ``reshape``, ``mul`` and ``add`` around it."""
     strides = [int(np.prod(x.shape[a + 1:], dtype=np.int64)) for a in range(x.ndim)]
     offsets = np.zeros(index.shape, dtype=np.int64)
     for a, n in enumerate(index.shape):
@@ -67,7 +72,7 @@ def pick(x, axis, index):
 
 def argmin(x, dim=None, keepdim=False):
     """int64 indices of the smallest elements along ``dim`` (of the flattened tensor if None),
-    the first of ties: ``argmax(-x)``."""
+    the first of ties.  Composite: ``argmax(-x)``."""
     if x.numel() == 0:
         raise ValueError(f"argmin: the tensor of shape {x.shape} is empty")
     return argmax(-x.detach(), dim=dim, keepdim=keepdim)
@@ -77,12 +82,15 @@ def max(x, dim=None, keepdim=False, axis=None, keepdims=False):
     """PyTorch's ``max``: ``max(x)`` the largest element; ``max(x, dim, keepdim=False)`` the named
     tuple ``(values, indices)`` along axis ``dim`` (indices: int64, the first of ties);
     ``max(x, other)`` with a tensor ``other``: ``maximum(x, other)``. numpy's ``axis=`` (an int
-    or a tuple) and ``keepdims=`` give the values only, as ``amax``."""
+    or a tuple) and ``keepdims=`` give the values only, as ``amax``.
+
+    Composite: ``maximum``, ``reduce.max``, or ``Argmax`` and :func:`pick`."""
     return _extreme("max", x, dim, keepdim, axis, keepdims)
 
 
 def min(x, dim=None, keepdim=False, axis=None, keepdims=False):
-    """As :func:`max`, for the smallest elements (``min(x, other)``: ``minimum``)."""
+    """As :func:`max`, for the smallest elements (``min(x, other)``: ``minimum``).
+    Composite, as :func:`max`."""
     return _extreme("min", x, dim, keepdim, axis, keepdims)
 
 
