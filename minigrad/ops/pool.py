@@ -20,15 +20,9 @@ import numpy as np
 
 from .. import backend
 from ..autodiff import Function
+from .conv import int_pair
 from .indexed import pick
 from .shape import reshape
-
-
-def _pair(name, value):
-    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) for v in pair):
-        raise TypeError(f"max_pool2d: {name} must be an int or a pair of ints, got {value!r}")
-    return tuple(int(v) for v in pair)
 
 
 def _taps(out, kernel, stride, padding, dilation):
@@ -38,7 +32,9 @@ def _taps(out, kernel, stride, padding, dilation):
 
 class MaxPoolIndices(Function):
     """idx[n, c, a, b] = r W + q for the position (r, q) of the largest x[n, c, r, q] in window
-    (a, b). Not differentiable: an index is a constant of the graph."""
+    (a, b). Not differentiable: an index is a constant of the graph.
+
+    Saves: nothing (no VJP)."""
 
     differentiable = False
 
@@ -82,13 +78,10 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     if backend.dtype_name(x.dtype) not in ("float16", "float32", "float64"):
         raise TypeError(f"max_pool2d: expected a floating-point input, got dtype "
                         f"{backend.dtype_name(x.dtype)}")
-    kernel = _pair("kernel_size", kernel_size)
-    stride = kernel if stride is None else _pair("stride", stride)
-    padding = _pair("padding", padding)
-    dilation = _pair("dilation", dilation)
-    if min(kernel + stride + dilation) < 1 or min(padding) < 0:
-        raise ValueError(f"max_pool2d: kernel_size {kernel}, stride {stride} and dilation "
-                         f"{dilation} must be positive and padding {padding} non-negative")
+    kernel = int_pair(kernel_size, "kernel_size", "max_pool2d", 1)
+    stride = kernel if stride is None else int_pair(stride, "stride", "max_pool2d", 1)
+    padding = int_pair(padding, "padding", "max_pool2d", 0)
+    dilation = int_pair(dilation, "dilation", "max_pool2d", 1)
     if any(p > k // 2 for p, k in zip(padding, kernel)):
         raise ValueError(f"max_pool2d: padding {padding} must be at most half of kernel_size "
                          f"{kernel} (as in PyTorch)")

@@ -106,5 +106,5 @@ def test_max_pool2d_refuses_what_it_cannot_do_with_a_message():
     with pytest.raises(TypeError, match=r"stride must be an int or a pair of ints, got \(1, 2, "
                        r"3\)"):
         F.max_pool2d(x, 2, stride=(1, 2, 3))
-    with pytest.raises(ValueError, match="must be positive"):
+    with pytest.raises(ValueError, match="max_pool2d: stride must be >= 1, got 0"):
         F.max_pool2d(x, 2, stride=0)
