@@ -90,20 +90,17 @@ def ring_parameters(device, size, nudge=0.0):
     config = config_from("paper", unroll_steps=size["unroll_steps"],
                          batch_size=size["batch_size"], g_hidden=size["hidden"],
                          d_hidden=size["hidden"], device=device)
-    try:
-        trainer = GANTrainer(MixtureExperiment(config), out_dir="unused")
-        params = [*trainer.generator.parameters(), *trainer.discriminator.parameters()]
-        if nudge:
-            signs = np.random.default_rng(1)
-            with mg.no_grad():
-                for p in params:
-                    factor = 1.0 + nudge * signs.choice([-1.0, 1.0], size=p.shape)
-                    p.data = (p * mg.tensor(factor, dtype=p.dtype, device=device)).data
-        for _ in range(size["iterations"]):
-            trainer.train_step()
-        return [p.numpy().astype(np.float64) for p in params]
-    finally:
-        mg.set_default_device("cpu")
+    trainer = GANTrainer(MixtureExperiment(config), out_dir="unused")
+    params = [*trainer.generator.parameters(), *trainer.discriminator.parameters()]
+    if nudge:
+        signs = np.random.default_rng(1)
+        with mg.no_grad():
+            for p in params:
+                factor = 1.0 + nudge * signs.choice([-1.0, 1.0], size=p.shape)
+                p.data = (p * mg.tensor(factor, dtype=p.dtype, device=device)).data
+    for _ in range(size["iterations"]):
+        trainer.train_step()
+    return [p.numpy().astype(np.float64) for p in params]
 
 
 def relative_distance(a, b):
@@ -132,9 +129,7 @@ def image_iteration(device, size, compile):
     experiment = conv.Experiment(config)
     shape = (512, 1, size["image_size"], size["image_size"])
     experiment.images = np.random.default_rng(0).uniform(-1, 1, shape).astype(np.float32)
-    trainer = GANTrainer(experiment, out_dir="unused")
-    mg.set_default_device("cpu")
-    return trainer.train_step
+    return GANTrainer(experiment, out_dir="unused").train_step
 
 
 def reference_contenders(device, unroll_steps):
@@ -165,11 +160,8 @@ def reference_contenders(device, unroll_steps):
 
 def timing(device, size):
     k = size["unroll_steps"]
-    try:
-        ring = {"minigrad eager": minigrad_iteration(k, False, device, size["batch_size"]),
-                "minigrad compiled": minigrad_iteration(k, True, device, size["batch_size"])}
-    finally:
-        mg.set_default_device("cpu")
+    ring = {"minigrad eager": minigrad_iteration(k, False, device, size["batch_size"]),
+            "minigrad compiled": minigrad_iteration(k, True, device, size["batch_size"])}
     references, notes = reference_contenders(device, k)
     ring.update(references)
     ring_ms = interleaved_ms(ring, size["timing_rounds"])
@@ -189,10 +181,7 @@ def training_run(device, size):
                              eval_every=max(1, size["run_steps"] // 2),
                              checkpoint_every=max(1, size["run_steps"] // 2), device=device)
         start = time.perf_counter()
-        try:
-            history = GANTrainer(MixtureExperiment(config), folder).run(progress=False)
-        finally:
-            mg.set_default_device("cpu")
+        history = GANTrainer(MixtureExperiment(config), folder).run(progress=False)
         seconds = time.perf_counter() - start
         written = sorted(path.name for path in Path(folder).iterdir())
     final = history[-1]

@@ -11,6 +11,7 @@ numpy Generator whose state is checkpointed with the parameters and optimizer st
 stopped at iteration i and resumed ends bit-for-bit where an uninterrupted run ends (on the CPU).
 """
 
+import contextlib
 import dataclasses
 import math
 import os
@@ -27,8 +28,9 @@ from minigrad.optim import Adam
 
 from ugan import jsonfile
 from ugan.averaging import HistoricalAverage
-from ugan.checkpoint import (CheckpointError, check_same_config, generator_from_json,
-                             generator_state_to_json, load_checkpoint, save_checkpoint)
+from ugan.checkpoint import (CheckpointError, CheckpointLayout, check_same_config,
+                             generator_from_json, generator_state_to_json, load_checkpoint,
+                             save_checkpoint)
 from ugan.losses import discriminator_loss
 from ugan.unroll import discriminator_logits, surrogate_loss
 
@@ -37,15 +39,29 @@ CHECKPOINT_NAME = "checkpoint.npz"
 RESUMABLE_CHANGES = ("steps", "device", "eval_every", "checkpoint_every", "compile")
 
 
+@contextlib.contextmanager
+def building_defaults(device, seed):
+    """minigrad's default device set to ``device`` and its default generator seeded with
+    ``seed`` (what an experiment's models are built and initialised with), and the caller's
+    device and generator put back afterwards: a trainer changes no global state."""
+    device_before, generator_before = mg.default_device(), mg.default_generator()
+    mg.set_default_device(device)
+    mg.manual_seed(seed)
+    try:
+        yield
+    finally:
+        mg.set_default_device(device_before)
+        mg.manual_seed(generator_before)
+
+
 class GANTrainer:
     def __init__(self, experiment, out_dir):
         self.experiment = experiment
         self.config = experiment.config
         self.out_dir = Path(out_dir)
         config = self.config
-        mg.set_default_device(config.device)
-        mg.manual_seed(config.seed)
-        self.generator, self.discriminator = experiment.build_models()
+        with building_defaults(config.device, config.seed):
+            self.generator, self.discriminator = experiment.build_models()
         betas = (config.beta1, config.beta2)
         self.g_optimizer = Adam(self.generator.parameters(), lr=config.g_lr, betas=betas,
                                 eps=config.adam_eps)
@@ -57,6 +73,9 @@ class GANTrainer:
                                                        config.historical_averaging)
                              for prefix, module in (("G", self.generator),
                                                     ("D", self.discriminator))}
+        self.layout = CheckpointLayout({"G": self.generator, "D": self.discriminator},
+                                       {"G": self.g_optimizer, "D": self.d_optimizer},
+                                       self.averages)
         self.rng = np.random.default_rng(config.seed)
         self.step = 0
         state = [self.generator, self.discriminator, self.g_optimizer, self.d_optimizer,
@@ -118,30 +137,8 @@ class GANTrainer:
         return loss + self.averages[player].penalty() if self.averages else loss
 
     # -- state -----------------------------------------------------------------------------
-    def _arrays(self):
-        arrays = {}
-        for prefix, module in (("G", self.generator), ("D", self.discriminator)):
-            for name, tensor in module.state_dict().items():
-                arrays[f"{prefix}/{name}"] = tensor.numpy()
-        optimizer_meta = {}
-        for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer)):
-            state = optimizer.state_dict()
-            scalars = {}
-            for position, entries in state["state"].items():
-                for key, value in entries.items():
-                    if isinstance(value, np.ndarray):
-                        arrays[f"opt{prefix}/{position}/{key}"] = value
-                    else:
-                        scalars[f"{position}/{key}"] = value
-            optimizer_meta[prefix] = {"hyperparameters": state["hyperparameters"],
-                                      "scalars": scalars}
-        for prefix, average in self.averages.items():
-            for position, mean in average.state_arrays().items():
-                arrays[f"avg{prefix}/{position}"] = mean
-        return arrays, optimizer_meta
-
     def save(self):
-        arrays, optimizer_meta = self._arrays()
+        arrays, optimizer_meta = self.layout.arrays()
         meta = {"step": self.step, "config": dataclasses.asdict(self.config),
                 "rng": generator_state_to_json(self.rng), "optimizers": optimizer_meta}
         path = save_checkpoint(self.out_dir / CHECKPOINT_NAME, arrays, meta)
@@ -153,21 +150,8 @@ class GANTrainer:
         cannot continue exactly, before anything changes."""
         arrays, meta = load_checkpoint(path)
         rng = self._check_checkpoint(arrays, meta, path)
-        step = meta["step"]
-        for prefix, module in (("G", self.generator), ("D", self.discriminator)):
-            module.load_state_dict({name[2:]: value for name, value in arrays.items()
-                                    if name.startswith(prefix + "/")})
-        for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer)):
-            state = {position: {"step": step, **{key: arrays[f"opt{prefix}/{position}/{key}"]
-                                                 for key in optimizer.tensor_state_keys}}
-                     for position in range(len(optimizer.params))}
-            optimizer.load_state_dict({"hyperparameters": optimizer.hyperparameters,
-                                       "state": state})
-        for prefix, average in self.averages.items():
-            average.load_state_arrays({name.split("/")[1]: value
-                                       for name, value in arrays.items()
-                                       if name.startswith(f"avg{prefix}/")}, count=step + 1)
-        self.rng, self.step = rng, step
+        self.layout.load(arrays, meta["step"])
+        self.rng, self.step = rng, meta["step"]
 
     def _check_checkpoint(self, arrays, meta, path):
         """Refuse a checkpoint whose metadata or arrays are not what this run saves after some
@@ -185,51 +169,14 @@ class GANTrainer:
             refuse("has no configuration")
         check_same_config(meta, dataclasses.asdict(self.config), path, ignore=RESUMABLE_CHANGES,
                           defaults=dataclasses.asdict(type(self.config)()))
-        self._check_arrays(arrays, refuse)
-        if meta["optimizers"] != self._optimizer_meta(step):
+        self.layout.check_arrays(arrays, refuse)
+        if meta["optimizers"] != self.layout.expected_optimizer_meta(step):
             refuse(f"holds optimizer state other than this run's hyperparameters and Adam "
                    f"step counts of {step} (the checkpoint's iteration)")
         try:
             return generator_from_json(meta["rng"])
         except (KeyError, ValueError, TypeError, OverflowError) as error:
             refuse(f"holds no valid PCG64 random generator state ({error!r})")
-
-    def _check_arrays(self, arrays, refuse):
-        """Refuse arrays other than this run's names, shapes and dtypes, or non-finite ones."""
-        expected = self._expected_arrays()
-        if sorted(arrays) != sorted(expected):
-            refuse(f"does not match this run's models: missing arrays "
-                   f"{sorted(set(expected) - set(arrays))}, unexpected arrays "
-                   f"{sorted(set(arrays) - set(expected))}")
-        for name, (shape, dtype) in expected.items():
-            array = arrays[name]
-            if array.shape != shape or array.dtype != dtype:
-                refuse(f"holds {name} as {array.dtype} {array.shape}; this run has {dtype} {shape}")
-            if not np.isfinite(array).all():
-                refuse(f"holds non-finite values in {name}: it was saved by a diverged run")
-
-    def _expected_arrays(self):
-        """{name: (shape, dtype)} of the arrays :meth:`save` writes after an iteration."""
-        expected = {}
-        for prefix, module in (("G", self.generator), ("D", self.discriminator)):
-            for name, tensor in module.state_dict().items():
-                expected[f"{prefix}/{name}"] = (tensor.shape, np.dtype(tensor.dtype))
-        for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer)):
-            for position, p in enumerate(optimizer.params):
-                for key in optimizer.tensor_state_keys:
-                    expected[f"opt{prefix}/{position}/{key}"] = (p.shape, np.dtype(p.dtype))
-        for prefix, average in self.averages.items():
-            for position, mean in average.state_arrays().items():
-                expected[f"avg{prefix}/{position}"] = (mean.shape, mean.dtype)
-        return expected
-
-    def _optimizer_meta(self, step):
-        """The optimizers' metadata that :meth:`save` writes after iteration ``step``."""
-        return {prefix: {"hyperparameters": {**optimizer.hyperparameters,
-                                             "betas": list(optimizer.hyperparameters["betas"])},
-                         "scalars": {f"{position}/step": step
-                                     for position in range(len(optimizer.params))}}
-                for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer))}
 
     # -- the loop --------------------------------------------------------------------------
     def run(self, resume=False, progress=True):

@@ -8,6 +8,8 @@ import signal
 import numpy as np
 import pytest
 
+import minigrad as mg
+
 from tiny_runs import TINY_FLAGS, assert_same_run, tiny_config, train
 from ugan.__main__ import main
 from ugan.checkpoint import META_KEY, CheckpointError, load_checkpoint
@@ -42,6 +44,27 @@ def test_a_signal_mid_iteration_stops_after_it_and_resumes_exactly(tmp_path, sig
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers restored
     train(tmp_path / "interrupted", resume=True)
     assert_same_run(tmp_path / "straight", tmp_path / "interrupted")
+
+
+def test_a_trainer_leaves_the_callers_default_device_and_generator_as_they_were(tmp_path):
+    """The models are built on the run's device and seed inside a scope, and whatever the run
+    makes after that names its device: a caller whose default device is another one (here
+    array_api_strict's, which refuses to mix devices) trains a CPU run identical to one made
+    with the CPU as default, and gets its own device and generator back, untouched."""
+    train(tmp_path / "default-cpu")
+    mg.set_default_device("strict:device1")
+    try:
+        mg.manual_seed(5)
+        generator = mg.default_generator()
+        state = generator.bit_generator.state
+        trainer = GANTrainer(MixtureExperiment(tiny_config()), tmp_path / "default-strict")
+        assert mg.default_device() == "strict:device1" and mg.default_generator() is generator
+        trainer.run(progress=False)
+        assert mg.default_device() == "strict:device1" and mg.default_generator() is generator
+        assert generator.bit_generator.state == state
+    finally:
+        mg.set_default_device("cpu")
+    assert_same_run(tmp_path / "default-cpu", tmp_path / "default-strict")
 
 
 def test_resume_through_the_command_line(tmp_path):

@@ -127,7 +127,8 @@ class ImageExperiment:
         buffers = {name: mg.tensor(b.data, device=b.device)
                    for name, b in generator.named_buffers()}
         with mg.no_grad():
-            images = generator(mg.as_tensor(self.sample_noise(rng, n))).numpy()
+            noise = mg.as_tensor(self.sample_noise(rng, n), device=self.config.device)
+            images = generator(noise).numpy()
         generator.load_state_dict({**generator.state_dict(), **buffers})
         return images
 

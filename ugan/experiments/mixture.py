@@ -87,7 +87,8 @@ class MixtureExperiment:
         training random stream."""
         rng = np.random.default_rng([self.config.seed, step])
         with mg.no_grad():
-            return generator(mg.as_tensor(self.sample_noise(rng, n))).numpy()
+            noise = mg.as_tensor(self.sample_noise(rng, n), device=self.config.device)
+            return generator(noise).numpy()
 
     def evaluate(self, generator, step, out_dir):
         samples = self.generate(generator, step, self.config.eval_samples)
