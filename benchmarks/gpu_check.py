@@ -47,8 +47,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import minigrad as mg  # noqa: E402
 from mixture_step import interleaved_ms, jax_iteration, minigrad_iteration, torch_iteration  # noqa: E402
-from ugan.experiments import conv  # noqa: E402
-from ugan.experiments.mixture import MixtureExperiment, config_from  # noqa: E402
+from ugan.experiments.conv import ConvExperiment  # noqa: E402
+from ugan.experiments.mixture import MixtureExperiment  # noqa: E402
 from ugan.train import GANTrainer  # noqa: E402
 
 FLOAT32_ROUNDING = 2.0 ** -24
@@ -87,9 +87,9 @@ def op_tests(device, size, timeout=360):
 def ring_parameters(device, size, nudge=0.0):
     """The generator's and discriminator's parameters after ``iterations`` ring iterations on
     ``device``, from the seeded start (moved by ``nudge``, a relative amount, if given)."""
-    config = config_from("paper", unroll_steps=size["unroll_steps"],
-                         batch_size=size["batch_size"], g_hidden=size["hidden"],
-                         d_hidden=size["hidden"], device=device)
+    config = MixtureExperiment.config_from("paper", unroll_steps=size["unroll_steps"],
+                                           batch_size=size["batch_size"], g_hidden=size["hidden"],
+                                           d_hidden=size["hidden"], device=device)
     trainer = GANTrainer(MixtureExperiment(config), out_dir="unused")
     params = [*trainer.generator.parameters(), *trainer.discriminator.parameters()]
     if nudge:
@@ -124,9 +124,9 @@ def agreement(device, size):
 
 def image_iteration(device, size, compile):
     """One conv-experiment iteration (K=5) on random images of the paper's MNIST size."""
-    config = dataclasses.replace(conv.config_from("demo"), unroll_steps=5, device=device,
+    config = dataclasses.replace(ConvExperiment.config_from("demo"), unroll_steps=5, device=device,
                                  batch_size=size["image_batch"], compile=compile)
-    experiment = conv.Experiment(config)
+    experiment = ConvExperiment(config)
     shape = (512, 1, size["image_size"], size["image_size"])
     experiment.images = np.random.default_rng(0).uniform(-1, 1, shape).astype(np.float32)
     return GANTrainer(experiment, out_dir="unused").train_step
@@ -177,9 +177,10 @@ def timing(device, size):
 
 def training_run(device, size):
     with tempfile.TemporaryDirectory(prefix="gpu-check-") as folder:
-        config = config_from("paper", unroll_steps=size["unroll_steps"], steps=size["run_steps"],
-                             eval_every=max(1, size["run_steps"] // 2),
-                             checkpoint_every=max(1, size["run_steps"] // 2), device=device)
+        config = MixtureExperiment.config_from(
+            "paper", unroll_steps=size["unroll_steps"], steps=size["run_steps"],
+            eval_every=max(1, size["run_steps"] // 2),
+            checkpoint_every=max(1, size["run_steps"] // 2), device=device)
         start = time.perf_counter()
         history = GANTrainer(MixtureExperiment(config), folder).run(progress=False)
         seconds = time.perf_counter() - start

@@ -24,8 +24,9 @@ def _description():
              "With no experiment, runs the demo: the 8-Gaussian ring with K=0 and K=10, writing",
              "runs/mixture-demo/ (a run folder per K, figure1.png) and printing a side-by-side "
              "table.", "", "experiments:"]
-    for name, module in EXPERIMENTS.items():
-        lines.append(f"  {name:<9} {' '.join(module.__doc__.split(chr(10) * 2)[0].split())}")
+    for name, experiment in EXPERIMENTS.items():
+        summary = sys.modules[experiment.__module__].__doc__.split("\n\n")[0]
+        lines.append(f"  {name:<9} {' '.join(summary.split())}")
     lines.append(f"  {'study':<9} a grid of runs of one --experiment over --ks and --seeds, "
                  "and the table of their results")
     return "\n".join(lines)
@@ -161,7 +162,7 @@ def run_study_command(parser, args, overrides):
     overrides.pop("seed")  # a study takes --seeds
     summary = run_study(preset, args.ks, args.seeds, out, args.progress, name,
                         _launcher(parser, args), **overrides)
-    print(format_summary(summary, EXPERIMENTS[name].STUDY_COLUMNS))
+    print(format_summary(summary, EXPERIMENTS[name].study_columns))
     failed = sum(len(entry["failed"]) for entry in summary["runs"].values())
     if failed:
         print(f"error: {failed} of the study's runs failed (see the table)", file=sys.stderr)
@@ -185,12 +186,11 @@ def main(argv=None):
             return 0
         if args.experiment == "study":
             return run_study_command(parser, args, overrides)
-        module = EXPERIMENTS[args.experiment]
-        config = module.config_from(args.preset or "demo", unroll_steps=args.unroll_steps,
-                                    **overrides)
+        experiment = EXPERIMENTS[args.experiment]
+        config = experiment.config_from(args.preset or "demo", unroll_steps=args.unroll_steps,
+                                        **overrides)
         out = args.out or f"runs/{args.experiment}-K{config.unroll_steps}-seed{config.seed}"
-        GANTrainer(module.Experiment(config), out).run(resume=args.resume,
-                                                       progress=args.progress)
+        GANTrainer(experiment(config), out).run(resume=args.resume, progress=args.progress)
         print(f"run written to {out}", file=sys.stderr)
         return 0
     except KeyboardInterrupt:

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ugan.data import ring_of_gaussians
-from ugan.experiments.mixture import write_final_metrics
+from ugan.experiments.mixture import MixtureExperiment
 from ugan.metrics import mixture_metrics
 
 RING = ring_of_gaussians()
@@ -77,16 +77,16 @@ def test_counts_match_fraction_and_permutation_invariance(modes, offsets, data):
     assert mixture_metrics(samples[order], CENTERS, STD) == m
 
 
-def test_final_metrics_say_when_every_mode_stayed_covered(tmp_path):
+def test_final_metrics_say_when_every_mode_stayed_covered():
     def record(step, strict, top):
         return {"step": step, "modes_covered_strict": strict, "top_mode": top,
                 "top_mode_mass": 0.5, "mode_counts": [1] * 8}
 
     history = [record(0, 0, 1), record(10, 8, 2), record(20, 7, 3), record(30, 8, 3),
                record(40, 8, 4)]
-    summary = write_final_metrics(tmp_path, history)
+    experiment = MixtureExperiment(MixtureExperiment.config_from())
+    summary = experiment.final_metrics(history)
     assert summary["all_modes_from_step"] == 30  # not 10: coverage was lost again at 20
     assert summary["later_half"]["top_mode_changes"] == 1  # 3, 3, 4
-    assert json.loads((tmp_path / "metrics.json").read_text()) == summary
     history[-1] = record(40, 6, 4)
-    assert write_final_metrics(tmp_path, history)["all_modes_from_step"] is None
+    assert experiment.final_metrics(history)["all_modes_from_step"] is None
