@@ -77,7 +77,10 @@ def build_parser():
                         help="image experiments: the folder of the MNIST IDX files or the "
                              "CIFAR-10 python batches")
     parser.add_argument("--g-width", type=positive_int, default=None,
-                        help="image experiments: the generator's width (channels, LSTM units)")
+                        help="image experiments: the convolutional generator's width "
+                             "(channels); for lstm, the former name of --hidden-units")
+    parser.add_argument("--hidden-units", type=positive_int, default=None,
+                        help="lstm: the LSTM generator's hidden units")
     parser.add_argument("--d-width", type=positive_int, default=None,
                         help="image experiments: the discriminator's width (channels)")
     parser.add_argument("--batch-size", type=positive_int, default=None)
@@ -174,7 +177,8 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     overrides = dict(steps=args.steps, seed=args.seed, device=args.device, dataset=args.dataset,
-                     data_dir=args.data_dir, g_width=args.g_width, d_width=args.d_width,
+                     data_dir=args.data_dir, g_width=args.g_width,
+                     hidden_units=args.hidden_units, d_width=args.d_width,
                      batch_size=args.batch_size, g_lr=args.lr, d_lr=args.lr,
                      second_order=args.second_order, resample_unroll=args.resample_unroll,
                      generator_loss=args.generator_loss, eval_every=args.eval_every,
@@ -197,7 +201,7 @@ def main(argv=None):
         return 130
     except MemoryError as error:
         print(f"error: out of memory ({error}); try a smaller --batch-size or smaller networks "
-              "(--g-width, --d-width)", file=sys.stderr)
+              "(--g-width, --hidden-units, --d-width)", file=sys.stderr)
         return 2
     except (OSError, ValueError, RuntimeError, pickle.UnpicklingError) as error:
         print(f"error: {_describe(error)}", file=sys.stderr)

@@ -100,11 +100,11 @@ def load_checkpoint(path):
     return arrays, meta
 
 
-def check_same_config(meta, config, path, ignore=("steps",), defaults=None):
-    """Refuse a checkpoint whose configuration differs from ``config`` (except ``ignore``). An
-    option the checkpoint does not name (one added since it was written) matches its value in
-    ``defaults``: the behaviour the checkpoint was trained with."""
-    saved = {**(defaults or {}), **meta.get("config", {})}
+def check_same_config(saved, config, path, ignore=("steps",), defaults=None):
+    """Refuse a checkpoint whose configuration ``saved`` differs from ``config`` (except
+    ``ignore``). An option the checkpoint does not name (one added since it was written) matches
+    its value in ``defaults``: the behaviour the checkpoint was trained with."""
+    saved = {**(defaults or {}), **saved}
     differences = [f"{key}: checkpoint {saved.get(key)!r}, this run {config.get(key)!r}"
                    for key in sorted(set(saved) | set(config))
                    if key not in ignore and saved.get(key) != config.get(key)]

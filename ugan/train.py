@@ -167,7 +167,8 @@ class GANTrainer:
                    f"{self.config.steps} (--steps)")
         if not isinstance(meta["config"], dict):
             refuse("has no configuration")
-        check_same_config(meta, dataclasses.asdict(self.config), path, ignore=RESUMABLE_CHANGES,
+        saved = self.config.current_names(meta["config"], self.experiment.name)
+        check_same_config(saved, dataclasses.asdict(self.config), path, ignore=RESUMABLE_CHANGES,
                           defaults=dataclasses.asdict(type(self.config)()))
         self.layout.check_arrays(arrays, refuse)
         if meta["optimizers"] != self.layout.expected_optimizer_meta(step):

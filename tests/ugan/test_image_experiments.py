@@ -8,11 +8,13 @@ import math
 import numpy as np
 import pytest
 
+from tiny_runs import assert_same_run
+from ugan.checkpoint import load_checkpoint, save_checkpoint
 from ugan.experiments import images
 from ugan.experiments.colour import ColourExperiment
 from ugan.experiments.lstm import LSTMExperiment
 from ugan.experiments.stacked import StackedExperiment
-from ugan.train import GANTrainer
+from ugan.train import CHECKPOINT_NAME, GANTrainer
 
 TINY = dict(steps=4, batch_size=8, noise_dim=4, g_width=4, d_width=2, eval_every=2,
             checkpoint_every=2, eval_samples=200, unroll_steps=2)
@@ -53,3 +55,29 @@ def test_colour_images_are_refused_where_grey_digits_are_needed(experiment, monk
     with pytest.raises(ValueError, match=rf"{experiment.name}: needs single-channel digit images .* 3 "
                                          "channels"):
         experiment(experiment.config_from(**TINY))
+
+
+def test_the_lstm_takes_hidden_units_under_their_former_name_g_width():
+    config = LSTMExperiment.config_from(g_width=5)
+    assert config.hidden_units == 5 and not hasattr(config, "g_width")
+    assert LSTMExperiment.config_from(hidden_units=6).hidden_units == 6
+    with pytest.raises(ValueError, match="lstm: g_width is the former name of hidden_units"):
+        LSTMExperiment.config_from(g_width=5, hidden_units=6)
+    with pytest.raises(ValueError, match="stacked: no option hidden_units"):
+        StackedExperiment.config_from(hidden_units=6)
+
+
+def test_an_lstm_checkpoint_that_names_g_width_resumes_exactly(tmp_path):
+    """A checkpoint written before the option was called hidden_units holds g_width in its
+    configuration: the run continues from it as from one of today's."""
+    def train(folder, steps, resume=False):
+        config = LSTMExperiment.config_from(**{**TINY, "steps": steps, "eval_every": 4})
+        GANTrainer(LSTMExperiment(config), folder).run(resume=resume, progress=False)
+
+    train(tmp_path / "straight", 4)
+    train(tmp_path / "old", 2)
+    arrays, meta = load_checkpoint(tmp_path / "old" / CHECKPOINT_NAME)
+    meta["config"]["g_width"] = meta["config"].pop("hidden_units")
+    save_checkpoint(tmp_path / "old" / CHECKPOINT_NAME, arrays, meta)
+    train(tmp_path / "old", 4, resume=True)
+    assert_same_run(tmp_path / "straight", tmp_path / "old")

@@ -29,7 +29,9 @@ CONFIDENT = 0.9
 
 @dataclass(frozen=True)
 class LSTMConfig(ImageConfig):
-    g_width: int = 128  # LSTM hidden units
+    renamed = {"g_width": "hidden_units"}  # --g-width and checkpoints written before the name
+
+    hidden_units: int = 128  # the LSTM generator's hidden units
 
 
 class LSTMExperiment(ImageExperiment):
@@ -48,7 +50,7 @@ class LSTMExperiment(ImageExperiment):
 
     def build_models(self):
         c = self.config
-        return (LSTMGenerator(c.noise_dim, self.image_shape, c.g_width, c.dtype),
+        return (LSTMGenerator(c.noise_dim, self.image_shape, c.hidden_units, c.dtype),
                 ConvDiscriminator(self.image_shape, c.d_width, c.dtype))
 
     def metrics(self, samples):
