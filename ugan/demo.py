@@ -12,7 +12,7 @@ TABLE_COLUMNS = (("modes_covered_strict", "modes (strict)", "{:d}/8"),
                  ("modes_covered", "modes (any)", "{:d}/8"),
                  ("high_quality_fraction", "high quality", "{:.1%}"),
                  ("top_mode_mass", "top mode mass", "{:.1%}"),
-                 ("reverse_kl", "reverse KL", "{:.3f}"))
+                 ("kl_to_uniform", "KL to uniform", "{:.3f}"))
 
 
 def run_demo(out_dir="runs/mixture-demo", preset="demo", progress=True, **overrides):

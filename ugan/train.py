@@ -195,7 +195,8 @@ class GANTrainer:
                                   "continue it, or choose another --out")
         if resume and checkpoint.exists():
             self.load(checkpoint)
-        history = _read_history(metrics_path, self.step, self._evaluates_at) if self.step else []
+        history = (_read_history(metrics_path, self.step, self._evaluates_at,
+                                 self.experiment.renamed_metrics) if self.step else [])
         jsonfile.write(self.out_dir / "config.json", dataclasses.asdict(config))
         self.saved_step = self.step
         try:
@@ -311,11 +312,13 @@ class _StopRequests:
         return False
 
 
-def _read_history(path, up_to=math.inf, keep=lambda step: True):
+def _read_history(path, up_to=math.inf, keep=lambda step: True, renamed=None):
     """The metric records of a run so far, up to its checkpoint's iteration ``up_to``, those
     whose steps ``keep`` accepts (a run stopped at its ``--steps`` evaluated there; continued to
-    more steps, it would not have). A last line cut short (a write interrupted) is left out; any
+    more steps, it would not have), with the metrics that ``renamed`` maps (former name -> name
+    now) under their names now. A last line cut short (a write interrupted) is left out; any
     other damaged line is an error that names the file and the line."""
+    renamed = renamed or {}
     if not path.exists():
         return []
     text = path.read_text()
@@ -325,7 +328,7 @@ def _read_history(path, up_to=math.inf, keep=lambda step: True):
         try:
             record = jsonfile.loads(line) if line.strip() else None
             if record is not None and record["step"] <= up_to and keep(record["step"]):
-                records.append(record)
+                records.append({renamed.get(key, key): value for key, value in record.items()})
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             if number == len(lines) and not text.endswith("\n"):
                 break

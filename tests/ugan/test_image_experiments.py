@@ -20,10 +20,10 @@ TINY = dict(steps=4, batch_size=8, noise_dim=4, g_width=4, d_width=2, eval_every
             checkpoint_every=2, eval_samples=200, unroll_steps=2)
 # experiment -> (channels of its images, {metric: (low, high)})
 EXPECTED = {
-    LSTMExperiment: (1, {"modes_covered_strict": (0, 10), "kl_to_uniform": (0, math.log(10) + 1e-9),
-               "confident_fraction": (0, 1)}),
+    LSTMExperiment: (1, {"modes_covered_strict": (0, 10),
+                         "kl_to_uniform": (0, math.log(10) + 1e-9), "confident_fraction": (0, 1)}),
     StackedExperiment: (3, {"modes_covered": (1, 200),  # at most one mode per evaluated sample
-                  "kl_to_uniform": (0, math.log(1000) + 1e-9)}),
+                            "kl_to_uniform": (0, math.log(1000) + 1e-9)}),
     ColourExperiment: (3, {"colour_js": (0, math.log(2) + 1e-12)}),
 }
 

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from ugan.data import ring_of_gaussians
 from ugan.experiments.mixture import MixtureExperiment
-from ugan.metrics import mixture_metrics
+from ugan.metrics import kl_to_uniform, mixture_metrics
+from ugan.metrics.modes import mode_metrics
 
 RING = ring_of_gaussians()
 CENTERS, STD = RING.centers, RING.std
@@ -23,14 +24,26 @@ def test_all_samples_on_one_mode():
     assert m["modes_covered"] == 1 and m["modes_covered_strict"] == 1
     assert m["top_mode"] == 3 and m["top_mode_mass"] == 1.0
     assert m["high_quality_fraction"] == 1.0
-    assert math.isclose(m["reverse_kl"], math.log(8))
+    assert math.isclose(m["kl_to_uniform"], math.log(8))
     assert m["mode_counts"] == [0, 0, 0, 50, 0, 0, 0, 0] and m["n_samples"] == 50
 
 
-def test_uniform_over_modes_has_zero_reverse_kl():
+def test_one_kl_to_uniform_for_mixture_modes_and_discrete_modes():
+    counts = np.array([5, 0, 3, 2])
+    assert math.isclose(kl_to_uniform(counts),
+                        sum(c / 10 * math.log(c / 10 * 4) for c in counts if c))
+    assert kl_to_uniform([3, 3, 3]) == 0.0 and math.isclose(kl_to_uniform([0, 7, 0]), math.log(3))
+    assert kl_to_uniform([0, 0]) == math.inf
+    assert mode_metrics(np.repeat(np.arange(4), counts), 4)["kl_to_uniform"] == \
+        kl_to_uniform(counts)
+    on_modes = mixture_metrics(_on_modes([5, 0, 3, 2, 0, 0, 0, 0]), CENTERS, STD)
+    assert on_modes["kl_to_uniform"] == kl_to_uniform([5, 0, 3, 2, 0, 0, 0, 0])
+
+
+def test_uniform_over_modes_has_zero_kl_to_uniform():
     samples = _on_modes([10] * 8) + np.array([STD, 0.0])
     m = mixture_metrics(samples, CENTERS, STD)
-    assert m["reverse_kl"] == 0.0
+    assert m["kl_to_uniform"] == 0.0
     assert m["modes_covered"] == 8 and m["modes_covered_strict"] == 8
     assert m["top_mode_mass"] == 1 / 8
 
@@ -38,7 +51,7 @@ def test_uniform_over_modes_has_zero_reverse_kl():
 def test_samples_far_from_every_mode():
     samples = np.full((20, 2), 10.0)
     m = mixture_metrics(samples, CENTERS, STD)
-    assert m["high_quality_fraction"] == 0.0 and m["reverse_kl"] == math.inf
+    assert m["high_quality_fraction"] == 0.0 and m["kl_to_uniform"] == math.inf
     assert m["modes_covered"] == 0 and m["modes_covered_strict"] == 0
     assert m["top_mode"] == -1 and m["top_mode_mass"] == 0.0
 

@@ -26,10 +26,10 @@ def test_density_grid_writes_png(tmp_path):
 
 def test_metric_curves_writes_png(tmp_path):
     histories = {
-        "K=0": [{"step": s, "modes_covered": 1, "reverse_kl": 2.0} for s in range(0, 100, 10)],
+        "K=0": [{"step": s, "modes_covered": 1, "kl_to_uniform": 2.0} for s in range(0, 100, 10)],
         "K=5": [{"step": s, "modes_covered": min(8, s // 10)} for s in range(0, 100, 10)],
     }
-    path = metric_curves(histories, ["modes_covered", "reverse_kl"], tmp_path / "sub" / "curves.png")
+    path = metric_curves(histories, ["modes_covered", "kl_to_uniform"], tmp_path / "sub" / "curves.png")
     _assert_png(path)
 
 

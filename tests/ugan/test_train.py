@@ -80,7 +80,7 @@ def test_the_run_folder_holds_config_metrics_figures_and_checkpoint(tmp_path):
     config = json.loads((tmp_path / "config.json").read_text())
     assert config["unroll_steps"] == 2 and config["steps"] == 6
     records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
-    assert {"modes_covered_strict", "high_quality_fraction", "reverse_kl",
+    assert {"modes_covered_strict", "high_quality_fraction", "kl_to_uniform",
             "top_mode_mass", "modes_covered"} <= set(records[-1])
     final = json.loads((tmp_path / "metrics.json").read_text())
     assert final["final"]["step"] == 6

@@ -82,7 +82,9 @@ class Experiment:
       ``run_curves`` those of a run's (default: the same);
     - ``figure_name``: the through-time figure of a study, and ``run_figure_name`` that of a run
       (default: the same);
-    - ``study_columns``: (metric, title) pairs, the final metrics in a study's table.
+    - ``study_columns``: (metric, title) pairs, the final metrics in a study's table;
+    - ``renamed_metrics``: a metric's former name -> its name now, for the records of run
+      folders written before (``ugan.train`` reads them under today's names).
     """
 
     name = None
@@ -93,6 +95,7 @@ class Experiment:
     figure_name = None
     run_figure_name = None
     study_columns = ()
+    renamed_metrics = {}
     snapshot_columns = 5  # evaluations shown in a through-time figure
 
     def __init__(self, config):

@@ -39,12 +39,13 @@ class MixtureExperiment(Experiment):
                               checkpoint_every=500),
     }
     curves = ("modes_covered_strict", "high_quality_fraction", "top_mode_mass")
-    run_curves = ("modes_covered_strict", "high_quality_fraction", "reverse_kl",
+    run_curves = ("modes_covered_strict", "high_quality_fraction", "kl_to_uniform",
                   "top_mode_mass")
+    renamed_metrics = {"reverse_kl": "kl_to_uniform"}
     figure_name = "figure1.png"
     run_figure_name = "density.png"
     study_columns = (("modes_covered_strict", "modes (strict)"),
-                     ("high_quality_fraction", "high quality"), ("reverse_kl", "reverse KL"),
+                     ("high_quality_fraction", "high quality"), ("kl_to_uniform", "KL to uniform"),
                      ("top_mode_mass", "top mode mass"))
 
     def __init__(self, config):
@@ -70,7 +71,7 @@ class MixtureExperiment(Experiment):
     def summary(self, record):
         return {"modes": record["modes_covered_strict"],
                 "hq": f"{record['high_quality_fraction']:.2f}",
-                "kl": f"{record['reverse_kl']:.2f}"}
+                "kl": f"{record['kl_to_uniform']:.2f}"}
 
     def final_metrics(self, history):
         """The final evaluation, and how the fullest mode moved across evaluations (a collapsed

@@ -8,13 +8,15 @@ assigned to mode k, m = sum_k c_k, n samples and K modes:
     high_quality_fraction = m / n
     modes_covered         = #{k : c_k >= 1}
     modes_covered_strict  = #{k : c_k >= 0.05 * n / K}
-    reverse_kl            = sum_k p_k log(p_k K),  p_k = c_k / m
-                            (KL(p || Uniform(K)); 0 log 0 = 0; inf when m = 0)
+    kl_to_uniform         = sum_k p_k log(p_k K),  p_k = c_k / m
+                            (ugan.metrics.divergences; inf when m = 0)
     top_mode_mass         = max_k p_k               (0.0 when m = 0)
     top_mode              = argmax_k c_k            (-1 when m = 0; lowest index on ties)
 """
 
 import numpy as np
+
+from ugan.metrics.divergences import kl_to_uniform
 
 _QUALITY_RADIUS_IN_STDS = 3.0
 _STRICT_SHARE = 0.05
@@ -51,20 +53,16 @@ def mixture_metrics(samples, centers, std: float) -> dict:
     n_good = int(counts.sum())
 
     if n_good:
-        p = counts / n_good
-        nonzero = p > 0
-        # KL >= 0 mathematically; the clamp removes rounding residue like -1e-17.
-        reverse_kl = max(0.0, float(np.sum(p[nonzero] * np.log(p[nonzero] * k))))
         top_mode = int(counts.argmax())
-        top_mode_mass = float(p[top_mode])
+        top_mode_mass = float(counts[top_mode] / n_good)
     else:
-        reverse_kl, top_mode, top_mode_mass = float("inf"), -1, 0.0
+        top_mode, top_mode_mass = -1, 0.0
 
     return {
         "high_quality_fraction": n_good / n,
         "modes_covered": int(np.count_nonzero(counts)),
         "modes_covered_strict": int(np.count_nonzero(counts >= _STRICT_SHARE * n / k)),
-        "reverse_kl": reverse_kl,
+        "kl_to_uniform": kl_to_uniform(counts),
         "top_mode_mass": top_mode_mass,
         "top_mode": top_mode,
         "mode_counts": [int(c) for c in counts],

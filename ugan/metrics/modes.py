@@ -4,11 +4,13 @@ With c_k the number of samples labelled mode k, n = sum_k c_k and M modes:
 
     modes_covered  = #{k : c_k >= 1}                     (the paper's stacked-MNIST table counts these)
     modes_covered_strict = #{k : c_k >= 0.05 * n / M}    (at least 5% of a uniform share)
-    kl_to_uniform  = sum_k p_k log(p_k M),  p_k = c_k / n   (0 for a uniform spread, log M for one mode)
+    kl_to_uniform  = sum_k p_k log(p_k M),  p_k = c_k / n   (ugan.metrics.divergences)
     top_mode_mass  = max_k p_k
 """
 
 import numpy as np
+
+from ugan.metrics.divergences import kl_to_uniform
 
 _STRICT_SHARE = 0.05
 
@@ -25,6 +27,6 @@ def mode_metrics(modes, n_modes: int) -> dict:
     return {
         "modes_covered": int(nonzero.sum()),
         "modes_covered_strict": int((counts >= _STRICT_SHARE * counts.sum() / n_modes).sum()),
-        "kl_to_uniform": float(np.sum(p[nonzero] * np.log(p[nonzero] * n_modes))),
+        "kl_to_uniform": kl_to_uniform(counts),
         "top_mode_mass": float(p.max()),
     }
