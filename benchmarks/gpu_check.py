@@ -15,10 +15,10 @@ It writes a JSON report and prints a summary of four sections:
    iterations. A device run (whose matrix products round differently) passes if it ends no
    further than 10 times that, or 10 float32 roundings, whichever is larger.
 3. **timing**: ms per iteration, interleaved in this process: the ring's K=10 iteration (batch
-   512) eager and compiled on the device, and, where they run here, the same iteration in PyTorch and JAX on
-   the GPU; and one image iteration at the paper's MNIST size (28x28, batch 64, the conv
-   experiment's networks, K=5) eager and compiled. The image iteration trains on random images:
-   its cost does not depend on the pixels.
+   512) eager and compiled on the device, and, where they run here, the same iteration in
+   PyTorch and JAX on the GPU; and one image iteration at the paper's MNIST size (28x28, batch
+   64, the conv experiment's networks, K=5) eager and compiled. The image iteration trains on
+   random images: its cost does not depend on the pixels.
 4. **training run**: a short run of the ring at the paper's settings on the device (a few hundred
    iterations), to show that the loop, the metrics and the checkpoints work there.
 
@@ -46,7 +46,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import minigrad as mg  # noqa: E402
-from mixture_step import interleaved_ms, jax_iteration, minigrad_iteration, torch_iteration  # noqa: E402
+from mixture_step import (interleaved_ms, jax_iteration, minigrad_iteration,  # noqa: E402
+                          torch_iteration)
 from ugan.experiments.conv import ConvExperiment  # noqa: E402
 from ugan.experiments.mixture import MixtureExperiment  # noqa: E402
 from ugan.train import GANTrainer  # noqa: E402

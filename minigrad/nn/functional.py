@@ -36,7 +36,8 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
     target = lift(target, logits)
     if target.shape != logits.shape:
         target = target.broadcast_to(logits.shape)
-    return _reduce(softplus(logits) - logits * target, reduction, "binary_cross_entropy_with_logits")
+    return _reduce(softplus(logits) - logits * target, reduction,
+                   "binary_cross_entropy_with_logits")
 
 
 def mse_loss(prediction, target, reduction="mean"):
@@ -121,8 +122,8 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
             with no_grad():
                 running_mean.data = ((1 - momentum) * running_mean.detach()
                                      + momentum * mean.reshape((channels,))).data
-                running_var.data = ((1 - momentum) * running_var.detach()
-                                    + (momentum * count / (count - 1)) * var.reshape((channels,))).data
+                unbiased = (momentum * count / (count - 1)) * var.reshape((channels,))
+                running_var.data = ((1 - momentum) * running_var.detach() + unbiased).data
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: eval mode needs running_mean and running_var")

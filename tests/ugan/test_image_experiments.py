@@ -52,8 +52,8 @@ def test_colour_images_are_refused_where_grey_digits_are_needed(experiment, monk
     colour_images = np.zeros((20, 3, 8, 8), dtype=np.float32)
     monkeypatch.setattr(images, "load_images",
                         lambda dataset, data_dir: (colour_images, np.arange(20) % 10))
-    with pytest.raises(ValueError, match=rf"{experiment.name}: needs single-channel digit images .* 3 "
-                                         "channels"):
+    with pytest.raises(ValueError, match=rf"{experiment.name}: needs single-channel digit "
+                                         r"images .* 3 channels"):
         experiment(experiment.config_from(**TINY))
 
 

@@ -79,7 +79,8 @@ def test_result_is_json_serialisable_plain_python():
 
 @given(
     modes=st.lists(st.integers(0, 7), min_size=1, max_size=60),
-    offsets=st.lists(st.tuples(st.floats(-0.2, 0.2), st.floats(-0.2, 0.2)), min_size=60, max_size=60),
+    offsets=st.lists(st.tuples(st.floats(-0.2, 0.2), st.floats(-0.2, 0.2)), min_size=60,
+                     max_size=60),
     data=st.data(),
 )
 def test_counts_match_fraction_and_permutation_invariance(modes, offsets, data):

@@ -46,7 +46,8 @@ def test_a_collapsed_generator_covers_one_mode(experiment):
 
 
 def test_stacked_modes_rejects_single_channel_images(experiment):
-    with pytest.raises(ValueError, match=r"stacked_modes: expected stacked images .*\(5, 1, 8, 8\)"):
+    with pytest.raises(ValueError,
+                       match=r"stacked_modes: expected stacked images .*\(5, 1, 8, 8\)"):
         stacked_modes(experiment.classifier, np.zeros((5, 1, 8, 8)))
 
 

@@ -1,9 +1,7 @@
-"""Mode-coverage metrics for samples from a Gaussian mixture target.
-
-Definitions follow VEEGAN (Srivastava et al. 2017) and PacGAN (Lin et al. 2018).
-Each sample x is assigned to its nearest centre mu_k; it is "high quality"
-when ||x - mu_k|| <= 3 * std.  With c_k the number of high-quality samples
-assigned to mode k, m = sum_k c_k, n samples and K modes:
+"""How samples cover the modes of a Gaussian mixture, as VEEGAN (Srivastava et al. 2017) and
+PacGAN (Lin et al. 2018) define it. Each sample x belongs to its nearest centre mu_k and is "high
+quality" when ||x - mu_k|| <= 3 std. With c_k the number of high-quality samples of mode k,
+m = sum_k c_k, n samples and K modes:
 
     high_quality_fraction = m / n
     modes_covered         = #{k : c_k >= 1}
@@ -11,8 +9,7 @@ assigned to mode k, m = sum_k c_k, n samples and K modes:
     kl_to_uniform         = sum_k p_k log(p_k K),  p_k = c_k / m
                             (ugan.metrics.divergences; inf when m = 0)
     top_mode_mass         = max_k p_k               (0.0 when m = 0)
-    top_mode              = argmax_k c_k            (-1 when m = 0; lowest index on ties)
-"""
+    top_mode              = argmax_k c_k            (-1 when m = 0; lowest index on ties)"""
 
 import numpy as np
 
@@ -22,29 +19,28 @@ _QUALITY_RADIUS_IN_STDS = 3.0
 _STRICT_SHARE = 0.05
 
 
-def _nearest_center(samples: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index of and squared distance to each sample's nearest centre.
-
-    Uses ||x||^2 - 2 x.mu + ||mu||^2 so memory is (n, K), not (n, K, d).
-    """
+def _nearest_center(samples, centers):
+    """(index, squared distance) of each sample's nearest centre, from
+    ||x||^2 - 2 x.mu + ||mu||^2, so that memory is (n, K), not (n, K, d)."""
     sq = (samples**2).sum(1)[:, None] - 2.0 * samples @ centers.T + (centers**2).sum(1)[None, :]
     nearest = sq.argmin(axis=1)
-    # Cancellation can leave tiny negatives for points sitting on a centre.
+    # cancellation can leave tiny negatives for points that sit on a centre
     return nearest, np.maximum(sq[np.arange(len(samples)), nearest], 0.0)
 
 
-def mixture_metrics(samples, centers, std: float) -> dict:
-    """Compute the coverage metrics above; all values are plain Python (JSON-serialisable)."""
+def mixture_metrics(samples, centers, std):
+    """The coverage metrics above, and mode_counts and n_samples, of ``samples`` (n, d) around
+    ``centers`` (K, d): a dict of plain Python values (JSON-ready)."""
     samples = np.asarray(samples, dtype=np.float64)
     centers = np.asarray(centers, dtype=np.float64)
     if centers.ndim != 2 or centers.shape[0] == 0:
-        raise ValueError(f"centers must have shape (n_modes, d) with n_modes >= 1, got {centers.shape}")
+        raise ValueError(f"mixture_metrics: centers must have shape (n_modes, d) with "
+                         f"n_modes >= 1, got {centers.shape}")
     if samples.ndim != 2 or samples.shape[1] != centers.shape[1] or samples.shape[0] == 0:
-        raise ValueError(
-            f"samples must have shape (n, {centers.shape[1]}) with n >= 1 to match centers, got {samples.shape}"
-        )
+        raise ValueError(f"mixture_metrics: samples must have shape (n, {centers.shape[1]}) "
+                         f"with n >= 1 to match centers, got {samples.shape}")
     if not std > 0:
-        raise ValueError(f"std must be positive, got {std!r}")
+        raise ValueError(f"mixture_metrics: std must be positive, got {std!r}")
 
     n, k = samples.shape[0], centers.shape[0]
     nearest, sq_dist = _nearest_center(samples, centers)

@@ -2,10 +2,10 @@
 
 With c_k the number of samples labelled mode k, n = sum_k c_k and M modes:
 
-    modes_covered  = #{k : c_k >= 1}                     (the paper's stacked-MNIST table counts these)
-    modes_covered_strict = #{k : c_k >= 0.05 * n / M}    (at least 5% of a uniform share)
-    kl_to_uniform  = sum_k p_k log(p_k M),  p_k = c_k / n   (ugan.metrics.divergences)
-    top_mode_mass  = max_k p_k
+    modes_covered        = #{k : c_k >= 1}          (what the paper's stacked-MNIST table counts)
+    modes_covered_strict = #{k : c_k >= 0.05 n / M}  (at least 5% of a uniform share)
+    kl_to_uniform        = sum_k p_k log(p_k M),  p_k = c_k / n  (ugan.metrics.divergences)
+    top_mode_mass        = max_k p_k
 """
 
 import numpy as np
@@ -15,12 +15,16 @@ from ugan.metrics.divergences import kl_to_uniform
 _STRICT_SHARE = 0.05
 
 
-def mode_metrics(modes, n_modes: int) -> dict:
+def mode_metrics(modes, n_modes):
+    """The metrics above of the labels ``modes`` (n,) in 0..n_modes-1 (a dict of floats and
+    ints)."""
     modes = np.asarray(modes)
     if modes.ndim != 1 or modes.size == 0:
-        raise ValueError(f"mode_metrics: modes must be a non-empty 1-D array of labels, got shape {modes.shape}")
+        raise ValueError(f"mode_metrics: modes must be a non-empty 1-D array of labels, got "
+                         f"shape {modes.shape}")
     if modes.min() < 0 or modes.max() >= n_modes:
-        raise ValueError(f"mode_metrics: labels must lie in 0..{n_modes - 1}, got {modes.min()}..{modes.max()}")
+        raise ValueError(f"mode_metrics: labels must lie in 0..{n_modes - 1}, got "
+                         f"{modes.min()}..{modes.max()}")
     counts = np.bincount(modes, minlength=n_modes)
     p = counts / counts.sum()
     nonzero = p > 0
