@@ -86,7 +86,7 @@ class GANTrainer:
     # -- one iteration -------------------------------------------------------------------
     def _batch(self):
         experiment, n = self.experiment, self.config.batch_size
-        device = self.config.device  # explicit: the process's default device may have changed
+        device = self.config.device  # explicit: the process's default device may be another
         real = mg.as_tensor(experiment.sample_real(self.rng, n), device=device)
         noise = mg.as_tensor(experiment.sample_noise(self.rng, n), device=device)
         return real, noise
