@@ -5,10 +5,11 @@ One iteration (paper Sec. 2.3, the parameter updates of Eq. 10-11, with Adam for
     real batch, noise batch  ->  one discriminator step (ordinary Adam on L_D = -f, Eq. 11)
                              ->  one generator step (Adam on the surrogate f_K, Eq. 10; ugan.unroll)
 
-An experiment object supplies the models, the data and the evaluation (see
-``ugan.experiments.mixture.MixtureExperiment``). Every source of randomness of an iteration is one
-numpy Generator whose state is checkpointed with the parameters and optimizer states, so a run
-stopped at iteration i and resumed ends bit-for-bit where an uninterrupted run ends (on the CPU).
+An experiment (``ugan.experiments.base.Experiment``) supplies the models, the data and the
+evaluation; ``ugan.checkpoint.CheckpointLayout`` says where each part of the state lies in a
+checkpoint. Every source of randomness of an iteration is one numpy Generator whose state is
+checkpointed with the parameters and optimizer states, so a run stopped at iteration i and
+resumed ends bit-for-bit where an uninterrupted run ends (on the CPU).
 """
 
 import contextlib

@@ -36,8 +36,7 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
     target = lift(target, logits)
     if target.shape != logits.shape:
         target = target.broadcast_to(logits.shape)
-    return _reduce(softplus(logits) - logits * target, reduction,
-                   "binary_cross_entropy_with_logits")
+    return _reduce(softplus(logits) - logits * target, reduction, "binary_cross_entropy_with_logits")
 
 
 def mse_loss(prediction, target, reduction="mean"):
