@@ -8,9 +8,11 @@ import math
 import numpy as np
 import pytest
 
+import minigrad as mg
+
 from tiny_runs import assert_same_run
 from ugan.checkpoint import load_checkpoint, save_checkpoint
-from ugan.experiments import images
+from ugan.experiments import EXPERIMENTS, images
 from ugan.experiments.colour import ColourExperiment
 from ugan.experiments.lstm import LSTMExperiment
 from ugan.experiments.stacked import StackedExperiment
@@ -81,3 +83,21 @@ def test_an_lstm_checkpoint_that_names_g_width_resumes_exactly(tmp_path):
     save_checkpoint(tmp_path / "old" / CHECKPOINT_NAME, arrays, meta)
     train(tmp_path / "old", 4, resume=True)
     assert_same_run(tmp_path / "straight", tmp_path / "old")
+
+
+@pytest.mark.parametrize("name", ["lstm", "stacked", "colour", "conv"])
+def test_a_run_names_its_device_where_the_default_device_is_another(name, tmp_path):
+    """Training and evaluation (generation, classifiers, reconstruction) make their tensors on
+    the run's device, whatever minigrad's default device is (array_api_strict's here, which
+    refuses to mix devices)."""
+    experiment = EXPERIMENTS[name]
+    options = {**TINY, "eval_samples": 64, "unroll_steps": 1}
+    if name == "conv":
+        options.update(inference_images=5, inference_steps=2)
+    run = experiment(experiment.config_from(**options))
+    mg.set_default_device("strict:device1")
+    try:
+        history = GANTrainer(run, tmp_path).run(progress=False)
+    finally:
+        mg.set_default_device("cpu")
+    assert [r["step"] for r in history] == [0, 2, 4]
