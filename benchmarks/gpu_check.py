@@ -15,10 +15,10 @@ It writes a JSON report and prints a summary of four sections:
    iterations. A device run (whose matrix products round differently) passes if it ends no
    further than 10 times that, or 10 float32 roundings, whichever is larger.
 3. **timing**: ms per iteration, interleaved in this process: the ring's K=10 iteration (batch
-   512) eager and compiled on the device, and, where they run here, the same iteration in PyTorch and JAX on
-   the GPU; and one image iteration at the paper's MNIST size (28x28, batch 64, the conv
-   experiment's networks, K=5) eager and compiled. The image iteration trains on random images:
-   its cost does not depend on the pixels.
+   512) eager and compiled on the device, and, where they run here, the same iteration in
+   PyTorch and JAX on the GPU; and one image iteration at the paper's MNIST size (28x28, batch
+   64, the conv experiment's networks, K=5) eager and compiled. The image iteration trains on
+   random images: its cost does not depend on the pixels.
 4. **training run**: a short run of the ring at the paper's settings on the device (a few hundred
    iterations), to show that the loop, the metrics and the checkpoints work there.
 
@@ -46,9 +46,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import minigrad as mg  # noqa: E402
-from mixture_step import interleaved_ms, jax_iteration, minigrad_iteration, torch_iteration  # noqa: E402
-from ugan.experiments import conv  # noqa: E402
-from ugan.experiments.mixture import MixtureExperiment, config_from  # noqa: E402
+from mixture_step import (interleaved_ms, jax_iteration, minigrad_iteration,  # noqa: E402
+                          torch_iteration)
+from ugan.experiments.conv import ConvExperiment  # noqa: E402
+from ugan.experiments.mixture import MixtureExperiment  # noqa: E402
 from ugan.train import GANTrainer  # noqa: E402
 
 FLOAT32_ROUNDING = 2.0 ** -24
@@ -87,23 +88,20 @@ def op_tests(device, size, timeout=360):
 def ring_parameters(device, size, nudge=0.0):
     """The generator's and discriminator's parameters after ``iterations`` ring iterations on
     ``device``, from the seeded start (moved by ``nudge``, a relative amount, if given)."""
-    config = config_from("paper", unroll_steps=size["unroll_steps"],
-                         batch_size=size["batch_size"], g_hidden=size["hidden"],
-                         d_hidden=size["hidden"], device=device)
-    try:
-        trainer = GANTrainer(MixtureExperiment(config), out_dir="unused")
-        params = [*trainer.generator.parameters(), *trainer.discriminator.parameters()]
-        if nudge:
-            signs = np.random.default_rng(1)
-            with mg.no_grad():
-                for p in params:
-                    factor = 1.0 + nudge * signs.choice([-1.0, 1.0], size=p.shape)
-                    p.data = (p * mg.tensor(factor, dtype=p.dtype, device=device)).data
-        for _ in range(size["iterations"]):
-            trainer.train_step()
-        return [p.numpy().astype(np.float64) for p in params]
-    finally:
-        mg.set_default_device("cpu")
+    config = MixtureExperiment.config_from("paper", unroll_steps=size["unroll_steps"],
+                                           batch_size=size["batch_size"], g_hidden=size["hidden"],
+                                           d_hidden=size["hidden"], device=device)
+    trainer = GANTrainer(MixtureExperiment(config), out_dir="unused")
+    params = [*trainer.generator.parameters(), *trainer.discriminator.parameters()]
+    if nudge:
+        signs = np.random.default_rng(1)
+        with mg.no_grad():
+            for p in params:
+                factor = 1.0 + nudge * signs.choice([-1.0, 1.0], size=p.shape)
+                p.data = (p * mg.tensor(factor, dtype=p.dtype, device=device)).data
+    for _ in range(size["iterations"]):
+        trainer.train_step()
+    return [p.numpy().astype(np.float64) for p in params]
 
 
 def relative_distance(a, b):
@@ -127,14 +125,12 @@ def agreement(device, size):
 
 def image_iteration(device, size, compile):
     """One conv-experiment iteration (K=5) on random images of the paper's MNIST size."""
-    config = dataclasses.replace(conv.config_from("demo"), unroll_steps=5, device=device,
+    config = dataclasses.replace(ConvExperiment.config_from("demo"), unroll_steps=5, device=device,
                                  batch_size=size["image_batch"], compile=compile)
-    experiment = conv.Experiment(config)
+    experiment = ConvExperiment(config)
     shape = (512, 1, size["image_size"], size["image_size"])
     experiment.images = np.random.default_rng(0).uniform(-1, 1, shape).astype(np.float32)
-    trainer = GANTrainer(experiment, out_dir="unused")
-    mg.set_default_device("cpu")
-    return trainer.train_step
+    return GANTrainer(experiment, out_dir="unused").train_step
 
 
 def reference_contenders(device, unroll_steps):
@@ -165,11 +161,8 @@ def reference_contenders(device, unroll_steps):
 
 def timing(device, size):
     k = size["unroll_steps"]
-    try:
-        ring = {"minigrad eager": minigrad_iteration(k, False, device, size["batch_size"]),
-                "minigrad compiled": minigrad_iteration(k, True, device, size["batch_size"])}
-    finally:
-        mg.set_default_device("cpu")
+    ring = {"minigrad eager": minigrad_iteration(k, False, device, size["batch_size"]),
+            "minigrad compiled": minigrad_iteration(k, True, device, size["batch_size"])}
     references, notes = reference_contenders(device, k)
     ring.update(references)
     ring_ms = interleaved_ms(ring, size["timing_rounds"])
@@ -185,14 +178,12 @@ def timing(device, size):
 
 def training_run(device, size):
     with tempfile.TemporaryDirectory(prefix="gpu-check-") as folder:
-        config = config_from("paper", unroll_steps=size["unroll_steps"], steps=size["run_steps"],
-                             eval_every=max(1, size["run_steps"] // 2),
-                             checkpoint_every=max(1, size["run_steps"] // 2), device=device)
+        config = MixtureExperiment.config_from(
+            "paper", unroll_steps=size["unroll_steps"], steps=size["run_steps"],
+            eval_every=max(1, size["run_steps"] // 2),
+            checkpoint_every=max(1, size["run_steps"] // 2), device=device)
         start = time.perf_counter()
-        try:
-            history = GANTrainer(MixtureExperiment(config), folder).run(progress=False)
-        finally:
-            mg.set_default_device("cpu")
+        history = GANTrainer(MixtureExperiment(config), folder).run(progress=False)
         seconds = time.perf_counter() - start
         written = sorted(path.name for path in Path(folder).iterdir())
     final = history[-1]

@@ -35,21 +35,21 @@ def set_threads(threads):
 
 def minigrad_iteration(unroll_steps, compile=True, device="cpu", batch_size=BATCH):
     """One iteration as ``python -m ugan mixture --preset paper`` runs it (compiled by default)."""
-    from ugan.experiments.mixture import MixtureExperiment, config_from
+    from ugan.experiments.mixture import MixtureExperiment
     from ugan.train import GANTrainer
 
-    config = config_from("paper", unroll_steps=unroll_steps, batch_size=batch_size,
-                         compile=compile, device=device)
+    config = MixtureExperiment.config_from("paper", unroll_steps=unroll_steps,
+                                           batch_size=batch_size, compile=compile, device=device)
     return GANTrainer(MixtureExperiment(config), out_dir="unused").train_step
 
 
 def conv_iteration(compile):
     """One iteration of the conv experiment's demo preset (8x8 digits, K=5)."""
-    from ugan.experiments import conv
+    from ugan.experiments.conv import ConvExperiment
     from ugan.train import GANTrainer
 
-    config = dataclasses.replace(conv.config_from("demo"), compile=compile)
-    return GANTrainer(conv.Experiment(config), out_dir="unused").train_step
+    config = dataclasses.replace(ConvExperiment.config_from("demo"), compile=compile)
+    return GANTrainer(ConvExperiment(config), out_dir="unused").train_step
 
 
 def adam_math(p, g, m, v, t, lr=1e-4, b1=0.5, b2=0.999, eps=1e-8):

@@ -217,8 +217,8 @@ def _seed_grads(outputs, grad_outputs, caller):
             xp = backend.namespace_of(output.data)
             seed = Tensor(xp.ones_like(output.data))
         elif not isinstance(seed, Tensor):
-            seed = Tensor(backend.to_device(np.asarray(seed, dtype=backend.dtype_name(output.dtype)),
-                                            output.device))
+            array = np.asarray(seed, dtype=backend.dtype_name(output.dtype))
+            seed = Tensor(backend.to_device(array, output.device))
         if seed.shape != output.shape:
             raise ValueError(f"{caller}: the gradient for output {position} has shape "
                              f"{seed.shape}, expected the output's shape {output.shape}")

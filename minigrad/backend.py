@@ -147,7 +147,8 @@ def _cupy():
     try:
         cupy.cuda.runtime.getDeviceCount()
     except Exception as error:  # cupy raises its own CUDA error types
-        raise RuntimeError(f"minigrad: cupy is installed but no CUDA GPU is usable: {error}") from error
+        raise RuntimeError(f"minigrad: cupy is installed but no CUDA GPU is usable: "
+                           f"{error}") from error
     return cupy
 
 

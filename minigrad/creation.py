@@ -14,7 +14,9 @@ _generator = np.random.default_rng()
 
 def manual_seed(seed):
     """Seed the generator that randn, rand, dropout and the nn.init functions use when given
-    none."""
+    none. ``seed`` is what ``np.random.default_rng`` takes; a ``numpy.random.Generator`` becomes
+    the default one as it is, so that a generator taken from :func:`default_generator` can be
+    put back (and go on where it stopped)."""
     global _generator
     _generator = np.random.default_rng(seed)
 

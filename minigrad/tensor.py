@@ -153,7 +153,8 @@ class Tensor:
         self._check_inplace("copy_")
         array = source._data if isinstance(source, Tensor) else source
         if tuple(array.shape) != self.shape:
-            raise ValueError(f"copy_: source shape {tuple(array.shape)} != target shape {self.shape}")
+            raise ValueError(f"copy_: source shape {tuple(array.shape)} != target shape "
+                             f"{self.shape}")
         if backend.device_of(array) != self.device:
             raise RuntimeError(f"copy_: source is on {backend.device_of(array)}, target on "
                                f"{self.device}; move it with .to() first")

@@ -55,7 +55,8 @@ def test_documented_commands_run(document, tmp_path):
                 main(args)
             assert exit_info.value.code == 0
             continue
-        assert main(shrunk(args, tmp_path)) == 0, f"{document.name}: python -m ugan {' '.join(args)}"
+        assert main(shrunk(args, tmp_path)) == 0, \
+            f"{document.name}: python -m ugan {' '.join(args)}"
 
 
 def test_the_documents_quote_the_main_commands():

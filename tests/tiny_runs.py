@@ -3,7 +3,7 @@
 import numpy as np
 
 from ugan.checkpoint import load_checkpoint
-from ugan.experiments.mixture import MixtureExperiment, config_from
+from ugan.experiments.mixture import MixtureExperiment
 from ugan.train import CHECKPOINT_NAME, GANTrainer
 
 TINY = dict(steps=6, batch_size=16, noise_dim=4, g_hidden=8, d_hidden=8, eval_every=2,
@@ -12,7 +12,7 @@ TINY_FLAGS = ["--batch-size", "16", "--eval-every", "2", "--unroll-steps", "2", 
 
 
 def tiny_config(**overrides):
-    return config_from("paper", **{**TINY, **overrides})
+    return MixtureExperiment.config_from("paper", **{**TINY, **overrides})
 
 
 def train(out_dir, resume=False, **overrides):

@@ -24,8 +24,9 @@ def _description():
              "With no experiment, runs the demo: the 8-Gaussian ring with K=0 and K=10, writing",
              "runs/mixture-demo/ (a run folder per K, figure1.png) and printing a side-by-side "
              "table.", "", "experiments:"]
-    for name, module in EXPERIMENTS.items():
-        lines.append(f"  {name:<9} {' '.join(module.__doc__.split(chr(10) * 2)[0].split())}")
+    for name, experiment in EXPERIMENTS.items():
+        summary = sys.modules[experiment.__module__].__doc__.split("\n\n")[0]
+        lines.append(f"  {name:<9} {' '.join(summary.split())}")
     lines.append(f"  {'study':<9} a grid of runs of one --experiment over --ks and --seeds, "
                  "and the table of their results")
     return "\n".join(lines)
@@ -76,7 +77,10 @@ def build_parser():
                         help="image experiments: the folder of the MNIST IDX files or the "
                              "CIFAR-10 python batches")
     parser.add_argument("--g-width", type=positive_int, default=None,
-                        help="image experiments: the generator's width (channels, LSTM units)")
+                        help="image experiments: the convolutional generator's width "
+                             "(channels); for lstm, the former name of --hidden-units")
+    parser.add_argument("--hidden-units", type=positive_int, default=None,
+                        help="lstm: the LSTM generator's hidden units")
     parser.add_argument("--d-width", type=positive_int, default=None,
                         help="image experiments: the discriminator's width (channels)")
     parser.add_argument("--batch-size", type=positive_int, default=None)
@@ -161,7 +165,7 @@ def run_study_command(parser, args, overrides):
     overrides.pop("seed")  # a study takes --seeds
     summary = run_study(preset, args.ks, args.seeds, out, args.progress, name,
                         _launcher(parser, args), **overrides)
-    print(format_summary(summary, EXPERIMENTS[name].STUDY_COLUMNS))
+    print(format_summary(summary, EXPERIMENTS[name].study_columns))
     failed = sum(len(entry["failed"]) for entry in summary["runs"].values())
     if failed:
         print(f"error: {failed} of the study's runs failed (see the table)", file=sys.stderr)
@@ -173,7 +177,8 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     overrides = dict(steps=args.steps, seed=args.seed, device=args.device, dataset=args.dataset,
-                     data_dir=args.data_dir, g_width=args.g_width, d_width=args.d_width,
+                     data_dir=args.data_dir, g_width=args.g_width,
+                     hidden_units=args.hidden_units, d_width=args.d_width,
                      batch_size=args.batch_size, g_lr=args.lr, d_lr=args.lr,
                      second_order=args.second_order, resample_unroll=args.resample_unroll,
                      generator_loss=args.generator_loss, eval_every=args.eval_every,
@@ -185,19 +190,18 @@ def main(argv=None):
             return 0
         if args.experiment == "study":
             return run_study_command(parser, args, overrides)
-        module = EXPERIMENTS[args.experiment]
-        config = module.config_from(args.preset or "demo", unroll_steps=args.unroll_steps,
-                                    **overrides)
+        experiment = EXPERIMENTS[args.experiment]
+        config = experiment.config_from(args.preset or "demo", unroll_steps=args.unroll_steps,
+                                        **overrides)
         out = args.out or f"runs/{args.experiment}-K{config.unroll_steps}-seed{config.seed}"
-        GANTrainer(module.Experiment(config), out).run(resume=args.resume,
-                                                       progress=args.progress)
+        GANTrainer(experiment(config), out).run(resume=args.resume, progress=args.progress)
         print(f"run written to {out}", file=sys.stderr)
         return 0
     except KeyboardInterrupt:
         return 130
     except MemoryError as error:
         print(f"error: out of memory ({error}); try a smaller --batch-size or smaller networks "
-              "(--g-width, --d-width)", file=sys.stderr)
+              "(--g-width, --hidden-units, --d-width)", file=sys.stderr)
         return 2
     except (OSError, ValueError, RuntimeError, pickle.UnpicklingError) as error:
         print(f"error: {_describe(error)}", file=sys.stderr)

@@ -26,7 +26,8 @@ class HistoricalAverage:
 
     def penalty(self):
         """weight * sum_p ||p - mean_p||^2, differentiable in the parameters."""
-        return self.weight * sum(((p - mean) ** 2).sum() for p, mean in zip(self.params, self.means))
+        return self.weight * sum(((p - mean) ** 2).sum()
+                                 for p, mean in zip(self.params, self.means))
 
     def update(self):
         """Fold the parameters' current values into the average (1/count in double precision,

@@ -5,7 +5,8 @@ JSON document (the iteration, the run's configuration, the random generator's st
 optimizers' scalar state). It is written to a temporary file and renamed, so a run killed while
 saving leaves the previous checkpoint intact. Its zip comment holds a SHA-256 digest of the rest of
 the file, so that a damaged file is refused whichever byte changed; the structure of what it
-holds is checked by its reader (``GANTrainer.load``)."""
+holds is checked by its reader (``GANTrainer.load``), against the names, shapes and dtypes that
+:class:`CheckpointLayout` says a run saves."""
 
 import hashlib
 import io
@@ -99,17 +100,110 @@ def load_checkpoint(path):
     return arrays, meta
 
 
-def check_same_config(meta, config, path, ignore=("steps",), defaults=None):
-    """Refuse a checkpoint whose configuration differs from ``config`` (except ``ignore``). An
-    option the checkpoint does not name (one added since it was written) matches its value in
-    ``defaults``: the behaviour the checkpoint was trained with."""
-    saved = {**(defaults or {}), **meta.get("config", {})}
+def check_same_config(saved, config, path, ignore=("steps",), defaults=None):
+    """Refuse a checkpoint whose configuration ``saved`` differs from ``config`` (except
+    ``ignore``). An option the checkpoint does not name (one added since it was written) matches
+    its value in ``defaults``: the behaviour the checkpoint was trained with."""
+    saved = {**(defaults or {}), **saved}
     differences = [f"{key}: checkpoint {saved.get(key)!r}, this run {config.get(key)!r}"
                    for key in sorted(set(saved) | set(config))
                    if key not in ignore and saved.get(key) != config.get(key)]
     if differences:
         raise CheckpointError(f"checkpoint {path} is from another configuration; differences: "
                               + "; ".join(differences))
+
+
+class CheckpointLayout:
+    """Where each part of a run's state lies in its checkpoint. ``models``, ``optimizers`` (Adam)
+    and ``averages`` (historical averages; none when they are off) are dicts keyed by player,
+    "G" or "D". The arrays are named
+
+        G/net.0.weight      a model's state_dict entry
+        optG/3/exp_avg      a moment of the G optimizer's parameter 3 (exp_avg, exp_avg_sq)
+        avgD/0              the historical average of D's parameter 0
+
+    and the metadata's "optimizers" entry holds, per player, the optimizer's hyperparameters and
+    its scalar state ({"3/step": 40}: parameter 3 has taken 40 steps)."""
+
+    def __init__(self, models, optimizers, averages):
+        self.models, self.optimizers, self.averages = models, optimizers, averages
+
+    def arrays(self):
+        """(arrays, the "optimizers" metadata) of the state as it is now."""
+        arrays = {f"{prefix}/{name}": tensor.numpy()
+                  for prefix, module in self.models.items()
+                  for name, tensor in module.state_dict().items()}
+        optimizer_meta = {}
+        for prefix, optimizer in self.optimizers.items():
+            state = optimizer.state_dict()
+            scalars = {}
+            for position, entries in state["state"].items():
+                for key, value in entries.items():
+                    if isinstance(value, np.ndarray):
+                        arrays[f"opt{prefix}/{position}/{key}"] = value
+                    else:
+                        scalars[f"{position}/{key}"] = value
+            optimizer_meta[prefix] = {"hyperparameters": state["hyperparameters"],
+                                      "scalars": scalars}
+        for prefix, average in self.averages.items():
+            for position, mean in average.state_arrays().items():
+                arrays[f"avg{prefix}/{position}"] = mean
+        return arrays, optimizer_meta
+
+    def expected_arrays(self):
+        """{name: (shape, dtype)} of the arrays saved after any iteration."""
+        expected = {f"{prefix}/{name}": (tensor.shape, np.dtype(tensor.dtype))
+                    for prefix, module in self.models.items()
+                    for name, tensor in module.state_dict().items()}
+        for prefix, optimizer in self.optimizers.items():
+            for position, p in enumerate(optimizer.params):
+                for key in optimizer.tensor_state_keys:
+                    expected[f"opt{prefix}/{position}/{key}"] = (p.shape, np.dtype(p.dtype))
+        for prefix, average in self.averages.items():
+            for position, mean in average.state_arrays().items():
+                expected[f"avg{prefix}/{position}"] = (mean.shape, mean.dtype)
+        return expected
+
+    def expected_optimizer_meta(self, step):
+        """The "optimizers" metadata saved after iteration ``step`` (as JSON reads it back)."""
+        return {prefix: {"hyperparameters": {**optimizer.hyperparameters,
+                                             "betas": list(optimizer.hyperparameters["betas"])},
+                         "scalars": {f"{position}/step": step
+                                     for position in range(len(optimizer.params))}}
+                for prefix, optimizer in self.optimizers.items()}
+
+    def check_arrays(self, arrays, refuse):
+        """Call ``refuse(problem)`` for arrays other than these names, shapes and dtypes, or
+        non-finite ones."""
+        expected = self.expected_arrays()
+        if sorted(arrays) != sorted(expected):
+            refuse(f"does not match this run's models: missing arrays "
+                   f"{sorted(set(expected) - set(arrays))}, unexpected arrays "
+                   f"{sorted(set(arrays) - set(expected))}")
+        for name, (shape, dtype) in expected.items():
+            array = arrays[name]
+            if array.shape != shape or array.dtype != dtype:
+                refuse(f"holds {name} as {array.dtype} {array.shape}; this run has {dtype} {shape}")
+            if not np.isfinite(array).all():
+                refuse(f"holds non-finite values in {name}: it was saved by a diverged run")
+
+    def load(self, arrays, step):
+        """Put checked ``arrays`` of iteration ``step`` into the models, optimizers and
+        averages."""
+        for prefix, module in self.models.items():
+            module.load_state_dict({name[len(prefix) + 1:]: value
+                                    for name, value in arrays.items()
+                                    if name.startswith(prefix + "/")})
+        for prefix, optimizer in self.optimizers.items():
+            state = {position: {"step": step, **{key: arrays[f"opt{prefix}/{position}/{key}"]
+                                                 for key in optimizer.tensor_state_keys}}
+                     for position in range(len(optimizer.params))}
+            optimizer.load_state_dict({"hyperparameters": optimizer.hyperparameters,
+                                       "state": state})
+        for prefix, average in self.averages.items():
+            average.load_state_arrays({name.split("/")[1]: value
+                                       for name, value in arrays.items()
+                                       if name.startswith(f"avg{prefix}/")}, count=step + 1)
 
 
 def generator_state_to_json(generator):

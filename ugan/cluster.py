@@ -19,8 +19,9 @@ from ugan.parallel import report
 from ugan.study import describe_error
 
 CONNECT_SECONDS = 30
-# Runs share module-level state (the default device, the global seed), so a worker with several
-# threads trains its runs one at a time; start workers with --nthreads 1.
+# A trainer sets minigrad's default device and seed while it builds its models (module-level
+# state, put back afterwards), so a worker with several threads trains its runs one at a time;
+# start workers with --nthreads 1.
 _ONE_RUN_AT_A_TIME = threading.Lock()
 
 

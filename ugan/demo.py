@@ -1,12 +1,10 @@
 """The default demo (``python -m ugan``): the ring of 8 Gaussians with K=0 and K=10, side by
 side — the paper's Figure 1 and a table of mode coverage."""
 
-import dataclasses
 import sys
 from pathlib import Path
 
-from ugan import plots
-from ugan.experiments.mixture import MixtureExperiment, config_from, snapshot_samples
+from ugan.experiments.mixture import MixtureExperiment
 from ugan.train import GANTrainer
 
 DEMO_UNROLL_STEPS = (0, 10)
@@ -14,32 +12,30 @@ TABLE_COLUMNS = (("modes_covered_strict", "modes (strict)", "{:d}/8"),
                  ("modes_covered", "modes (any)", "{:d}/8"),
                  ("high_quality_fraction", "high quality", "{:.1%}"),
                  ("top_mode_mass", "top mode mass", "{:.1%}"),
-                 ("reverse_kl", "reverse KL", "{:.3f}"))
+                 ("kl_to_uniform", "KL to uniform", "{:.3f}"))
 
 
 def run_demo(out_dir="runs/mixture-demo", preset="demo", progress=True, **overrides):
-    """Train (or resume, or just re-read) one run per K; write the comparison figure; return
-    {K: history} and print the table."""
+    """Train (or resume, or just re-read) one run per K; draw the comparison figures as a study
+    does (figure1.png, metrics.png); return {K: history} and print the table."""
     out_dir = Path(out_dir)
     histories, rows = {}, []
-    experiment = None
     for unroll_steps in DEMO_UNROLL_STEPS:
-        config = config_from(preset, unroll_steps=unroll_steps, **overrides)
-        experiment = MixtureExperiment(config)
+        experiment = MixtureExperiment(MixtureExperiment.config_from(
+            preset, unroll_steps=unroll_steps, **overrides))
         run_dir = out_dir / f"K{unroll_steps}"
         histories[unroll_steps] = GANTrainer(experiment, run_dir).run(resume=True,
                                                                       progress=progress)
-        rows.append((f"K={unroll_steps}", snapshot_samples(run_dir, histories[unroll_steps])))
-    figure = plots.density_grid(rows, experiment.data_samples(), out_dir / "figure1.png")
-    plots.metric_curves({f"K={k}": h for k, h in histories.items()},
-                        ["modes_covered_strict", "high_quality_fraction", "top_mode_mass"],
-                        out_dir / "metrics.png")
-    print(format_table(histories, dataclasses.asdict(config)["steps"]))
-    print(f"\nfigures: {figure} and {out_dir / 'metrics.png'}", file=sys.stderr)
+        rows.append((f"K={unroll_steps}", run_dir, histories[unroll_steps]))
+    experiment.draw(rows, {label: history for label, _, history in rows}, out_dir)
+    print(format_table(histories, experiment.config.steps))
+    print(f"\nfigures: {out_dir / experiment.figure_name} and {out_dir / 'metrics.png'}",
+          file=sys.stderr)
     return histories
 
 
 def format_table(histories, steps):
+    """The demo's table: a row per K, the final evaluation's metrics."""
     header = ["run"] + [title for _, title, _ in TABLE_COLUMNS]
     lines = [header]
     for unroll_steps, history in histories.items():

@@ -4,7 +4,7 @@ Python's json module writes an infinite or nan float as ``Infinity`` or ``NaN``,
 JSON: JavaScript's parser and many tools refuse it. Here such a value of a dict is written as
 ``null``, and the dict gets a ``"non_finite"`` entry that keeps it as text:
 
-    {"reverse_kl": inf}  <->  {"reverse_kl": null, "non_finite": {"reverse_kl": "inf"}}
+    {"kl_to_uniform": inf}  <->  {"kl_to_uniform": null, "non_finite": {"kl_to_uniform": "inf"}}
 
 :func:`loads` puts the float back, so what is read equals what was written."""
 

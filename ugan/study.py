@@ -10,10 +10,11 @@ on. The runs are trained one after another in this process, or by a ``launch`` f
 runs them elsewhere (``ugan.parallel``: processes on this machine; ``ugan.cluster``: a Dask
 cluster); either way the table is then made from the run folders.
 
-An experiment module supplies ``STUDY_COLUMNS`` (the final metrics in the table) and,
-optionally, ``study_extras(runs)`` (more entries computed from all of a K's runs; those with a
-``cell`` are columns of the table) and ``compare_with_baseline(baseline_dirs, run_dirs)``
-(entries comparing a K's run folders with those of the study's first K, seed by seed)."""
+The experiment (``ugan.experiments.base.Experiment``) gives the table's columns
+(``study_columns``, the final metrics; ``study_extras(runs)``, more entries computed from all of
+a K's runs, those with a ``cell`` being columns of the table; ``compare_with_baseline``, entries
+comparing a K's run folders with those of the study's first K, seed by seed) and draws the
+figures (``draw``)."""
 
 import functools
 from collections import namedtuple
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ugan import jsonfile, plots
+from ugan import jsonfile
 from ugan.experiments import EXPERIMENTS
 from ugan.train import GANTrainer, read_history
 
@@ -42,11 +43,11 @@ def study_runs(ks, seeds, out_dir):
 def train_run(run, progress=True, experiment="mixture", preset="demo", overrides=None):
     """Train (or resume, or re-read) one run in this process. Returns None when it finished,
     else what went wrong: any error of the run is caught, so that a study goes on."""
-    module = EXPERIMENTS[experiment]
+    experiment_class = EXPERIMENTS[experiment]
     try:
-        config = module.config_from(preset, unroll_steps=run.k, seed=run.seed,
-                                    **(overrides or {}))
-        GANTrainer(module.Experiment(config), run.path).run(resume=True, progress=progress)
+        config = experiment_class.config_from(preset, unroll_steps=run.k, seed=run.seed,
+                                              **(overrides or {}))
+        GANTrainer(experiment_class(config), run.path).run(resume=True, progress=progress)
     except Exception as error:  # noqa: BLE001 -- a failed run is a result of the study
         return describe_error(error)
     return None
@@ -68,8 +69,8 @@ def run_study(preset, ks, seeds, out_dir, progress=True, experiment="mixture", l
     (default: ``run_serially``), which returns {run name: None or its error}; write
     summary.json, the through-time figure (one row per K, its first finished seed's run) and
     metrics.png (each metric averaged over the seeds)."""
-    module = EXPERIMENTS[experiment]
-    module.config_from(preset, **overrides)  # an option the experiment lacks: an error, no runs
+    experiment_class = EXPERIMENTS[experiment]
+    experiment_class.config_from(preset, **overrides)  # an option it lacks: an error, no runs
     out_dir = Path(out_dir)
     runs = study_runs(ks, seeds, out_dir)
     train = functools.partial(train_run, experiment=experiment, preset=preset,
@@ -80,20 +81,19 @@ def run_study(preset, ks, seeds, out_dir, progress=True, experiment="mixture", l
     results = {k: [jsonfile.read(run.path / "metrics.json") for run in k_runs]
                for k, k_runs in by_k.items()}
     summary = {"experiment": experiment,
-               "runs": summarize(results, module.STUDY_COLUMNS,
-                                 getattr(module, "study_extras", None))}
+               "runs": summarize(results, experiment_class.study_columns,
+                                 experiment_class.study_extras)}
     for k in ks:
         summary["runs"][str(k)]["failed"] = [{"seed": run.seed, "error": errors[run.name]}
                                              for run in runs if run.k == k and errors[run.name]]
-        if hasattr(module, "compare_with_baseline"):
-            pairs = _same_seeds(by_k[ks[0]], by_k[k])
-            if pairs:
-                summary["runs"][str(k)]["extras"].update(
-                    module.compare_with_baseline(*zip(*[(a.path, b.path) for a, b in pairs])))
+        pairs = _same_seeds(by_k[ks[0]], by_k[k])
+        if pairs:
+            summary["runs"][str(k)]["extras"].update(experiment_class.compare_with_baseline(
+                *zip(*[(a.path, b.path) for a, b in pairs])))
     out_dir.mkdir(parents=True, exist_ok=True)
     jsonfile.write(out_dir / "summary.json", summary)
     if finished:
-        _draw_figures(module, preset, overrides, by_k, out_dir)
+        _draw_figures(experiment_class, preset, overrides, by_k, out_dir)
     return summary
 
 
@@ -103,20 +103,19 @@ def _same_seeds(baseline_runs, runs):
     return [(baseline[run.seed], run) for run in runs if run.seed in baseline]
 
 
-def _draw_figures(module, preset, overrides, by_k, out_dir):
+def _draw_figures(experiment_class, preset, overrides, by_k, out_dir):
     """The through-time figure (one row per K: its first finished run) and metrics.png (each
     curve averaged over a K's finished runs)."""
     first = next(k_runs[0] for k_runs in by_k.values() if k_runs)
-    runner = module.Experiment(module.config_from(preset, unroll_steps=first.k, seed=first.seed,
-                                                  **overrides))
+    experiment = experiment_class(experiment_class.config_from(
+        preset, unroll_steps=first.k, seed=first.seed, **overrides))
     histories = {k: [read_history(run.path) for run in k_runs]
                  for k, k_runs in by_k.items() if k_runs}
-    rows = [(f"K={k}, seed {by_k[k][0].seed}", runner.snapshots(by_k[k][0].path, h[0]))
-            for k, h in histories.items()]
-    runner.figure_through_time(rows, out_dir / runner.figure_name)
-    plots.metric_curves({f"K={k} ({len(h)} seeds)": _seed_mean(h, runner.curves)
-                         for k, h in histories.items()}, list(runner.curves),
-                        out_dir / "metrics.png")
+    experiment.draw([(f"K={k}, seed {by_k[k][0].seed}", by_k[k][0].path, h[0])
+                     for k, h in histories.items()],
+                    {f"K={k} ({len(h)} seeds)": _seed_mean(h, experiment.curves)
+                     for k, h in histories.items()}, out_dir)
+
 
 def _seed_mean(histories, keys):
     """The records of several runs evaluated at the same steps, averaged over the runs."""

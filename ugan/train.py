@@ -5,12 +5,14 @@ One iteration (paper Sec. 2.3, the parameter updates of Eq. 10-11, with Adam for
     real batch, noise batch  ->  one discriminator step (ordinary Adam on L_D = -f, Eq. 11)
                              ->  one generator step (Adam on the surrogate f_K, Eq. 10; ugan.unroll)
 
-An experiment object supplies the models, the data and the evaluation (see
-``ugan.experiments.mixture.MixtureExperiment``). Every source of randomness of an iteration is one
-numpy Generator whose state is checkpointed with the parameters and optimizer states, so a run
-stopped at iteration i and resumed ends bit-for-bit where an uninterrupted run ends (on the CPU).
+An experiment (``ugan.experiments.base.Experiment``) supplies the models, the data and the
+evaluation; ``ugan.checkpoint.CheckpointLayout`` says where each part of the state lies in a
+checkpoint. Every source of randomness of an iteration is one numpy Generator whose state is
+checkpointed with the parameters and optimizer states, so a run stopped at iteration i and
+resumed ends bit-for-bit where an uninterrupted run ends (on the CPU).
 """
 
+import contextlib
 import dataclasses
 import math
 import os
@@ -27,8 +29,9 @@ from minigrad.optim import Adam
 
 from ugan import jsonfile
 from ugan.averaging import HistoricalAverage
-from ugan.checkpoint import (CheckpointError, check_same_config, generator_from_json,
-                             generator_state_to_json, load_checkpoint, save_checkpoint)
+from ugan.checkpoint import (CheckpointError, CheckpointLayout, check_same_config,
+                             generator_from_json, generator_state_to_json, load_checkpoint,
+                             save_checkpoint)
 from ugan.losses import discriminator_loss
 from ugan.unroll import discriminator_logits, surrogate_loss
 
@@ -37,15 +40,29 @@ CHECKPOINT_NAME = "checkpoint.npz"
 RESUMABLE_CHANGES = ("steps", "device", "eval_every", "checkpoint_every", "compile")
 
 
+@contextlib.contextmanager
+def building_defaults(device, seed):
+    """minigrad's default device set to ``device`` and its default generator seeded with
+    ``seed`` (what an experiment's models are built and initialised with), and the caller's
+    device and generator put back afterwards: a trainer changes no global state."""
+    device_before, generator_before = mg.default_device(), mg.default_generator()
+    mg.set_default_device(device)
+    mg.manual_seed(seed)
+    try:
+        yield
+    finally:
+        mg.set_default_device(device_before)
+        mg.manual_seed(generator_before)
+
+
 class GANTrainer:
     def __init__(self, experiment, out_dir):
         self.experiment = experiment
         self.config = experiment.config
         self.out_dir = Path(out_dir)
         config = self.config
-        mg.set_default_device(config.device)
-        mg.manual_seed(config.seed)
-        self.generator, self.discriminator = experiment.build_models()
+        with building_defaults(config.device, config.seed):
+            self.generator, self.discriminator = experiment.build_models()
         betas = (config.beta1, config.beta2)
         self.g_optimizer = Adam(self.generator.parameters(), lr=config.g_lr, betas=betas,
                                 eps=config.adam_eps)
@@ -57,6 +74,9 @@ class GANTrainer:
                                                        config.historical_averaging)
                              for prefix, module in (("G", self.generator),
                                                     ("D", self.discriminator))}
+        self.layout = CheckpointLayout({"G": self.generator, "D": self.discriminator},
+                                       {"G": self.g_optimizer, "D": self.d_optimizer},
+                                       self.averages)
         self.rng = np.random.default_rng(config.seed)
         self.step = 0
         state = [self.generator, self.discriminator, self.g_optimizer, self.d_optimizer,
@@ -67,7 +87,7 @@ class GANTrainer:
     # -- one iteration -------------------------------------------------------------------
     def _batch(self):
         experiment, n = self.experiment, self.config.batch_size
-        device = self.config.device  # explicit: the process's default device may have changed
+        device = self.config.device  # explicit: the process's default device may be another
         real = mg.as_tensor(experiment.sample_real(self.rng, n), device=device)
         noise = mg.as_tensor(experiment.sample_noise(self.rng, n), device=device)
         return real, noise
@@ -118,30 +138,8 @@ class GANTrainer:
         return loss + self.averages[player].penalty() if self.averages else loss
 
     # -- state -----------------------------------------------------------------------------
-    def _arrays(self):
-        arrays = {}
-        for prefix, module in (("G", self.generator), ("D", self.discriminator)):
-            for name, tensor in module.state_dict().items():
-                arrays[f"{prefix}/{name}"] = tensor.numpy()
-        optimizer_meta = {}
-        for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer)):
-            state = optimizer.state_dict()
-            scalars = {}
-            for position, entries in state["state"].items():
-                for key, value in entries.items():
-                    if isinstance(value, np.ndarray):
-                        arrays[f"opt{prefix}/{position}/{key}"] = value
-                    else:
-                        scalars[f"{position}/{key}"] = value
-            optimizer_meta[prefix] = {"hyperparameters": state["hyperparameters"],
-                                      "scalars": scalars}
-        for prefix, average in self.averages.items():
-            for position, mean in average.state_arrays().items():
-                arrays[f"avg{prefix}/{position}"] = mean
-        return arrays, optimizer_meta
-
     def save(self):
-        arrays, optimizer_meta = self._arrays()
+        arrays, optimizer_meta = self.layout.arrays()
         meta = {"step": self.step, "config": dataclasses.asdict(self.config),
                 "rng": generator_state_to_json(self.rng), "optimizers": optimizer_meta}
         path = save_checkpoint(self.out_dir / CHECKPOINT_NAME, arrays, meta)
@@ -153,21 +151,8 @@ class GANTrainer:
         cannot continue exactly, before anything changes."""
         arrays, meta = load_checkpoint(path)
         rng = self._check_checkpoint(arrays, meta, path)
-        step = meta["step"]
-        for prefix, module in (("G", self.generator), ("D", self.discriminator)):
-            module.load_state_dict({name[2:]: value for name, value in arrays.items()
-                                    if name.startswith(prefix + "/")})
-        for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer)):
-            state = {position: {"step": step, **{key: arrays[f"opt{prefix}/{position}/{key}"]
-                                                 for key in optimizer.tensor_state_keys}}
-                     for position in range(len(optimizer.params))}
-            optimizer.load_state_dict({"hyperparameters": optimizer.hyperparameters,
-                                       "state": state})
-        for prefix, average in self.averages.items():
-            average.load_state_arrays({name.split("/")[1]: value
-                                       for name, value in arrays.items()
-                                       if name.startswith(f"avg{prefix}/")}, count=step + 1)
-        self.rng, self.step = rng, step
+        self.layout.load(arrays, meta["step"])
+        self.rng, self.step = rng, meta["step"]
 
     def _check_checkpoint(self, arrays, meta, path):
         """Refuse a checkpoint whose metadata or arrays are not what this run saves after some
@@ -183,53 +168,17 @@ class GANTrainer:
                    f"{self.config.steps} (--steps)")
         if not isinstance(meta["config"], dict):
             refuse("has no configuration")
-        check_same_config(meta, dataclasses.asdict(self.config), path, ignore=RESUMABLE_CHANGES,
+        saved = self.config.current_names(meta["config"], self.experiment.name)
+        check_same_config(saved, dataclasses.asdict(self.config), path, ignore=RESUMABLE_CHANGES,
                           defaults=dataclasses.asdict(type(self.config)()))
-        self._check_arrays(arrays, refuse)
-        if meta["optimizers"] != self._optimizer_meta(step):
+        self.layout.check_arrays(arrays, refuse)
+        if meta["optimizers"] != self.layout.expected_optimizer_meta(step):
             refuse(f"holds optimizer state other than this run's hyperparameters and Adam "
                    f"step counts of {step} (the checkpoint's iteration)")
         try:
             return generator_from_json(meta["rng"])
         except (KeyError, ValueError, TypeError, OverflowError) as error:
             refuse(f"holds no valid PCG64 random generator state ({error!r})")
-
-    def _check_arrays(self, arrays, refuse):
-        """Refuse arrays other than this run's names, shapes and dtypes, or non-finite ones."""
-        expected = self._expected_arrays()
-        if sorted(arrays) != sorted(expected):
-            refuse(f"does not match this run's models: missing arrays "
-                   f"{sorted(set(expected) - set(arrays))}, unexpected arrays "
-                   f"{sorted(set(arrays) - set(expected))}")
-        for name, (shape, dtype) in expected.items():
-            array = arrays[name]
-            if array.shape != shape or array.dtype != dtype:
-                refuse(f"holds {name} as {array.dtype} {array.shape}; this run has {dtype} {shape}")
-            if not np.isfinite(array).all():
-                refuse(f"holds non-finite values in {name}: it was saved by a diverged run")
-
-    def _expected_arrays(self):
-        """{name: (shape, dtype)} of the arrays :meth:`save` writes after an iteration."""
-        expected = {}
-        for prefix, module in (("G", self.generator), ("D", self.discriminator)):
-            for name, tensor in module.state_dict().items():
-                expected[f"{prefix}/{name}"] = (tensor.shape, np.dtype(tensor.dtype))
-        for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer)):
-            for position, p in enumerate(optimizer.params):
-                for key in optimizer.tensor_state_keys:
-                    expected[f"opt{prefix}/{position}/{key}"] = (p.shape, np.dtype(p.dtype))
-        for prefix, average in self.averages.items():
-            for position, mean in average.state_arrays().items():
-                expected[f"avg{prefix}/{position}"] = (mean.shape, mean.dtype)
-        return expected
-
-    def _optimizer_meta(self, step):
-        """The optimizers' metadata that :meth:`save` writes after iteration ``step``."""
-        return {prefix: {"hyperparameters": {**optimizer.hyperparameters,
-                                             "betas": list(optimizer.hyperparameters["betas"])},
-                         "scalars": {f"{position}/step": step
-                                     for position in range(len(optimizer.params))}}
-                for prefix, optimizer in (("G", self.g_optimizer), ("D", self.d_optimizer))}
 
     # -- the loop --------------------------------------------------------------------------
     def run(self, resume=False, progress=True):
@@ -247,7 +196,8 @@ class GANTrainer:
                                   "continue it, or choose another --out")
         if resume and checkpoint.exists():
             self.load(checkpoint)
-        history = _read_history(metrics_path, self.step, self._evaluates_at) if self.step else []
+        history = (_read_history(metrics_path, self.step, self._evaluates_at,
+                                 self.experiment.renamed_metrics) if self.step else [])
         jsonfile.write(self.out_dir / "config.json", dataclasses.asdict(config))
         self.saved_step = self.step
         try:
@@ -363,11 +313,13 @@ class _StopRequests:
         return False
 
 
-def _read_history(path, up_to=math.inf, keep=lambda step: True):
+def _read_history(path, up_to=math.inf, keep=lambda step: True, renamed=None):
     """The metric records of a run so far, up to its checkpoint's iteration ``up_to``, those
     whose steps ``keep`` accepts (a run stopped at its ``--steps`` evaluated there; continued to
-    more steps, it would not have). A last line cut short (a write interrupted) is left out; any
+    more steps, it would not have), with the metrics that ``renamed`` maps (former name -> name
+    now) under their names now. A last line cut short (a write interrupted) is left out; any
     other damaged line is an error that names the file and the line."""
+    renamed = renamed or {}
     if not path.exists():
         return []
     text = path.read_text()
@@ -377,7 +329,7 @@ def _read_history(path, up_to=math.inf, keep=lambda step: True):
         try:
             record = jsonfile.loads(line) if line.strip() else None
             if record is not None and record["step"] <= up_to and keep(record["step"]):
-                records.append(record)
+                records.append({renamed.get(key, key): value for key, value in record.items()})
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             if number == len(lines) and not text.endswith("\n"):
                 break

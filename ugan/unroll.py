@@ -33,18 +33,6 @@ def discriminator_logits(discriminator, params, real, fake):
     return logits[:real.shape[0]], logits[real.shape[0]:]
 
 
-def adam_state(optimizer, params):
-    """The (m, v, step) Adam state of each parameter: zeros and step 0 before the first step."""
-    states = []
-    for p in params:
-        state = optimizer.state.get(p)
-        if state is None:
-            states.append((mg.zeros_like(p), mg.zeros_like(p), 0))
-        else:
-            states.append((state["exp_avg"], state["exp_avg_sq"], state["step"]))
-    return states
-
-
 def unrolled_discriminator(discriminator, d_optimizer, real, fake, unroll_steps,
                            second_order=True, batches=None):
     """theta_D^K as a dict name -> tensor, after K differentiable Adam steps from the current
@@ -54,10 +42,9 @@ def unrolled_discriminator(discriminator, d_optimizer, real, fake, unroll_steps,
     minibatches); otherwise every step uses (real, fake). With ``second_order=False`` the steps
     are not recorded and the result is a constant."""
     names, params = zip(*discriminator.named_parameters())
-    settings = d_optimizer.hyperparameters
-    states = adam_state(d_optimizer, params)
+    states = [d_optimizer.state_view(p) for p in params]
     current = list(params)
-    moments = [(m, v) for m, v, _ in states]
+    moments = [(state.m, state.v) for state in states]
     for k in range(unroll_steps):
         real_k, fake_k = batches(k) if batches is not None else (real, fake)
         if not second_order:  # a fresh constant copy: nothing recorded leads back to theta_G
@@ -67,11 +54,11 @@ def unrolled_discriminator(discriminator, d_optimizer, real, fake, unroll_steps,
         loss = discriminator_loss(*discriminator_logits(discriminator, theta, real_k, fake_k))
         grads = mg.grad(loss, current, create_graph=second_order)
         with mg.set_grad_enabled(second_order):
-            for position, g in enumerate(grads):
+            for position, (g, state) in enumerate(zip(grads, states)):
                 m, v = moments[position]
                 current[position], m, v = adam_update(
-                    current[position], g, m, v, states[position][2] + (k + 1), lr=settings["lr"],
-                    betas=settings["betas"], eps=settings["eps"])
+                    current[position], g, m, v, state.step + (k + 1), lr=state.lr,
+                    betas=state.betas, eps=state.eps)
                 moments[position] = (m, v)
     if not second_order:
         current = [p.detach() for p in current]

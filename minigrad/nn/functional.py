@@ -236,8 +236,8 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
             with no_grad():
                 running_mean.data = ((1 - momentum) * running_mean.detach()
                                      + momentum * mean.reshape((channels,))).data
-                running_var.data = ((1 - momentum) * running_var.detach()
-                                    + (momentum * count / (count - 1)) * var.reshape((channels,))).data
+                unbiased = (momentum * count / (count - 1)) * var.reshape((channels,))
+                running_var.data = ((1 - momentum) * running_var.detach() + unbiased).data
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: eval mode needs running_mean and running_var")

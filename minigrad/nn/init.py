@@ -73,7 +73,8 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     signs of R's diagonal folded into Q so that the result is uniformly distributed."""
     rows = tensor.shape[0]
     cols = int(np.prod(tensor.shape[1:], dtype=np.int64))
-    gaussian = (generator or default_generator()).standard_normal((max(rows, cols), min(rows, cols)))
+    generator = generator or default_generator()
+    gaussian = generator.standard_normal((max(rows, cols), min(rows, cols)))
     q, r = np.linalg.qr(gaussian)
     q = q * np.sign(np.diag(r))
     if rows < cols:

@@ -1,5 +1,5 @@
 """Optimizers for training, and the differentiable Adam step used for unrolling."""
 
-from .adam import Adam, adam_update
+from .adam import Adam, AdamState, adam_update
 from .optimizer import Optimizer
 from .sgd import SGD

@@ -1,6 +1,8 @@
 """Adam: one pure, differentiable update (:func:`adam_update`) used both by the :class:`Adam`
 optimizer and by the unrolled GAN, so there is one Adam in the codebase."""
 
+from collections import namedtuple
+
 from ..creation import full, zeros_like
 from ..tensor import Tensor
 from ..grad_mode import no_grad
@@ -63,6 +65,12 @@ def step_tensor(step, like):
     return full((), step, dtype="float64", device=like.device)
 
 
+class AdamState(namedtuple("AdamState", "m v step lr betas eps")):
+    """What one parameter's Adam update starts from: its moments ``m`` and ``v`` (``exp_avg``,
+    ``exp_avg_sq``), the number of steps it has taken (the state's float64 0-d tensor; the int 0
+    before the first) and the optimizer's hyperparameters. The next step is ``step + 1``."""
+
+
 class Adam(Optimizer):
     """Adam (Kingma & Ba) with PyTorch's defaults and state names (``exp_avg``, ``exp_avg_sq``,
     ``step`` in ``optimizer.state[param]``). As in PyTorch, ``step`` is a tensor (float64, 0-d),
@@ -80,6 +88,17 @@ class Adam(Optimizer):
     def _init_state(self, param):
         return {"step": step_tensor(0, param), "exp_avg": zeros_like(param),
                 "exp_avg_sq": zeros_like(param)}
+
+    def state_view(self, param):
+        """``param``'s state as an :class:`AdamState`: zeros and step 0 before its first step.
+        Unlike ``state_of`` it creates nothing; the tensors are the state's own (not copies)."""
+        state = self.state.get(param)
+        settings = self.hyperparameters
+        if state is None:
+            m, v, step = zeros_like(param), zeros_like(param), 0
+        else:
+            m, v, step = state["exp_avg"], state["exp_avg_sq"], state["step"]
+        return AdamState(m, v, step, settings["lr"], settings["betas"], settings["eps"])
 
     @no_grad()
     def step(self):

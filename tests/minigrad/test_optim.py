@@ -238,6 +238,34 @@ def test_adam_state_dict_uses_pytorchs_names_and_plain_values(device):
         assert np.all(entries["exp_avg_sq"] > 0)
 
 
+@pytest.mark.parametrize("device", DEVICES)
+def test_adam_state_view_reads_the_state_without_creating_or_copying_it(device):
+    """Before a step: zeros, step 0 and the hyperparameters, and no state is created; after 3
+    steps: the state's own tensors and its step count, from which adam_update takes step 4 as
+    Adam.step does."""
+    problem = Quadratic()
+    params = [mg.tensor(x, requires_grad=True, device=device) for x in problem.initial]
+    optimizer = OPTIMIZERS["adam"](params)
+    fresh = optimizer.state_view(params[0])
+    assert optimizer.state == {}
+    assert fresh.step == 0 and (fresh.lr, fresh.betas, fresh.eps) == (0.1, (0.8, 0.99), 1e-8)
+    assert not fresh.m.numpy().any() and not fresh.v.numpy().any()
+    assert fresh.m.shape == fresh.v.shape == params[0].shape and fresh.m.device == device
+    _run(problem, OPTIMIZERS["adam"], steps=3, params=params, optimizer=optimizer)
+    view = optimizer.state_view(params[1])
+    state = optimizer.state[params[1]]
+    assert view.m is state["exp_avg"] and view.v is state["exp_avg_sq"]
+    assert int(view.step.item()) == 3
+    optimizer.zero_grad()
+    problem.loss(*params, mg).backward()
+    grad = params[1].grad
+    expected, _, _ = mg.optim.adam_update(params[1].detach(), grad, view.m, view.v,
+                                          view.step + 1, lr=view.lr, betas=view.betas,
+                                          eps=view.eps, eps_root=0.0)
+    optimizer.step()
+    np.testing.assert_array_equal(params[1].numpy(), expected.numpy())
+
+
 def test_state_dict_is_a_snapshot():
     problem = Quadratic()
     _, params, optimizer = _run(problem, OPTIMIZERS["adam"], steps=2)

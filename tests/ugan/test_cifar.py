@@ -42,13 +42,15 @@ def test_train_split_concatenates_five_batches(tmp_path):
         _dump(tmp_path / f"data_batch_{i}", batch)
     images, labels = load_cifar10(tmp_path)
     assert images.shape == (15, 3, 32, 32)
-    np.testing.assert_array_equal(images.reshape(15, -1), np.concatenate([b[b"data"] for b in batches]))
+    np.testing.assert_array_equal(images.reshape(15, -1),
+                                  np.concatenate([b[b"data"] for b in batches]))
     np.testing.assert_array_equal(labels, sum((b[b"labels"] for b in batches), []))
 
 
 def test_missing_batches_are_named(tmp_path):
     _dump(tmp_path / "data_batch_1", _batch(1, seed=0))
-    with pytest.raises(FileNotFoundError, match="data_batch_2.*data_batch_5.*not found in directory"):
+    with pytest.raises(FileNotFoundError,
+                       match="data_batch_2.*data_batch_5.*not found in directory"):
         load_cifar10(tmp_path)
 
 

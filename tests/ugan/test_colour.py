@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from ugan.data import colorize_digits
-from ugan.experiments.colour import ColourExperiment, config_from
+from ugan.experiments.colour import ColourExperiment
 from ugan.metrics.colour import colour_histogram, recover_colours
 from ugan.metrics.divergences import js_divergence
 
 
 @pytest.fixture(scope="module")
 def experiment():
-    return ColourExperiment(config_from())
+    return ColourExperiment(ColourExperiment.config_from())
 
 
 def test_js_of_identical_histograms_is_zero_and_of_disjoint_ones_log_2():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ugan import plots
-from ugan.experiments import conv
+from ugan.experiments.conv import ConvExperiment
 from ugan.metrics import js_divergence, shared_distance_histograms
 from ugan.study import run_study
 from ugan.train import GANTrainer
@@ -19,7 +19,7 @@ TINY = dict(steps=4, batch_size=16, noise_dim=8, g_width=8, d_width=4, eval_ever
 
 
 def tiny_experiment(**overrides):
-    return conv.Experiment(conv.config_from(**{**TINY, **overrides}))
+    return ConvExperiment(ConvExperiment.config_from(**{**TINY, **overrides}))
 
 
 def test_distance_js_is_zero_for_the_data_and_near_log_2_for_one_repeated_image():
@@ -62,7 +62,7 @@ def test_a_tiny_run_writes_finite_metrics_errors_and_distance_figure(tmp_path):
     history = GANTrainer(tiny_experiment(), tmp_path).run(progress=False)
     assert [r["step"] for r in history] == [0, 2, 4]
     for record in history:
-        for key in conv.Experiment.curves + tuple(key for key, _ in conv.STUDY_COLUMNS):
+        for key in ConvExperiment.curves + tuple(key for key, _ in ConvExperiment.study_columns):
             assert math.isfinite(record[key]), (record["step"], key)
     errors = np.load(tmp_path / "reconstruction_errors.npy")
     assert errors.shape == (10,) and np.all(errors >= 0)
@@ -79,7 +79,7 @@ def test_a_tiny_run_writes_finite_metrics_errors_and_distance_figure(tmp_path):
 
 def test_unknown_options_are_reported():
     with pytest.raises(ValueError, match="conv: no option g_hidden"):
-        conv.config_from(g_hidden=3)
+        ConvExperiment.config_from(g_hidden=3)
 
 
 def test_evaluating_leaves_the_generator_exactly_as_it_was(tmp_path):

@@ -48,7 +48,8 @@ def test_truncated_gzip_stream_is_reported(tmp_path):
         read_idx(path)
 
 
-@pytest.mark.parametrize("magic", [b"\x01\x00\x08\x01", b"\x00\x00\x07\x01"], ids=["nonzero", "bad-type"])
+@pytest.mark.parametrize("magic", [b"\x01\x00\x08\x01", b"\x00\x00\x07\x01"],
+                         ids=["nonzero", "bad-type"])
 def test_bad_magic_is_reported(tmp_path, magic):
     path = _write(tmp_path / "m.idx", magic + struct.pack(">I", 1) + b"\x00")
     with pytest.raises(ValueError, match="bad IDX magic number"):

@@ -8,24 +8,31 @@ import math
 import numpy as np
 import pytest
 
-from ugan.experiments import colour, images, lstm, stacked
-from ugan.train import GANTrainer
+import minigrad as mg
+
+from tiny_runs import assert_same_run
+from ugan.checkpoint import load_checkpoint, save_checkpoint
+from ugan.experiments import EXPERIMENTS, images
+from ugan.experiments.colour import ColourExperiment
+from ugan.experiments.lstm import LSTMExperiment
+from ugan.experiments.stacked import StackedExperiment
+from ugan.train import CHECKPOINT_NAME, GANTrainer
 
 TINY = dict(steps=4, batch_size=8, noise_dim=4, g_width=4, d_width=2, eval_every=2,
             checkpoint_every=2, eval_samples=200, unroll_steps=2)
-# experiment module -> (channels of its images, {metric: (low, high)})
+# experiment -> (channels of its images, {metric: (low, high)})
 EXPECTED = {
-    lstm: (1, {"modes_covered_strict": (0, 10), "kl_to_uniform": (0, math.log(10) + 1e-9),
-               "confident_fraction": (0, 1)}),
-    stacked: (3, {"modes_covered": (1, 200),  # at most one mode per evaluated sample
-                  "kl_to_uniform": (0, math.log(1000) + 1e-9)}),
-    colour: (3, {"colour_js": (0, math.log(2) + 1e-12)}),
+    LSTMExperiment: (1, {"modes_covered_strict": (0, 10),
+                         "kl_to_uniform": (0, math.log(10) + 1e-9), "confident_fraction": (0, 1)}),
+    StackedExperiment: (3, {"modes_covered": (1, 200),  # at most one mode per evaluated sample
+                            "kl_to_uniform": (0, math.log(1000) + 1e-9)}),
+    ColourExperiment: (3, {"colour_js": (0, math.log(2) + 1e-12)}),
 }
 
 
-@pytest.mark.parametrize("module", list(EXPECTED), ids=lambda m: m.__name__.split(".")[-1])
-def test_a_tiny_run_leaves_a_run_folder_with_metrics_in_range(module, tmp_path):
-    history = GANTrainer(module.Experiment(module.config_from(**TINY)), tmp_path).run(
+@pytest.mark.parametrize("experiment", list(EXPECTED), ids=lambda e: e.name)
+def test_a_tiny_run_leaves_a_run_folder_with_metrics_in_range(experiment, tmp_path):
+    history = GANTrainer(experiment(experiment.config_from(**TINY)), tmp_path).run(
         progress=False)
     assert [r["step"] for r in history] == [0, 2, 4]
     for name in ("config.json", "metrics.jsonl", "metrics.json", "checkpoint.npz",
@@ -33,21 +40,64 @@ def test_a_tiny_run_leaves_a_run_folder_with_metrics_in_range(module, tmp_path):
         assert (tmp_path / name).exists(), name
     final = json.loads((tmp_path / "metrics.json").read_text())["final"]
     assert final == history[-1]
-    reported = [key for key, _ in module.STUDY_COLUMNS] + list(module.Experiment.curves)
+    reported = [key for key, _ in experiment.study_columns] + list(experiment.curves)
     assert set(reported) <= set(final)
-    channels, ranges = EXPECTED[module]
+    channels, ranges = EXPECTED[experiment]
     for key, (low, high) in ranges.items():
         assert low <= final[key] <= high, key
     assert np.isfinite(final["diversity"]) and final["diversity"] > 0
     assert np.load(tmp_path / "samples/step_0000004.npy").shape[1:] == (channels, 8, 8)
 
 
-@pytest.mark.parametrize("module", list(EXPECTED), ids=lambda m: m.__name__.split(".")[-1])
-def test_colour_images_are_refused_where_grey_digits_are_needed(module, monkeypatch):
+@pytest.mark.parametrize("experiment", list(EXPECTED), ids=lambda e: e.name)
+def test_colour_images_are_refused_where_grey_digits_are_needed(experiment, monkeypatch):
     colour_images = np.zeros((20, 3, 8, 8), dtype=np.float32)
     monkeypatch.setattr(images, "load_images",
                         lambda dataset, data_dir: (colour_images, np.arange(20) % 10))
-    name = module.__name__.split(".")[-1]
-    with pytest.raises(ValueError, match=rf"{name}: needs single-channel digit images .* 3 "
-                                         "channels"):
-        module.Experiment(module.config_from(**TINY))
+    with pytest.raises(ValueError, match=rf"{experiment.name}: needs single-channel digit "
+                                         r"images .* 3 channels"):
+        experiment(experiment.config_from(**TINY))
+
+
+def test_the_lstm_takes_hidden_units_under_their_former_name_g_width():
+    config = LSTMExperiment.config_from(g_width=5)
+    assert config.hidden_units == 5 and not hasattr(config, "g_width")
+    assert LSTMExperiment.config_from(hidden_units=6).hidden_units == 6
+    with pytest.raises(ValueError, match="lstm: g_width is the former name of hidden_units"):
+        LSTMExperiment.config_from(g_width=5, hidden_units=6)
+    with pytest.raises(ValueError, match="stacked: no option hidden_units"):
+        StackedExperiment.config_from(hidden_units=6)
+
+
+def test_an_lstm_checkpoint_that_names_g_width_resumes_exactly(tmp_path):
+    """A checkpoint written before the option was called hidden_units holds g_width in its
+    configuration: the run continues from it as from one of today's."""
+    def train(folder, steps, resume=False):
+        config = LSTMExperiment.config_from(**{**TINY, "steps": steps, "eval_every": 4})
+        GANTrainer(LSTMExperiment(config), folder).run(resume=resume, progress=False)
+
+    train(tmp_path / "straight", 4)
+    train(tmp_path / "old", 2)
+    arrays, meta = load_checkpoint(tmp_path / "old" / CHECKPOINT_NAME)
+    meta["config"]["g_width"] = meta["config"].pop("hidden_units")
+    save_checkpoint(tmp_path / "old" / CHECKPOINT_NAME, arrays, meta)
+    train(tmp_path / "old", 4, resume=True)
+    assert_same_run(tmp_path / "straight", tmp_path / "old")
+
+
+@pytest.mark.parametrize("name", ["lstm", "stacked", "colour", "conv"])
+def test_a_run_names_its_device_where_the_default_device_is_another(name, tmp_path):
+    """Training and evaluation (generation, classifiers, reconstruction) make their tensors on
+    the run's device, whatever minigrad's default device is (array_api_strict's here, which
+    refuses to mix devices)."""
+    experiment = EXPERIMENTS[name]
+    options = {**TINY, "eval_samples": 64, "unroll_steps": 1}
+    if name == "conv":
+        options.update(inference_images=5, inference_steps=2)
+    run = experiment(experiment.config_from(**options))
+    mg.set_default_device("strict:device1")
+    try:
+        history = GANTrainer(run, tmp_path).run(progress=False)
+    finally:
+        mg.set_default_device("cpu")
+    assert [r["step"] for r in history] == [0, 2, 4]

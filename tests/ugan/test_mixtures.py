@@ -24,7 +24,8 @@ def test_grid_has_25_distinct_centres_on_the_standard_lattice():
         np.testing.assert_allclose(np.unique(centers[:, axis]), [-4, -2, 0, 2, 4])
 
 
-@pytest.mark.parametrize("mixture", [ring_of_gaussians(), grid_of_gaussians()], ids=["ring", "grid"])
+@pytest.mark.parametrize("mixture", [ring_of_gaussians(), grid_of_gaussians()],
+                         ids=["ring", "grid"])
 def test_samples_spread_std_around_every_mode(mixture):
     samples = mixture.sample(20_000, np.random.default_rng(0))
     assert samples.shape == (20_000, 2) and samples.dtype == np.float32

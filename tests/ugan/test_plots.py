@@ -1,7 +1,7 @@
 import numpy as np
 
 from ugan.data import ring_of_gaussians
-from ugan.plots import density_grid, metric_curves, sample_grid
+from ugan.plots import density_grid, image_snapshots, metric_curves
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -17,7 +17,8 @@ def test_density_grid_writes_png(tmp_path):
     collapsed = ring.centers[:1] + rng.normal(0, 0.05, size=(500, 2))
     rows = [
         ("K=0", [(0, rng.normal(size=(500, 2))), (5000, collapsed)]),
-        ("K=10", [(0, rng.normal(size=(500, 2))), (5000, ring.sample(500, rng)), (10000, ring.sample(500, rng))]),
+        ("K=10", [(0, rng.normal(size=(500, 2))), (5000, ring.sample(500, rng)),
+                  (10000, ring.sample(500, rng))]),
     ]
     path = density_grid(rows, ring.sample(1000, rng), tmp_path / "fig1.png")
     assert path == tmp_path / "fig1.png"
@@ -26,14 +27,18 @@ def test_density_grid_writes_png(tmp_path):
 
 def test_metric_curves_writes_png(tmp_path):
     histories = {
-        "K=0": [{"step": s, "modes_covered": 1, "reverse_kl": 2.0} for s in range(0, 100, 10)],
+        "K=0": [{"step": s, "modes_covered": 1, "kl_to_uniform": 2.0} for s in range(0, 100, 10)],
         "K=5": [{"step": s, "modes_covered": min(8, s // 10)} for s in range(0, 100, 10)],
     }
-    path = metric_curves(histories, ["modes_covered", "reverse_kl"], tmp_path / "sub" / "curves.png")
+    path = metric_curves(histories, ["modes_covered", "kl_to_uniform"],
+                         tmp_path / "sub" / "curves.png")
     _assert_png(path)
 
 
-def test_sample_grid_writes_png_for_gray_and_colour(tmp_path):
+def test_image_snapshots_writes_png_for_gray_and_colour(tmp_path):
     rng = np.random.default_rng(0)
-    _assert_png(sample_grid(rng.uniform(-1, 1, size=(23, 1, 8, 8)), tmp_path / "gray.png"))
-    _assert_png(sample_grid(rng.uniform(0, 1, size=(7, 3, 32, 32)), tmp_path / "rgb.png", ncols=4))
+    gray = [("K=0", [(0, rng.uniform(-1, 1, size=(23, 1, 8, 8)))])]
+    _assert_png(image_snapshots(gray, tmp_path / "gray.png"))
+    rgb = [("K=0", [(0, rng.uniform(0, 1, size=(7, 3, 32, 32)))]),
+           ("K=5", [(0, rng.uniform(0, 1, size=(7, 3, 32, 32))), (10, np.zeros((3, 3, 32, 32)))])]
+    _assert_png(image_snapshots(rgb, tmp_path / "rgb.png", ncols=4, value_range=(0.0, 1.0)))

@@ -52,12 +52,12 @@ def strict_json(text):
 
 def test_files_hold_standard_json_and_read_back_infinities(tmp_path):
     history = train(tmp_path, steps=2, init_gain=1000.0)  # every sample far from every mode
-    assert history[-1]["reverse_kl"] == float("inf")
+    assert history[-1]["kl_to_uniform"] == float("inf")
     lines = (tmp_path / "metrics.jsonl").read_text().splitlines()
     records = [strict_json(line) for line in lines]
-    assert records[-1]["reverse_kl"] is None
-    assert records[-1]["non_finite"] == {"reverse_kl": "inf"}
-    assert strict_json((tmp_path / "metrics.json").read_text())["final"]["reverse_kl"] is None
+    assert records[-1]["kl_to_uniform"] is None
+    assert records[-1]["non_finite"] == {"kl_to_uniform": "inf"}
+    assert strict_json((tmp_path / "metrics.json").read_text())["final"]["kl_to_uniform"] is None
     assert read_history(tmp_path) == history
 
 
@@ -74,6 +74,17 @@ def files_of(folder, names=("checkpoint.npz", "metrics.jsonl", "metrics.json", "
 
 def steps_in(folder):
     return [record["step"] for record in read_history(folder)]
+
+
+def test_records_that_name_reverse_kl_are_read_and_written_back_as_kl_to_uniform(tmp_path):
+    """The mixture's kl_to_uniform was called reverse_kl: a finished run of then, re-run (as the
+    demo and a study do), reads its records and rewrites its files under today's name."""
+    history = train(tmp_path, steps=2)
+    path = tmp_path / "metrics.jsonl"
+    path.write_text(path.read_text().replace('"kl_to_uniform"', '"reverse_kl"'))
+    assert train(tmp_path, steps=2, resume=True) == history
+    assert "reverse_kl" not in path.read_text()
+    assert jsonfile.read(tmp_path / "metrics.json")["final"] == history[-1]
 
 
 def test_a_finished_run_run_again_changes_nothing(tmp_path):

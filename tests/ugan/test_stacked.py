@@ -6,7 +6,8 @@ from ugan.data import colorize_digits, stack_digits
 
 def _tagged_images(n=20, size=4):
     """Image i is filled with the value i, so a channel reveals its source index."""
-    return np.broadcast_to(np.arange(n, dtype=np.float32)[:, None, None, None], (n, 1, size, size)).copy()
+    values = np.arange(n, dtype=np.float32)[:, None, None, None]
+    return np.broadcast_to(values, (n, 1, size, size)).copy()
 
 
 def test_stacked_channels_are_source_images_and_labels_encode_three_digits():

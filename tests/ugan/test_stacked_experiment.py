@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from ugan.data import stack_digits
-from ugan.experiments.stacked import StackedExperiment, config_from, stacked_modes
+from ugan.experiments.stacked import StackedExperiment, stacked_modes
 
 
 @pytest.fixture(scope="module")
 def experiment():
-    return StackedExperiment(config_from())
+    return StackedExperiment(StackedExperiment.config_from())
 
 
 def test_real_samples_are_three_stacked_digits_in_range(experiment):
@@ -46,10 +46,11 @@ def test_a_collapsed_generator_covers_one_mode(experiment):
 
 
 def test_stacked_modes_rejects_single_channel_images(experiment):
-    with pytest.raises(ValueError, match=r"stacked_modes: expected stacked images .*\(5, 1, 8, 8\)"):
+    with pytest.raises(ValueError,
+                       match=r"stacked_modes: expected stacked images .*\(5, 1, 8, 8\)"):
         stacked_modes(experiment.classifier, np.zeros((5, 1, 8, 8)))
 
 
 def test_config_from_names_an_unknown_option():
     with pytest.raises(ValueError, match="stacked: no option g_hidden"):
-        config_from(g_hidden=3)
+        StackedExperiment.config_from(g_hidden=3)

@@ -8,6 +8,8 @@ import signal
 import numpy as np
 import pytest
 
+import minigrad as mg
+
 from tiny_runs import TINY_FLAGS, assert_same_run, tiny_config, train
 from ugan.__main__ import main
 from ugan.checkpoint import META_KEY, CheckpointError, load_checkpoint
@@ -44,6 +46,27 @@ def test_a_signal_mid_iteration_stops_after_it_and_resumes_exactly(tmp_path, sig
     assert_same_run(tmp_path / "straight", tmp_path / "interrupted")
 
 
+def test_a_trainer_leaves_the_callers_default_device_and_generator_as_they_were(tmp_path):
+    """The models are built on the run's device and seed inside a scope, and whatever the run
+    makes after that names its device: a caller whose default device is another one (here
+    array_api_strict's, which refuses to mix devices) trains a CPU run identical to one made
+    with the CPU as default, and gets its own device and generator back, untouched."""
+    train(tmp_path / "default-cpu")
+    mg.set_default_device("strict:device1")
+    try:
+        mg.manual_seed(5)
+        generator = mg.default_generator()
+        state = generator.bit_generator.state
+        trainer = GANTrainer(MixtureExperiment(tiny_config()), tmp_path / "default-strict")
+        assert mg.default_device() == "strict:device1" and mg.default_generator() is generator
+        trainer.run(progress=False)
+        assert mg.default_device() == "strict:device1" and mg.default_generator() is generator
+        assert generator.bit_generator.state == state
+    finally:
+        mg.set_default_device("cpu")
+    assert_same_run(tmp_path / "default-cpu", tmp_path / "default-strict")
+
+
 def test_resume_through_the_command_line(tmp_path):
     common = ["mixture", "--seed", "3", *TINY_FLAGS]
     assert main(common + ["--steps", "4", "--out", str(tmp_path / "a")]) == 0
@@ -57,7 +80,7 @@ def test_the_run_folder_holds_config_metrics_figures_and_checkpoint(tmp_path):
     config = json.loads((tmp_path / "config.json").read_text())
     assert config["unroll_steps"] == 2 and config["steps"] == 6
     records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
-    assert {"modes_covered_strict", "high_quality_fraction", "reverse_kl",
+    assert {"modes_covered_strict", "high_quality_fraction", "kl_to_uniform",
             "top_mode_mass", "modes_covered"} <= set(records[-1])
     final = json.loads((tmp_path / "metrics.json").read_text())
     assert final["final"]["step"] == 6

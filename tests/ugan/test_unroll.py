@@ -143,7 +143,8 @@ def test_resampled_minibatches_are_used_for_each_unrolled_step():
 
     def batches(k):
         calls.append(k)
-        return mg.tensor(rng.standard_normal((5, 2))), generator(mg.tensor(rng.standard_normal((5, 2))))
+        real = mg.tensor(rng.standard_normal((5, 2)))
+        return real, generator(mg.tensor(rng.standard_normal((5, 2))))
 
     loss = surrogate_loss(generator, discriminator, d_optimizer, real, noise, 3, batches=batches)
     assert calls == [0, 1, 2]

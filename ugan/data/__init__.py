@@ -1,4 +1,5 @@
-"""Datasets: 2-D Gaussian mixtures, digits, MNIST-format IDX files, CIFAR-10, stacked/colour digits."""
+"""Datasets: 2-D Gaussian mixtures, digits, MNIST-format IDX files, CIFAR-10, stacked and
+colour digits."""
 
 from ugan.data.cifar import load_cifar10
 from ugan.data.digits import load_digits_images

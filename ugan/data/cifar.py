@@ -1,14 +1,14 @@
-"""Loader for the CIFAR-10 "python version" batches, with a restricted unpickler.
+"""CIFAR-10's "python version" batches, read with a restricted unpickler.
 
-Each batch file is a pickled dict written by Python 2 with
-    b"data":   (N, 3072) uint8, a row is the 32x32 red plane, then green, then blue
+Each batch file is a dict pickled by Python 2 with
+
+    b"data":   (N, 3072) uint8, a row being the 32x32 red plane, then the green, then the blue
     b"labels": N ints in 0..9
-so pixel j of a row belongs to channel j // 1024, and a row reshapes directly
-to (3, 32, 32).
 
-Unpickling can run arbitrary code (a pickle may name any importable callable),
-so only the globals needed to rebuild numpy arrays are allowed.
-"""
+so pixel j of a row belongs to channel j // 1024, and a row reshapes to (3, 32, 32) as it is.
+
+Unpickling can run any code (a pickle may name any importable callable), so only the globals
+that rebuild numpy arrays are allowed."""
 
 import codecs
 import pickle
@@ -29,14 +29,12 @@ _reconstruct = np.zeros(0).__reduce__()[0]
 
 
 def _latin1_encode(text, encoding):
-    """Stand-in for _codecs.encode limited to latin1.
-
-    Python 3 writes bytes objects at pickle protocol <= 2 as
-    _codecs.encode(text, "latin1"); batches re-saved from Python 3 need it.
-    No other codec is ever needed, so no other is reachable.
-    """
+    """``_codecs.encode`` for latin1 only: Python 3 pickles bytes at protocol <= 2 as
+    ``_codecs.encode(text, "latin1")``, so batches saved again from Python 3 need it. No other
+    codec is ever needed, so no other is reachable."""
     if encoding != "latin1":
-        raise pickle.UnpicklingError(f"refusing _codecs.encode with encoding {encoding!r}; only 'latin1' is allowed")
+        raise pickle.UnpicklingError(f"refusing _codecs.encode with encoding {encoding!r}; only "
+                                     "'latin1' is allowed")
     return codecs.encode(text, "latin1")
 
 
@@ -50,19 +48,19 @@ _ALLOWED_GLOBALS = {
 
 
 class _RestrictedUnpickler(pickle.Unpickler):
-    """Unpickler that resolves only numpy array reconstruction names."""
+    """An unpickler that resolves only the names that rebuild numpy arrays."""
 
     def find_class(self, module, name):
         try:
             return _ALLOWED_GLOBALS[(module, name)]
         except KeyError:
             allowed = ", ".join(f"{m}.{n}" for m, n in _ALLOWED_GLOBALS)
-            raise pickle.UnpicklingError(
-                f"refusing to load global {module}.{name}: a CIFAR batch may only reference {allowed}"
-            ) from None
+            raise pickle.UnpicklingError(f"refusing to load global {module}.{name}: a CIFAR batch "
+                                         f"may only reference {allowed}") from None
 
 
-def _load_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
+def _load_batch(path):
+    """(images uint8 (N, 3, 32, 32), labels int64 (N,)) of one batch file, checked."""
     with open(path, "rb") as f:
         try:
             batch = _RestrictedUnpickler(f, encoding="bytes").load()
@@ -77,28 +75,30 @@ def _load_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     labels = np.asarray(batch[b"labels"], dtype=np.int64)
     n_pixels = int(np.prod(_IMAGE_SHAPE))
     if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != n_pixels:
-        raise ValueError(f"{path}: expected b'data' as uint8 (N, {n_pixels}), got {data.dtype} {data.shape}")
+        raise ValueError(f"{path}: expected b'data' as uint8 (N, {n_pixels}), got {data.dtype} "
+                         f"{data.shape}")
     if labels.shape != (data.shape[0],):
-        raise ValueError(f"{path}: expected {data.shape[0]} labels to match the images, got shape {labels.shape}")
+        raise ValueError(f"{path}: expected {data.shape[0]} labels to match the images, got shape "
+                         f"{labels.shape}")
     if labels.size and (labels.min() < 0 or labels.max() > 9):
         raise ValueError(f"{path}: labels must lie in 0..9, got {labels.min()}..{labels.max()}")
     return data.reshape((-1, *_IMAGE_SHAPE)), labels
 
 
-def load_cifar10(directory, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
-    """Load CIFAR-10 from `directory` or its `cifar-10-batches-py/` subfolder.
-
-    split="train" concatenates data_batch_1..5, split="test" reads test_batch.
-    Returns (images uint8 (N, 3, 32, 32), labels int64 (N,)).
-    """
+def load_cifar10(directory, split="train"):
+    """(images uint8 (N, 3, 32, 32), labels int64 (N,)) of CIFAR-10 in ``directory`` or its
+    ``cifar-10-batches-py/`` subfolder: data_batch_1..5 one after another for ``split="train"``,
+    test_batch for ``split="test"``."""
     if split not in _SPLIT_FILES:
-        raise ValueError(f"split must be one of {sorted(_SPLIT_FILES)}, got {split!r}")
+        raise ValueError(f"load_cifar10: split must be one of {sorted(_SPLIT_FILES)}, got "
+                         f"{split!r}")
     directory = Path(directory)
     if (directory / _SUBFOLDER).is_dir():
         directory = directory / _SUBFOLDER
     missing = [name for name in _SPLIT_FILES[split] if not (directory / name).is_file()]
     if missing:
-        raise FileNotFoundError(f"CIFAR-10 {split} batches {missing} not found in directory {directory}")
+        raise FileNotFoundError(f"CIFAR-10 {split} batches {missing} not found in directory "
+                                f"{directory}")
     batches = [_load_batch(directory / name) for name in _SPLIT_FILES[split]]
     images = np.concatenate([images for images, _ in batches])
     labels = np.concatenate([labels for _, labels in batches])

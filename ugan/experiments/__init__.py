@@ -1,10 +1,16 @@
-"""One module per experiment of the paper; ``EXPERIMENTS`` maps command-line names to them.
+"""One module per experiment of the paper; ``EXPERIMENTS`` maps command-line names to their
+classes.
 
-Each module has a frozen config dataclass, ``PRESETS``, ``config_from(preset, **overrides)``,
-``Experiment`` (models, data, evaluation and figures for ``ugan.train.GANTrainer``) and
-``STUDY_COLUMNS`` for ``ugan.study``; the first line of its docstring is its ``--help`` entry."""
+Each module holds a config dataclass (a ``base.TrainingConfig``) and an ``Experiment`` subclass
+(``base.Experiment``: presets, models, data, evaluation, figures, a study's columns); the first
+paragraph of its docstring is its ``--help`` entry."""
 
-from ugan.experiments import colour, conv, lstm, mixture, stacked
+from ugan.experiments.colour import ColourExperiment
+from ugan.experiments.conv import ConvExperiment
+from ugan.experiments.lstm import LSTMExperiment
+from ugan.experiments.mixture import MixtureExperiment
+from ugan.experiments.stacked import StackedExperiment
 
-EXPERIMENTS = {"mixture": mixture, "lstm": lstm, "stacked": stacked, "colour": colour,
-               "conv": conv}
+EXPERIMENTS = {experiment.name: experiment
+               for experiment in (MixtureExperiment, LSTMExperiment, StackedExperiment,
+                                  ColourExperiment, ConvExperiment)}

@@ -17,26 +17,26 @@ floor of finite samples), which is why evaluation uses 10,000 samples.
 from dataclasses import dataclass
 
 from ugan.data import colorize_digits
-from ugan.experiments import common
-from ugan.experiments.images import ImageConfig, ImageExperiment
+from ugan.experiments.images import ConvImageConfig, ImageExperiment
 from ugan.metrics.colour import colour_histogram, recover_colours
 from ugan.metrics.divergences import js_divergence
 
 
 @dataclass(frozen=True)
-class ColourConfig(ImageConfig):
+class ColourConfig(ConvImageConfig):
     eval_samples: int = 10000
-
-
-# A discriminator 1/4 of the generator's width, as in stacked.py. In trial runs (seeds 0 and 1)
-# K=0 ended at colour_js 0.45-0.50 and K=10 at 0.14-0.17 after 2,000 iterations; trained on to
-# 3,000 (seed 0), K=10 drifted up to 0.26 while K=0 came down to 0.28, so the demo stops at 2,000.
-PRESETS = {"demo": ColourConfig(steps=2000, g_width=32, d_width=8)}
 
 
 class ColourExperiment(ImageExperiment):
     name = "colour"
+    config_class = ColourConfig
+    # A discriminator 1/4 of the generator's width, as in stacked.py. In trial runs (seeds 0 and 1)
+    # K=0 ended at colour_js 0.45-0.50 and K=10 at 0.14-0.17 after 2,000 iterations; trained on to
+    # 3,000 (seed 0), K=10 drifted up to 0.26 while K=0 came down to 0.28, so the demo stops at
+    # 2,000.
+    presets = {"demo": ColourConfig(steps=2000, g_width=32, d_width=8)}
     curves = ("colour_js", "diversity")
+    study_columns = (("colour_js", "colour JS"), ("diversity", "diversity"))
 
     def __init__(self, config):
         super().__init__(config)
@@ -53,11 +53,3 @@ class ColourExperiment(ImageExperiment):
         return {"colour_js": js_divergence(self.data_histogram,
                                            colour_histogram(recover_colours(samples)))}
 
-
-Experiment = ColourExperiment
-
-STUDY_COLUMNS = (("colour_js", "colour JS"), ("diversity", "diversity"))
-
-
-def config_from(preset="demo", **overrides):
-    return common.config_from("colour", PRESETS, preset, **overrides)

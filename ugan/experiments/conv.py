@@ -31,8 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from ugan import plots
-from ugan.experiments import common
-from ugan.experiments.images import ImageConfig, ImageExperiment
+from ugan.experiments.images import ConvImageConfig, ImageExperiment
 from ugan.metrics.divergences import js_divergence
 from ugan.metrics.distances import shared_distance_histograms
 from ugan.metrics.inference import reconstruction_errors, win_rate
@@ -42,18 +41,19 @@ DISTANCE_BINS = 50
 
 
 @dataclass(frozen=True)
-class ConvConfig(ImageConfig):
+class ConvConfig(ConvImageConfig):
     inference_images: int = 256  # real images reconstructed at every evaluation
     inference_steps: int = 200  # Adam steps on z per reconstruction
     inference_lr: float = 0.1
 
 
-PRESETS = {"demo": ConvConfig()}
-
-
 class ConvExperiment(ImageExperiment):
     name = "conv"
+    config_class = ConvConfig
+    presets = {"demo": ConvConfig()}
     curves = ("reconstruction_mse", "distance_js", "diversity")
+    study_columns = (("reconstruction_mse", "reconstruction MSE"), ("distance_js", "distance JS"),
+                     ("diversity", "diversity"))
 
     def __init__(self, config):
         super().__init__(config)
@@ -65,21 +65,26 @@ class ConvExperiment(ImageExperiment):
         self.targets = self.transform_real(self.images[picks], rng).astype(config.dtype)
 
     def evaluate(self, generator, step, out_dir):
+        """The image metrics, reconstruction_mse, and at the final step the distance histograms
+        (of the same samples: generation is fixed by the seed and the step)."""
         c, out_dir = self.config, Path(out_dir)
         errors = reconstruction_errors(generator, self.targets, c.noise_dim, c.inference_steps,
                                        c.inference_lr, INFERENCE_SEED)
         np.save(out_dir / "reconstruction_errors.npy", errors)
         record = super().evaluate(generator, step, out_dir)
         if step == c.steps:
-            self.save_distances(*self.last_distances, out_dir)
+            samples = self.generate(generator, step, c.eval_samples)
+            self.save_distances(*self.distance_histograms(samples), out_dir)
         return {**record, "reconstruction_mse": float(errors.mean())}
 
+    def distance_histograms(self, samples):
+        """(counts of the samples, counts of as many real images, edges): the histograms of
+        their pairwise distances on shared bins."""
+        return shared_distance_histograms(samples, self.reference_images(len(samples)),
+                                          DISTANCE_BINS)
+
     def metrics(self, samples):
-        """distance_js of the samples; their histograms are kept (``last_distances``) for the
-        final evaluation's figure."""
-        self.last_distances = shared_distance_histograms(
-            samples, self.reference_images(len(samples)), DISTANCE_BINS)
-        counts, data_counts, _ = self.last_distances
+        counts, data_counts, _ = self.distance_histograms(samples)
         return {"distance_js": js_divergence(counts, data_counts)}
 
     def save_distances(self, counts, data_counts, edges, out_dir):
@@ -90,23 +95,13 @@ class ConvExperiment(ImageExperiment):
                                   out_dir / "distances.png",
                                   title=f"pairwise distances, {label}")
 
-
-Experiment = ConvExperiment
-
-STUDY_COLUMNS = (("reconstruction_mse", "reconstruction MSE"), ("distance_js", "distance JS"),
-                 ("diversity", "diversity"))
-
-
-def compare_with_baseline(baseline_dirs, run_dirs):
-    """Study columns for one K: the share of the targets that its runs reconstruct better than
-    the baseline's runs (the study's first K) of the same seed, mean over seeds (paper Sec.
-    3.4.1's pairwise comparison; 0.5 is a draw)."""
-    rates = [win_rate(np.load(Path(run) / "reconstruction_errors.npy"),
-                      np.load(Path(base) / "reconstruction_errors.npy"))
-             for run, base in zip(run_dirs, baseline_dirs)]
-    mean = float(np.mean(rates))
-    return {"wins against the first K": {"value": rates, "cell": f"{mean:.2f}"}}
-
-
-def config_from(preset="demo", **overrides):
-    return common.config_from("conv", PRESETS, preset, **overrides)
+    @staticmethod
+    def compare_with_baseline(baseline_dirs, run_dirs):
+        """Study columns for one K: the share of the targets that its runs reconstruct better
+        than the baseline's runs (the study's first K) of the same seed, mean over seeds (paper
+        Sec. 3.4.1's pairwise comparison; 0.5 is a draw)."""
+        rates = [win_rate(np.load(Path(run) / "reconstruction_errors.npy"),
+                          np.load(Path(base) / "reconstruction_errors.npy"))
+                 for run, base in zip(run_dirs, baseline_dirs)]
+        mean = float(np.mean(rates))
+        return {"wins against the first K": {"value": rates, "cell": f"{mean:.2f}"}}

@@ -1,10 +1,11 @@
 """What the image experiments share (paper Sec. 3.2-3.4): the datasets, the options common to
 all of them, sampling, evaluation snapshots and the figures of a finished run.
 
-A concrete experiment subclasses ``ImageExperiment`` and supplies, where it differs from the
-defaults, ``build_models`` (by default the DCGAN-style pair of ``ugan.models.conv``),
+A concrete experiment subclasses ``ImageExperiment`` (an ``ugan.experiments.base.Experiment``)
+and supplies, where it differs from the defaults, ``build_models`` (by default the DCGAN-style
+pair of ``ugan.models.conv``, whose generator's width is ``ConvImageConfig.g_width``),
 ``transform_real`` (stacking or colouring digits) and ``metrics`` (what a batch of generated
-images is scored with).
+images is scored with, a dict).
 
 Datasets (``--dataset``): ``digits`` is scikit-learn's 1,797 8x8 digits, bundled and offline, a
 small stand-in for MNIST that a CPU trains on in minutes; ``mnist`` and ``fashion-mnist`` read
@@ -13,15 +14,12 @@ IDX files from ``--data-dir`` (Fashion-MNIST also from Debian's ``dataset-fashio
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-import minigrad as mg
-
-from ugan import jsonfile, plots
+from ugan import plots
 from ugan.data import fashion_mnist_dir, load_cifar10, load_digits_images, load_mnist
-from ugan.experiments.common import snapshot_samples
+from ugan.experiments.base import Experiment, TrainingConfig, save_snapshot
 from ugan.metrics.distances import mean_pairwise_distance
 from ugan.models.conv import ConvDiscriminator, ConvGenerator
 
@@ -31,31 +29,27 @@ DIVERSITY_SAMPLES = 2000  # pairs enough for a mean distance to 3 digits, and ab
 
 
 @dataclass(frozen=True)
-class ImageConfig:
-    dataset: str = "digits"
-    data_dir: str | None = None
-    unroll_steps: int = 0
-    second_order: bool = True
-    resample_unroll: bool = False
-    historical_averaging: float = 0.0  # penalty weight; 0 = off (ugan.averaging)
-    generator_loss: str = "minimax"
+class ImageConfig(TrainingConfig):
+    """The options of every image experiment, with defaults scaled to a CPU."""
+
     steps: int = 3000
     batch_size: int = 64
     noise_dim: int = 64
-    g_width: int = 32
-    d_width: int = 16
     g_lr: float = 1e-3
     d_lr: float = 1e-3
-    beta1: float = 0.5
-    beta2: float = 0.999
-    adam_eps: float = 1e-8
     eval_every: int = 250
     eval_samples: int = 1000
     checkpoint_every: int = 500
-    seed: int = 0
-    device: str = "cpu"
-    dtype: str = "float32"
-    compile: bool = True  # run each iteration as a compiled program (minigrad.compile)
+    dataset: str = "digits"
+    data_dir: str | None = None
+    d_width: int = 16  # the convolutional discriminator's width (channels)
+
+
+@dataclass(frozen=True)
+class ConvImageConfig(ImageConfig):
+    """The options of an image experiment whose generator is convolutional."""
+
+    g_width: int = 32  # the convolutional generator's width (channels)
 
 
 def load_images(dataset, data_dir=None):
@@ -77,15 +71,16 @@ def load_images(dataset, data_dir=None):
     return (images.astype(np.float32) / 127.5 - 1.0), labels.astype(np.int64)
 
 
-class ImageExperiment:
+class ImageExperiment(Experiment):
     """Training data, noise and evaluation for a GAN on images; see the module docstring."""
 
     name = "images"
-    curves = ("diversity",)  # metrics drawn in metrics.png
+    config_class = ConvImageConfig
+    curves = ("diversity",)
     figure_name = "samples.png"
 
     def __init__(self, config):
-        self.config = config
+        super().__init__(config)
         images, self.labels = load_images(config.dataset, config.data_dir)
         self.images = images.astype(config.dtype)
         self._reference_distance = None
@@ -115,31 +110,13 @@ class ImageExperiment:
         picks = rng.integers(0, len(self.images), size=n)
         return self.transform_real(self.images[picks], rng).astype(self.config.dtype)
 
-    def sample_noise(self, rng, n):
-        return rng.standard_normal((n, self.config.noise_dim)).astype(self.config.dtype)
-
-    def generate(self, generator, step, n):
-        """n images from noise fixed by (seed, step). Evaluation changes nothing a run keeps: it
-        never touches the training random stream, and the running statistics that batch norm
-        updates while generating are put back (a run stopped and resumed off the evaluation grid
-        evaluates once more than an uninterrupted one)."""
-        rng = np.random.default_rng([self.config.seed, step])
-        buffers = {name: mg.tensor(b.data, device=b.device)
-                   for name, b in generator.named_buffers()}
-        with mg.no_grad():
-            images = generator(mg.as_tensor(self.sample_noise(rng, n))).numpy()
-        generator.load_state_dict({**generator.state_dict(), **buffers})
-        return images
-
     def reference_images(self, n, seed=0):
         """n real images drawn once, the data side of every comparison."""
         return self.sample_real(np.random.default_rng([seed, 1]), n)
 
     def evaluate(self, generator, step, out_dir):
         samples = self.generate(generator, step, self.config.eval_samples)
-        samples_dir = Path(out_dir) / "samples"
-        samples_dir.mkdir(exist_ok=True)
-        np.save(samples_dir / f"step_{step:07d}.npy", samples[:SNAPSHOT_IMAGES])
+        save_snapshot(out_dir, step, samples[:SNAPSHOT_IMAGES])
         return {**self.metrics(samples), "diversity": self.diversity(samples)}
 
     def diversity(self, samples):
@@ -153,34 +130,9 @@ class ImageExperiment:
         return mean_pairwise_distance(samples) / self._reference_distance[1]
 
     def metrics(self, samples):
+        """The experiment's own metrics of a batch of generated images (a dict)."""
         return {}
 
-    @staticmethod
-    def summary(record):
-        return {key: f"{value:.3g}" for key, value in record.items()
-                if key != "step" and isinstance(value, float)}
-
-    def finish(self, out_dir, history):
-        out_dir = Path(out_dir)
-        label = f"K={self.config.unroll_steps}"
-        self.figure_through_time([(label, self.snapshots(out_dir, history))],
-                                 out_dir / self.figure_name)
-        plots.metric_curves({label: history}, list(self.curves), out_dir / "metrics.png")
-        write_final_metrics(out_dir, history)
-
-    @staticmethod
-    def snapshots(out_dir, history):
-        return snapshot_samples(out_dir, history)
-
-    @staticmethod
-    def figure_through_time(rows, path):
+    def figure_through_time(self, rows, path):
         """Generated images through training (the paper's Figures 3 and 4), a row per run."""
         return plots.image_snapshots(rows, path)
-
-
-def write_final_metrics(out_dir, history):
-    """metrics.json: the final evaluation."""
-    summary = {"final": history[-1]}
-    jsonfile.write(Path(out_dir) / "metrics.json", summary)
-    return summary
-

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ugan.experiments import common
 from ugan.experiments.images import ImageConfig, ImageExperiment
 from ugan.metrics.classifier import trained_digit_classifier
 from ugan.metrics.modes import mode_metrics
@@ -30,15 +29,19 @@ CONFIDENT = 0.9
 
 @dataclass(frozen=True)
 class LSTMConfig(ImageConfig):
-    g_width: int = 128  # LSTM hidden units
+    renamed = {"g_width": "hidden_units"}  # --g-width and checkpoints written before the name
 
-
-PRESETS = {"demo": LSTMConfig(unroll_steps=0, steps=3000, d_width=16)}
+    hidden_units: int = 128  # the LSTM generator's hidden units
 
 
 class LSTMExperiment(ImageExperiment):
     name = "lstm"
+    config_class = LSTMConfig
+    presets = {"demo": LSTMConfig(unroll_steps=0, steps=3000, d_width=16)}
     curves = ("diversity", "modes_covered_strict", "kl_to_uniform", "confident_fraction")
+    study_columns = (("modes_covered_strict", "classes (strict)"),
+                     ("kl_to_uniform", "KL to uniform"), ("confident_fraction", "confident"),
+                     ("diversity", "diversity"))
 
     def __init__(self, config):
         super().__init__(config)
@@ -47,7 +50,7 @@ class LSTMExperiment(ImageExperiment):
 
     def build_models(self):
         c = self.config
-        return (LSTMGenerator(c.noise_dim, self.image_shape, c.g_width, c.dtype),
+        return (LSTMGenerator(c.noise_dim, self.image_shape, c.hidden_units, c.dtype),
                 ConvDiscriminator(self.image_shape, c.d_width, c.dtype))
 
     def metrics(self, samples):
@@ -59,13 +62,3 @@ def class_metrics(classifier, samples):
     classes, confidence = classifier.predict(samples)
     return {**mode_metrics(classes, 10),
             "confident_fraction": float(np.mean(confidence >= CONFIDENT))}
-
-
-Experiment = LSTMExperiment
-
-STUDY_COLUMNS = (("modes_covered_strict", "classes (strict)"), ("kl_to_uniform", "KL to uniform"),
-                 ("confident_fraction", "confident"), ("diversity", "diversity"))
-
-
-def config_from(preset="demo", **overrides):
-    return common.config_from("lstm", PRESETS, preset, **overrides)

@@ -6,16 +6,12 @@ CPU cores; docs/reproduction.md says how it was chosen and what it measures.
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-import minigrad as mg
-
-from ugan import jsonfile, plots
+from ugan import plots
 from ugan.data import grid_of_gaussians, ring_of_gaussians
-from ugan.experiments import common
-from ugan.experiments.common import snapshot_samples
+from ugan.experiments.base import Experiment, TrainingConfig, save_snapshot
 from ugan.metrics import mixture_metrics
 from ugan.models import MixtureDiscriminator, MixtureGenerator
 
@@ -23,52 +19,40 @@ DATASETS = {"ring": ring_of_gaussians, "grid": grid_of_gaussians}
 
 
 @dataclass(frozen=True)
-class MixtureConfig:
+class MixtureConfig(TrainingConfig):
+    """The trainer's options at the paper's Appendix A values, and the networks' sizes."""
+
     dataset: str = "ring"
-    unroll_steps: int = 0
-    second_order: bool = True
-    resample_unroll: bool = False
-    historical_averaging: float = 0.0  # penalty weight; 0 = off (ugan.averaging)
-    generator_loss: str = "minimax"
-    steps: int = 25000
-    batch_size: int = 512
-    noise_dim: int = 256
     g_hidden: int = 128
     d_hidden: int = 128
     init_gain: float = 0.8
-    g_lr: float = 1e-4
-    d_lr: float = 1e-4
-    beta1: float = 0.5
-    beta2: float = 0.999
-    adam_eps: float = 1e-8
-    eval_every: int = 1000
-    eval_samples: int = 2500
-    checkpoint_every: int = 1000
-    seed: int = 0
-    device: str = "cpu"
-    dtype: str = "float32"
-    compile: bool = True  # run each iteration as a compiled program (minigrad.compile)
 
 
-PRESETS = {
-    "paper": MixtureConfig(),
-    # The paper's networks and batch with 10x the learning rate, so that K=10 covers all 8
-    # modes strictly within ~2,000 iterations instead of ~12,000 (docs/reproduction.md).
-    "demo": MixtureConfig(steps=3000, g_lr=1e-3, d_lr=1e-3, eval_every=250,
-                          checkpoint_every=500),
-}
-
-
-class MixtureExperiment:
+class MixtureExperiment(Experiment):
     name = "mixture"
+    config_class = MixtureConfig
+    presets = {
+        "paper": MixtureConfig(),
+        # The paper's networks and batch with 10x the learning rate, so that K=10 covers all 8
+        # modes strictly within ~2,000 iterations instead of ~12,000 (docs/reproduction.md).
+        "demo": MixtureConfig(steps=3000, g_lr=1e-3, d_lr=1e-3, eval_every=250,
+                              checkpoint_every=500),
+    }
     curves = ("modes_covered_strict", "high_quality_fraction", "top_mode_mass")
+    run_curves = ("modes_covered_strict", "high_quality_fraction", "kl_to_uniform",
+                  "top_mode_mass")
+    renamed_metrics = {"reverse_kl": "kl_to_uniform"}
     figure_name = "figure1.png"
+    run_figure_name = "density.png"
+    study_columns = (("modes_covered_strict", "modes (strict)"),
+                     ("high_quality_fraction", "high quality"), ("kl_to_uniform", "KL to uniform"),
+                     ("top_mode_mass", "top mode mass"))
 
     def __init__(self, config):
         if config.dataset not in DATASETS:
             raise ValueError(f"mixture: dataset must be one of {sorted(DATASETS)}, got "
                              f"{config.dataset!r}")
-        self.config = config
+        super().__init__(config)
         self.mixture = DATASETS[config.dataset]()
 
     def build_models(self):
@@ -79,100 +63,60 @@ class MixtureExperiment:
     def sample_real(self, rng, n):
         return self.mixture.sample(n, rng, dtype=self.config.dtype)
 
-    def sample_noise(self, rng, n):
-        return rng.standard_normal((n, self.config.noise_dim)).astype(self.config.dtype)
-
-    def generate(self, generator, step, n):
-        """n generator samples from noise fixed by (seed, step): evaluation never touches the
-        training random stream."""
-        rng = np.random.default_rng([self.config.seed, step])
-        with mg.no_grad():
-            return generator(mg.as_tensor(self.sample_noise(rng, n))).numpy()
-
     def evaluate(self, generator, step, out_dir):
         samples = self.generate(generator, step, self.config.eval_samples)
-        samples_dir = Path(out_dir) / "samples"
-        samples_dir.mkdir(exist_ok=True)
-        np.save(samples_dir / f"step_{step:07d}.npy", samples)
+        save_snapshot(out_dir, step, samples)
         return mixture_metrics(samples, self.mixture.centers, self.mixture.std)
 
-    @staticmethod
-    def summary(record):
+    def summary(self, record):
         return {"modes": record["modes_covered_strict"],
                 "hq": f"{record['high_quality_fraction']:.2f}",
-                "kl": f"{record['reverse_kl']:.2f}"}
+                "kl": f"{record['kl_to_uniform']:.2f}"}
 
-    def finish(self, out_dir, history):
-        out_dir = Path(out_dir)
-        plots.metric_curves({f"K={self.config.unroll_steps}": history},
-                            ["modes_covered_strict", "high_quality_fraction", "reverse_kl",
-                             "top_mode_mass"], out_dir / "metrics.png")
-        label = f"K={self.config.unroll_steps}"
-        self.figure_through_time([(label, self.snapshots(out_dir, history))],
-                                 out_dir / "density.png")
-        write_final_metrics(out_dir, history)
+    def final_metrics(self, history):
+        """The final evaluation, and how the fullest mode moved across evaluations (a collapsed
+        GAN that rotates between modes changes its top mode often)."""
+        final = history[-1]
+        later_half = history[len(history) // 2:]
+        n_modes = len(final["mode_counts"])
+        settled = [r["step"] for i, r in enumerate(history)
+                   if all(later["modes_covered_strict"] == n_modes for later in history[i:])]
+        top_modes = [r["top_mode"] for r in later_half]
+        return {
+            "final": final,
+            # the first evaluation from which every mode stays covered strictly (None: never)
+            "all_modes_from_step": settled[0] if settled else None,
+            "later_half": {
+                "evaluations": len(later_half),
+                "mean_top_mode_mass": float(np.mean([r["top_mode_mass"] for r in later_half])),
+                "mean_modes_covered_strict": float(np.mean([r["modes_covered_strict"]
+                                                            for r in later_half])),
+                "top_mode_changes": int(sum(a != b for a, b in zip(top_modes, top_modes[1:]))),
+            },
+        }
 
     def data_samples(self, n=2500):
         return self.mixture.sample(n, np.random.default_rng(0))
-
-    @staticmethod
-    def snapshots(out_dir, history):
-        return snapshot_samples(out_dir, history)
 
     def figure_through_time(self, rows, path):
         """The paper's Figure 1: one row of density snapshots per run, and the data."""
         return plots.density_grid(rows, self.data_samples(), path)
 
-
-Experiment = MixtureExperiment
-STUDY_COLUMNS = (("modes_covered_strict", "modes (strict)"),
-                 ("high_quality_fraction", "high quality"), ("reverse_kl", "reverse KL"),
-                 ("top_mode_mass", "top mode mass"))
-
-
-def write_final_metrics(out_dir, history):
-    """metrics.json: the final evaluation, and how the fullest mode moved across evaluations
-    (a collapsed GAN that rotates between modes changes its top mode often)."""
-    final = history[-1]
-    later_half = history[len(history) // 2:]
-    n_modes = len(final["mode_counts"])
-    settled = [r["step"] for i, r in enumerate(history)
-               if all(later["modes_covered_strict"] == n_modes for later in history[i:])]
-    top_modes = [r["top_mode"] for r in later_half]
-    summary = {
-        "final": final,
-        # the first evaluation from which every mode stays covered strictly (None: never)
-        "all_modes_from_step": settled[0] if settled else None,
-        "later_half": {
-            "evaluations": len(later_half),
-            "mean_top_mode_mass": float(np.mean([r["top_mode_mass"] for r in later_half])),
-            "mean_modes_covered_strict": float(np.mean([r["modes_covered_strict"]
-                                                        for r in later_half])),
-            "top_mode_changes": int(sum(a != b for a, b in zip(top_modes, top_modes[1:]))),
-        },
-    }
-    jsonfile.write(Path(out_dir) / "metrics.json", summary)
-    return summary
-
-
-def study_extras(runs):
-    """Columns of a study's table from all runs of one K: how many seeds cover every mode
-    strictly, from which evaluation on (JSON only), and how often the fullest mode moved."""
-    finals = [run["final"] for run in runs]
-    n_modes = len(finals[0]["mode_counts"])
-    all_modes = sum(f["modes_covered_strict"] == n_modes for f in finals)
-    changes = float(np.mean([run["later_half"]["top_mode_changes"] for run in runs]))
-    return {
-        "seeds with all modes": {"value": all_modes, "cell": f"{all_modes}/{len(runs)}"},
-        "all modes from step": {"value": [run["all_modes_from_step"] for run in runs],
-                                "cell": None},
-        "top-mode changes (later half)": {"value": changes, "cell": f"{changes:.1f}"},
-        "mean top-mode mass (later half)": {
-            "value": float(np.mean([run["later_half"]["mean_top_mode_mass"] for run in runs])),
-            "cell": None},
-    }
-
-
-def config_from(preset="demo", **overrides):
-    """A preset with some options replaced (None values are ignored)."""
-    return common.config_from("mixture", PRESETS, preset, **overrides)
+    @staticmethod
+    def study_extras(runs):
+        """Columns of a study's table from all runs of one K: how many seeds cover every mode
+        strictly, from which evaluation on (JSON only), and how often the fullest mode moved."""
+        finals = [run["final"] for run in runs]
+        n_modes = len(finals[0]["mode_counts"])
+        all_modes = sum(f["modes_covered_strict"] == n_modes for f in finals)
+        changes = float(np.mean([run["later_half"]["top_mode_changes"] for run in runs]))
+        return {
+            "seeds with all modes": {"value": all_modes, "cell": f"{all_modes}/{len(runs)}"},
+            "all modes from step": {"value": [run["all_modes_from_step"] for run in runs],
+                                    "cell": None},
+            "top-mode changes (later half)": {"value": changes, "cell": f"{changes:.1f}"},
+            "mean top-mode mass (later half)": {
+                "value": float(np.mean([run["later_half"]["mean_top_mode_mass"]
+                                        for run in runs])),
+                "cell": None},
+        }

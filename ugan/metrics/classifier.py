@@ -76,7 +76,8 @@ class DigitClassifier:
             raise ValueError(f"DigitClassifier.predict: images of {flat.shape[1]} pixels, but the "
                              f"classifier was trained on {expected}")
         with mg.no_grad():
-            logits = self.model(mg.as_tensor(flat)).numpy().astype(np.float64)
+            logits = self.model(mg.as_tensor(flat, device=self.model[0].weight.device))
+        logits = logits.numpy().astype(np.float64)
         probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
         probabilities /= probabilities.sum(axis=1, keepdims=True)
         classes = probabilities.argmax(axis=1)

@@ -1,11 +1,19 @@
-"""The Jensen-Shannon divergence between two histograms (colour distributions, distributions of
-pairwise distances):
+"""Divergences of histograms (natural log; terms with p_k = 0 are 0):
+
+    KL(p || m) = sum_k p_k log(p_k / m_k)
+
+The Jensen-Shannon divergence between two histograms (colour distributions, distributions of
+pairwise distances),
 
     JS(p, q) = 1/2 KL(p || m) + 1/2 KL(q || m),   m = (p + q) / 2,
-    KL(p || m) = sum_k p_k log(p_k / m_k)   (natural log; terms with p_k = 0 are 0),
 
-which is 0 for equal histograms, log 2 = 0.693 for histograms without a common bin, and
-symmetric in p and q.
+is 0 for equal histograms, log 2 = 0.693 for histograms without a common bin, and symmetric in
+p and q. The KL divergence of a histogram over M modes from the uniform one (how evenly samples
+spread over a mixture's modes, digit classes, stacked-digit triples),
+
+    KL(p || uniform) = sum_k p_k log(p_k M),
+
+is 0 for a uniform spread and log M for a single mode.
 """
 
 import numpy as np
@@ -23,6 +31,19 @@ def js_divergence(p, q):
     p, q = p / p.sum(), q / q.sum()
     m = (p + q) / 2
     return float(_kl(p, m) + _kl(q, m)) / 2
+
+
+def kl_to_uniform(counts):
+    """KL(p || uniform) of the histogram ``counts`` (M,) over M modes, p = counts / sum(counts);
+    inf when nothing was counted. See the module docstring."""
+    counts = np.asarray(counts, dtype=np.float64)
+    total = counts.sum()
+    if total == 0:
+        return float("inf")
+    p = counts / total
+    nonzero = p > 0
+    # KL >= 0 mathematically; the clamp removes rounding residue like -1e-17.
+    return max(0.0, float(np.sum(p[nonzero] * np.log(p[nonzero] * len(counts)))))
 
 
 def _kl(p, m):

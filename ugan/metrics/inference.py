@@ -40,9 +40,10 @@ def reconstruction_errors(generator, targets, noise_dim, steps=200, lr=0.05, see
                          f"(n, ...), got shape {targets.shape}")
     if steps < 1:
         raise ValueError(f"reconstruction_errors: steps must be at least 1, got {steps}")
-    x = mg.as_tensor(targets)
+    device = next(generator.parameters()).device
+    x = mg.as_tensor(targets, device=device)
     start = np.random.default_rng(seed).standard_normal((len(targets), noise_dim))
-    z = mg.tensor(start.astype(targets.dtype), requires_grad=True)
+    z = mg.tensor(start.astype(targets.dtype), requires_grad=True, device=device)
     optimizer = mg.optim.Adam([z], lr=lr)
     was_training = generator.training
     generator.eval()

@@ -1,48 +1,46 @@
-"""Mode-coverage metrics for samples from a Gaussian mixture target.
-
-Definitions follow VEEGAN (Srivastava et al. 2017) and PacGAN (Lin et al. 2018).
-Each sample x is assigned to its nearest centre mu_k; it is "high quality"
-when ||x - mu_k|| <= 3 * std.  With c_k the number of high-quality samples
-assigned to mode k, m = sum_k c_k, n samples and K modes:
+"""How samples cover the modes of a Gaussian mixture, as VEEGAN (Srivastava et al. 2017) and
+PacGAN (Lin et al. 2018) define it. Each sample x belongs to its nearest centre mu_k and is "high
+quality" when ||x - mu_k|| <= 3 std. With c_k the number of high-quality samples of mode k,
+m = sum_k c_k, n samples and K modes:
 
     high_quality_fraction = m / n
     modes_covered         = #{k : c_k >= 1}
     modes_covered_strict  = #{k : c_k >= 0.05 * n / K}
-    reverse_kl            = sum_k p_k log(p_k K),  p_k = c_k / m
-                            (KL(p || Uniform(K)); 0 log 0 = 0; inf when m = 0)
+    kl_to_uniform         = sum_k p_k log(p_k K),  p_k = c_k / m
+                            (ugan.metrics.divergences; inf when m = 0)
     top_mode_mass         = max_k p_k               (0.0 when m = 0)
-    top_mode              = argmax_k c_k            (-1 when m = 0; lowest index on ties)
-"""
+    top_mode              = argmax_k c_k            (-1 when m = 0; lowest index on ties)"""
 
 import numpy as np
+
+from ugan.metrics.divergences import kl_to_uniform
 
 _QUALITY_RADIUS_IN_STDS = 3.0
 _STRICT_SHARE = 0.05
 
 
-def _nearest_center(samples: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index of and squared distance to each sample's nearest centre.
-
-    Uses ||x||^2 - 2 x.mu + ||mu||^2 so memory is (n, K), not (n, K, d).
-    """
+def _nearest_center(samples, centers):
+    """(index, squared distance) of each sample's nearest centre, from
+    ||x||^2 - 2 x.mu + ||mu||^2, so that memory is (n, K), not (n, K, d)."""
     sq = (samples**2).sum(1)[:, None] - 2.0 * samples @ centers.T + (centers**2).sum(1)[None, :]
     nearest = sq.argmin(axis=1)
-    # Cancellation can leave tiny negatives for points sitting on a centre.
+    # cancellation can leave tiny negatives for points that sit on a centre
     return nearest, np.maximum(sq[np.arange(len(samples)), nearest], 0.0)
 
 
-def mixture_metrics(samples, centers, std: float) -> dict:
-    """Compute the coverage metrics above; all values are plain Python (JSON-serialisable)."""
+def mixture_metrics(samples, centers, std):
+    """The coverage metrics above, and mode_counts and n_samples, of ``samples`` (n, d) around
+    ``centers`` (K, d): a dict of plain Python values (JSON-ready)."""
     samples = np.asarray(samples, dtype=np.float64)
     centers = np.asarray(centers, dtype=np.float64)
     if centers.ndim != 2 or centers.shape[0] == 0:
-        raise ValueError(f"centers must have shape (n_modes, d) with n_modes >= 1, got {centers.shape}")
+        raise ValueError(f"mixture_metrics: centers must have shape (n_modes, d) with "
+                         f"n_modes >= 1, got {centers.shape}")
     if samples.ndim != 2 or samples.shape[1] != centers.shape[1] or samples.shape[0] == 0:
-        raise ValueError(
-            f"samples must have shape (n, {centers.shape[1]}) with n >= 1 to match centers, got {samples.shape}"
-        )
+        raise ValueError(f"mixture_metrics: samples must have shape (n, {centers.shape[1]}) "
+                         f"with n >= 1 to match centers, got {samples.shape}")
     if not std > 0:
-        raise ValueError(f"std must be positive, got {std!r}")
+        raise ValueError(f"mixture_metrics: std must be positive, got {std!r}")
 
     n, k = samples.shape[0], centers.shape[0]
     nearest, sq_dist = _nearest_center(samples, centers)
@@ -51,20 +49,16 @@ def mixture_metrics(samples, centers, std: float) -> dict:
     n_good = int(counts.sum())
 
     if n_good:
-        p = counts / n_good
-        nonzero = p > 0
-        # KL >= 0 mathematically; the clamp removes rounding residue like -1e-17.
-        reverse_kl = max(0.0, float(np.sum(p[nonzero] * np.log(p[nonzero] * k))))
         top_mode = int(counts.argmax())
-        top_mode_mass = float(p[top_mode])
+        top_mode_mass = float(counts[top_mode] / n_good)
     else:
-        reverse_kl, top_mode, top_mode_mass = float("inf"), -1, 0.0
+        top_mode, top_mode_mass = -1, 0.0
 
     return {
         "high_quality_fraction": n_good / n,
         "modes_covered": int(np.count_nonzero(counts)),
         "modes_covered_strict": int(np.count_nonzero(counts >= _STRICT_SHARE * n / k)),
-        "reverse_kl": reverse_kl,
+        "kl_to_uniform": kl_to_uniform(counts),
         "top_mode_mass": top_mode_mass,
         "top_mode": top_mode,
         "mode_counts": [int(c) for c in counts],

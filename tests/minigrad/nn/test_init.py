@@ -104,6 +104,19 @@ def test_manual_seed_gives_the_same_weights_on_every_device():
         np.testing.assert_array_equal(a, b)
 
 
+def test_manual_seed_puts_back_a_generator_that_goes_on_where_it_stopped():
+    mg.manual_seed(3)
+    both = mg.randn(8).numpy()
+    mg.manual_seed(3)
+    first = mg.randn(4).numpy()
+    saved = mg.default_generator()
+    mg.manual_seed(9)
+    mg.randn(4)
+    mg.manual_seed(saved)
+    assert mg.default_generator() is saved
+    np.testing.assert_array_equal(np.concatenate([first, mg.randn(4).numpy()]), both)
+
+
 def test_an_explicit_generator_is_used_instead_of_the_default():
     mg.manual_seed(0)
     a = init.xavier_uniform_(_weight(3, 4), generator=np.random.default_rng(5)).numpy()

@@ -1,0 +1,211 @@
+"""What every experiment offers: ``TrainingConfig``, the options every run has, and
+``Experiment``, the interface that ``ugan.train.GANTrainer``, ``ugan.study``, ``ugan.demo`` and
+the command line use.
+
+An experiment is a subclass of ``Experiment`` that names its config class and presets and
+supplies the hooks below that have no default:
+
+    build_models()                    (generator, discriminator)
+    sample_real(rng, n)               n real samples, drawn from ``rng``
+    evaluate(generator, step, out_dir)  the metrics of one evaluation, a dict (and its snapshot)
+    figure_through_time(rows, path)   snapshots through training, a row per run
+
+and overrides, where it needs to, those that have one: ``sample_noise``, ``summary`` (the
+progress bar), ``final_metrics`` (metrics.json), ``snapshots``, ``study_extras`` and
+``compare_with_baseline`` (more columns of a study's table). A run's folder then holds
+config.json, checkpoint.npz (laid out by ``ugan.checkpoint.CheckpointLayout``), metrics.jsonl,
+metrics.json, samples/ and the figures that :meth:`Experiment.finish` draws.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+import minigrad as mg
+
+from ugan import jsonfile, plots
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """The options of every run, read by the trainer; the defaults are the paper's Appendix A
+    (the mixture's ``paper`` preset). A subclass adds its experiment's options and may change
+    defaults. ``renamed`` maps an option's former name to its name now: an override or a
+    checkpoint that uses the former name means the new one."""
+
+    renamed = {}
+
+    unroll_steps: int = 0
+    second_order: bool = True
+    resample_unroll: bool = False
+    historical_averaging: float = 0.0  # penalty weight; 0 = off (ugan.averaging)
+    generator_loss: str = "minimax"
+    steps: int = 25000
+    batch_size: int = 512
+    noise_dim: int = 256
+    g_lr: float = 1e-4
+    d_lr: float = 1e-4
+    beta1: float = 0.5
+    beta2: float = 0.999
+    adam_eps: float = 1e-8
+    eval_every: int = 1000
+    eval_samples: int = 2500
+    checkpoint_every: int = 1000
+    seed: int = 0
+    device: str = "cpu"
+    dtype: str = "float32"
+    compile: bool = True  # run each iteration as a compiled program (minigrad.compile)
+
+    @classmethod
+    def current_names(cls, options, experiment):
+        """``options`` (a dict) with every former name of ``renamed`` replaced by its name now;
+        both names at once is an error that names them."""
+        options = dict(options)
+        for old, new in cls.renamed.items():
+            if old in options:
+                if new in options:
+                    raise ValueError(f"{experiment}: {old} is the former name of {new}; give "
+                                     f"one of them")
+                options[new] = options.pop(old)
+        return options
+
+
+class Experiment:
+    """The models, data, evaluation and figures of one experiment of the paper (see the module
+    docstring for the hooks). Class attributes:
+
+    - ``name``: the command-line name; ``config_class`` and ``presets`` (``"demo"`` is the
+      default preset);
+    - ``curves``: the metrics drawn in a study's metrics.png (averaged over its seeds), and
+      ``run_curves`` those of a run's (default: the same);
+    - ``figure_name``: the through-time figure of a study, and ``run_figure_name`` that of a run
+      (default: the same);
+    - ``study_columns``: (metric, title) pairs, the final metrics in a study's table;
+    - ``renamed_metrics``: a metric's former name -> its name now, for the records of run
+      folders written before (``ugan.train`` reads them under today's names).
+    """
+
+    name = None
+    config_class = TrainingConfig
+    presets = {}
+    curves = ()
+    run_curves = None
+    figure_name = None
+    run_figure_name = None
+    study_columns = ()
+    renamed_metrics = {}
+    snapshot_columns = 5  # evaluations shown in a through-time figure
+
+    def __init__(self, config):
+        self.config = config
+
+    @classmethod
+    def config_from(cls, preset="demo", **overrides):
+        """``presets[preset]`` with some options replaced; None values are ignored, former
+        names (``renamed``) are taken, and an option this experiment does not have is an error
+        that names it."""
+        if preset not in cls.presets:
+            raise ValueError(f"{cls.name}: preset must be one of {sorted(cls.presets)}, got "
+                             f"{preset!r}")
+        config = cls.presets[preset]
+        given = config.current_names({k: v for k, v in overrides.items() if v is not None},
+                                     cls.name)
+        unknown = sorted(set(given) - {field.name for field in dataclasses.fields(config)})
+        if unknown:
+            raise ValueError(f"{cls.name}: no option {', '.join(unknown)} for this experiment")
+        return dataclasses.replace(config, **given)
+
+    # -- models and data (GANTrainer) -------------------------------------------------------
+    def build_models(self):
+        raise NotImplementedError
+
+    def sample_real(self, rng, n):
+        raise NotImplementedError
+
+    def sample_noise(self, rng, n):
+        """n noise vectors z ~ N(0, I_noise_dim)."""
+        return rng.standard_normal((n, self.config.noise_dim)).astype(self.config.dtype)
+
+    # -- evaluation -------------------------------------------------------------------------
+    def generate(self, generator, step, n):
+        """n generator samples from noise fixed by (seed, step). Evaluation changes nothing a
+        run keeps: it never touches the training random stream, and the running statistics
+        that batch norm updates while generating are put back (a run stopped and resumed off
+        the evaluation grid evaluates once more than an uninterrupted one)."""
+        rng = np.random.default_rng([self.config.seed, step])
+        buffers = {name: mg.tensor(b.data, device=b.device)
+                   for name, b in generator.named_buffers()}
+        with mg.no_grad():
+            noise = mg.as_tensor(self.sample_noise(rng, n), device=self.config.device)
+            samples = generator(noise).numpy()
+        if buffers:
+            generator.load_state_dict({**generator.state_dict(), **buffers})
+        return samples
+
+    def evaluate(self, generator, step, out_dir):
+        """The metrics after iteration ``step`` (a dict of JSON values); keeps a snapshot of
+        samples in ``out_dir/samples/step_{step:07d}.npy`` for the figures."""
+        raise NotImplementedError
+
+    def summary(self, record):
+        """The progress bar's entries for an evaluation's record."""
+        return {key: f"{value:.3g}" for key, value in record.items()
+                if key != "step" and isinstance(value, float)}
+
+    # -- a finished run ---------------------------------------------------------------------
+    def finish(self, out_dir, history):
+        """A finished run's figures and metrics.json."""
+        out_dir = Path(out_dir)
+        label = f"K={self.config.unroll_steps}"
+        self.draw([(label, out_dir, history)], {label: history}, out_dir,
+                  self.run_figure_name or self.figure_name, self.run_curves or self.curves)
+        jsonfile.write(out_dir / "metrics.json", self.final_metrics(history))
+
+    def final_metrics(self, history):
+        """What metrics.json holds (what a study reads): the final evaluation."""
+        return {"final": history[-1]}
+
+    def draw(self, rows, histories, out_dir, figure_name=None, curves=None):
+        """The through-time figure ``figure_name`` (default: this experiment's), a row per
+        (label, run folder, history) of ``rows``, and metrics.png, a line per label of
+        ``histories`` for each of ``curves`` (default: this experiment's)."""
+        out_dir = Path(out_dir)
+        self.figure_through_time([(label, self.snapshots(path, history))
+                                  for label, path, history in rows],
+                                 out_dir / (figure_name or self.figure_name))
+        plots.metric_curves(histories, list(curves or self.curves), out_dir / "metrics.png")
+
+    def snapshots(self, out_dir, history):
+        """(step, samples) at ``snapshot_columns`` evenly spaced evaluations of the run in
+        ``out_dir``, for the through-time figures."""
+        steps = [r["step"] for r in history]
+        last = self.snapshot_columns - 1
+        picks = sorted({steps[round(i * (len(steps) - 1) / last)] for i in range(last + 1)})
+        return [(step, np.load(Path(out_dir) / "samples" / f"step_{step:07d}.npy"))
+                for step in picks]
+
+    def figure_through_time(self, rows, path):
+        """Snapshots through training at ``path``: rows [(label, [(step, samples), ...])]."""
+        raise NotImplementedError
+
+    # -- a study ----------------------------------------------------------------------------
+    @staticmethod
+    def study_extras(runs):
+        """More entries of a study for one K, from its runs' metrics.json: {title: {"value":
+        ..., "cell": text in the table, or None for JSON only}}."""
+        return {}
+
+    @staticmethod
+    def compare_with_baseline(baseline_dirs, run_dirs):
+        """Entries as :meth:`study_extras` gives, comparing a K's run folders with those of the
+        study's first K, seed by seed."""
+        return {}
+
+
+def save_snapshot(out_dir, step, samples):
+    """Keep ``samples`` as the snapshot of evaluation ``step`` (what :meth:`snapshots` reads)."""
+    samples_dir = Path(out_dir) / "samples"
+    samples_dir.mkdir(exist_ok=True)
+    np.save(samples_dir / f"step_{step:07d}.npy", samples)
