@@ -2,6 +2,7 @@
 stacked/colour digits."""
 
 from ugan.data.cifar import load_cifar10
+from ugan.data.colour_digits import gaussian_colour_digits
 from ugan.data.digits import load_digits_images
 from ugan.data.fashion_mnist import load_fashion_mnist
 from ugan.data.idx import fashion_mnist_dir, load_mnist, read_idx
@@ -12,6 +13,7 @@ __all__ = [
     "GaussianMixture",
     "colorize_digits",
     "fashion_mnist_dir",
+    "gaussian_colour_digits",
     "grid_of_gaussians",
     "load_cifar10",
     "load_digits_images",
