@@ -6,9 +6,9 @@ noise is added:
     x_j = clip(2 c_j d - 1 + noise * e_j,  -1, 1),   e_j ~ N(0, I) per pixel,  j = R, G, B
 
 (shown in [-1, 1], so the background d = 0 is -1). The appendix's own values of the mean, the
-spread and the noise are not legible in the copy here; the defaults below are ours: the mean is the middle
-of the colour cube, two standard deviations from each face, so that colours spread over much of
-the cube and few are clipped.
+spread and the noise are not legible in the copy here; the defaults below are ours: the mean is
+the middle of the colour cube, two standard deviations from each face, so that colours spread
+over much of the cube and few are clipped.
 """
 
 import numpy as np

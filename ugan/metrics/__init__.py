@@ -11,9 +11,11 @@ from ugan.metrics.distances import (mean_pairwise_distance, pairwise_distance_hi
 from ugan.metrics.fashion import fashion_classifier
 from ugan.metrics.inference import reconstruction_errors, win_rate
 from ugan.metrics.mixture import mixture_metrics
+from ugan.metrics.reconstruction import best_rank_shares, lbfgs_reconstruction_errors
 
-__all__ = ["DigitClassifier", "cluster_colours", "colour_histogram", "colour_js_divergence",
-           "fashion_classifier", "js_divergence", "kde_js_divergence", "mean_pairwise_distance",
-           "mixture_metrics", "pairwise_distance_histogram", "reconstruction_errors",
-           "recover_colours", "scott_bandwidth", "shared_distance_histograms",
-           "trained_digit_classifier", "win_rate"]
+__all__ = ["DigitClassifier", "best_rank_shares", "cluster_colours", "colour_histogram",
+           "colour_js_divergence", "fashion_classifier", "js_divergence", "kde_js_divergence",
+           "lbfgs_reconstruction_errors", "mean_pairwise_distance", "mixture_metrics",
+           "pairwise_distance_histogram", "reconstruction_errors", "recover_colours",
+           "scott_bandwidth", "shared_distance_histograms", "trained_digit_classifier",
+           "win_rate"]
