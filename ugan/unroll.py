@@ -17,9 +17,17 @@ updates, so theta_D^K is a constant and only the first term remains: the "stop g
 of the ICLR version's Appendix B, "effect of the second gradient". Sec. 2.3 makes the same
 point about K discriminator steps per generator step: that trains the generator on the first term
 alone. The discriminator's own parameters and optimizer state are never changed.
+
+Batch norm in D (the paper's discriminators have it after every layer): D sees the real and the
+fake batch in separate passes, as DCGAN implementations do, each normalised by its own batch
+statistics, and f_K differentiates through those statistics in every unrolled step. Its running
+statistics are moved only by D's own training step (``discriminator_logits`` with D's own
+parameters: twice, once per batch); the unrolled copies and the final evaluation of f run with
+them left out, so computing f_K leaves them as they were.
 """
 
 import minigrad as mg
+from minigrad import nn
 from minigrad.nn import functional_call
 from minigrad.optim import adam_update
 
@@ -27,10 +35,23 @@ from ugan.losses import discriminator_loss, generator_loss
 
 
 def discriminator_logits(discriminator, params, real, fake):
-    """D's logits on the real and on the fake batch, from one pass over both (half the ops of
-    two passes; nothing in the discriminators here mixes samples within a batch)."""
+    """D's logits on the real and on the fake batch: a pass for each if D has batch norm (whose
+    batch statistics would otherwise mix the two batches), else one pass over both (half the
+    ops of two; nothing else in D mixes samples within a batch)."""
+    if any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in discriminator.modules()):
+        return (functional_call(discriminator, params, real),
+                functional_call(discriminator, params, fake))
     logits = functional_call(discriminator, params, mg.concatenate([real, fake]))
     return logits[:real.shape[0]], logits[real.shape[0]:]
+
+
+def untracked_statistics(discriminator):
+    """None for the running statistics of each batch norm layer in training mode, to add to the
+    parameters given to ``functional_call``: the layer then normalises by its batch's
+    statistics and updates nothing. (In eval mode it reads them and updates nothing anyway.)"""
+    return {prefix + name: None for prefix, m in discriminator.named_modules()
+            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) and m.training
+            for name in ("running_mean", "running_var")}
 
 
 def unrolled_discriminator(discriminator, d_optimizer, real, fake, unroll_steps,
@@ -42,6 +63,7 @@ def unrolled_discriminator(discriminator, d_optimizer, real, fake, unroll_steps,
     minibatches); otherwise every step uses (real, fake). With ``second_order=False`` the steps
     are not recorded and the result is a constant."""
     names, params = zip(*discriminator.named_parameters())
+    untracked = untracked_statistics(discriminator)
     states = [d_optimizer.state_view(p) for p in params]
     current = list(params)
     moments = [(state.m, state.v) for state in states]
@@ -50,7 +72,7 @@ def unrolled_discriminator(discriminator, d_optimizer, real, fake, unroll_steps,
         if not second_order:  # a fresh constant copy: nothing recorded leads back to theta_G
             current = [p.detach().requires_grad_() for p in current]
             fake_k = fake_k.detach()
-        theta = dict(zip(names, current))
+        theta = {**untracked, **dict(zip(names, current))}
         loss = discriminator_loss(*discriminator_logits(discriminator, theta, real_k, fake_k))
         grads = mg.grad(loss, current, create_graph=second_order)
         with mg.set_grad_enabled(second_order):
@@ -74,4 +96,5 @@ def surrogate_loss(generator, discriminator, d_optimizer, real, z, unroll_steps,
     else:
         theta = unrolled_discriminator(discriminator, d_optimizer, real, fake, unroll_steps,
                                        second_order, batches)
+    theta = {**untracked_statistics(discriminator), **theta}
     return generator_loss(*discriminator_logits(discriminator, theta, real, fake), loss_kind)

@@ -256,10 +256,17 @@ def lstm_cell(x, state, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
         c' = sigmoid(f) c + sigmoid(i) tanh(g)
         h' = sigmoid(o) tanh(c')
 
-    ``state`` is (h, c), each (N, H). Returns (h', c')."""
+    ``state`` is (h, c), each (N, H). Returns (h', c'). With ``x`` None the cell has no input
+    (the x W_ih^T + b_ih term is left out; weight_ih and bias_ih must then be None): its gates
+    read the state alone, as in a recurrent generator driven only by its initial state."""
     h, c = state
     hidden = weight_hh.shape[1]
-    gates = linear(x, weight_ih, bias_ih) + linear(h, weight_hh, bias_hh)
+    gates = linear(h, weight_hh, bias_hh)
+    if x is not None:
+        gates = linear(x, weight_ih, bias_ih) + gates
+    elif weight_ih is not None or bias_ih is not None:
+        raise ValueError("lstm_cell: without an input x there is no x W_ih^T + b_ih term; pass "
+                         "weight_ih=None and bias_ih=None")
     i = sigmoid(gates[:, :hidden])
     f = sigmoid(gates[:, hidden:2 * hidden])
     g = tanh(gates[:, 2 * hidden:3 * hidden])

@@ -9,7 +9,7 @@ from minigrad.nn import functional_call
 from minigrad.optim import Adam
 
 from ugan.losses import discriminator_loss, generator_loss
-from ugan.models import ConvDiscriminator, LSTMGenerator
+from ugan.models import ConvDiscriminator, LSTMGenerator, PaperLSTMDiscriminator
 from ugan.unroll import discriminator_logits, surrogate_loss, unrolled_discriminator
 
 
@@ -29,6 +29,14 @@ def image_pair():
     shape = (1, 4, 4)
     return (LSTMGenerator(2, shape, 3, dtype="float64"),
             ConvDiscriminator(shape, 2, dtype="float64"), shape, 2)
+
+
+def batch_norm_pair():
+    """The LSTM generator against the paper's RNN MNIST discriminator at 1/16 width (batch norm
+    after each convolution; more in test_unroll_batchnorm.py)."""
+    shape = (1, 4, 4)
+    return (LSTMGenerator(2, shape, 3, dtype="float64"),
+            PaperLSTMDiscriminator(shape, 1 / 16, dtype="float64"), shape, 2)
 
 
 def tiny_gan(seed=0, pair=mlp_pair):
@@ -152,7 +160,8 @@ def test_resampled_minibatches_are_used_for_each_unrolled_step():
     assert abs(loss.item() - fixed.item()) > 1e-9
 
 
-@pytest.mark.parametrize("pair", [mlp_pair, image_pair], ids=["mlp", "lstm-vs-conv"])
+@pytest.mark.parametrize("pair", [mlp_pair, image_pair, batch_norm_pair],
+                         ids=["mlp", "lstm-vs-conv", "lstm-vs-batch-norm-conv"])
 @pytest.mark.parametrize("unroll_steps", [0, 1, 5])
 def test_the_gradient_of_f_k_compiled_equals_eager(pair, unroll_steps):
     generator, discriminator, d_optimizer, real, noise = tiny_gan(pair=pair)

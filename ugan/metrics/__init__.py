@@ -1,15 +1,21 @@
-"""Evaluation metrics: mixture mode coverage, pairwise distances, a digit classifier, and the
-colour distribution of colour digits."""
+"""Evaluation metrics: mixture mode coverage, pairwise distances, digit and garment classifiers,
+the colour distribution of colour digits, and reconstruction by inference via optimization."""
 
 from ugan.metrics.classifier import DigitClassifier, trained_digit_classifier
 from ugan.metrics.colour import colour_histogram, recover_colours
+from ugan.metrics.colour_kde import (cluster_colours, colour_js_divergence, kde_js_divergence,
+                                     scott_bandwidth)
 from ugan.metrics.divergences import js_divergence, kl_to_uniform
 from ugan.metrics.distances import (mean_pairwise_distance, pairwise_distance_histogram,
                                     shared_distance_histograms)
+from ugan.metrics.fashion import fashion_classifier
 from ugan.metrics.inference import reconstruction_errors, win_rate
 from ugan.metrics.mixture import mixture_metrics
+from ugan.metrics.reconstruction import best_rank_shares, lbfgs_reconstruction_errors
 
-__all__ = ["DigitClassifier", "colour_histogram", "js_divergence", "kl_to_uniform",
-           "mean_pairwise_distance", "mixture_metrics", "pairwise_distance_histogram",
-           "reconstruction_errors", "recover_colours", "shared_distance_histograms",
+__all__ = ["DigitClassifier", "best_rank_shares", "cluster_colours", "colour_histogram",
+           "colour_js_divergence", "fashion_classifier", "js_divergence", "kde_js_divergence",
+           "kl_to_uniform", "lbfgs_reconstruction_errors", "mean_pairwise_distance",
+           "mixture_metrics", "pairwise_distance_histogram", "reconstruction_errors",
+           "recover_colours", "scott_bandwidth", "shared_distance_histograms",
            "trained_digit_classifier", "win_rate"]

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad as mg
-from minigrad.testing import gradcheck
+from minigrad.testing import gradcheck, gradgradcheck
 from strategies import DEVICES, arrays
 
 try:
@@ -244,3 +244,24 @@ def test_lstm_cell_matches_pytorch():
     x = np.random.default_rng(0).standard_normal((2, 3))
     for ours, theirs in zip(cell(mg.tensor(x)), reference(torch.from_numpy(x))):
         np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_lstm_cell_without_input_is_the_cell_with_a_zero_input():
+    """x None leaves out x W_ih^T + b_ih: the same step as a zero input with zero b_ih, and
+    differentiable to second order in the state and the recurrent weights."""
+    rng = np.random.default_rng(0)
+    h, c, weight_hh, bias_hh = (mg.tensor(rng.standard_normal(s), requires_grad=True)
+                                for s in [(2, 3), (2, 3), (12, 3), (12,)])
+    h1, c1 = mg.nn.functional.lstm_cell(None, (h, c), None, weight_hh, None, bias_hh)
+    zero_input = (mg.zeros(2, 5, dtype="float64"), (h, c), mg.tensor(rng.standard_normal((12, 5))),
+                  weight_hh, mg.zeros(12, dtype="float64"), bias_hh)
+    h_ref, c_ref = mg.nn.functional.lstm_cell(*zero_input)
+    np.testing.assert_allclose(h1.numpy(), h_ref.numpy(), rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(c1.numpy(), c_ref.numpy(), rtol=1e-14, atol=1e-15)
+
+    def step(h, c, weight_hh, bias_hh):
+        return mg.nn.functional.lstm_cell(None, (h, c), None, weight_hh, None, bias_hh)
+
+    assert gradgradcheck(step, (h, c, weight_hh, bias_hh))
+    with pytest.raises(ValueError, match="lstm_cell: without an input x .* weight_ih=None"):
+        mg.nn.functional.lstm_cell(None, (h, c), zero_input[2], weight_hh)
