@@ -109,11 +109,10 @@ def check_top_eigenvalue(top_eigenvalue, product, size, eigenvalues):
 def check_swish(Swish):
     """First and second derivatives of Swish against finite differences and the closed form."""
     at = mg.tensor(np.linspace(-4, 4, 9), requires_grad=True)
-    for check in (mg.testing.gradcheck, mg.testing.gradgradcheck):
-        try:
-            check(Swish.apply, (at,))
-        except mg.testing.GradcheckError as report:
-            raise AssertionError(f"{check.__name__} fails:\n{report}") from None
+    try:
+        mg.testing.gradcheck(Swish.apply, (at,), order=2)
+    except mg.testing.GradcheckError as report:
+        raise AssertionError(f"gradcheck fails:\n{report}") from None
     sx = 1 / (1 + np.exp(-at.numpy()))
     second_closed = sx * (1 - sx) * (2 + at.numpy() * (1 - 2 * sx))
     (first,) = mg.grad(Swish.apply(at).sum(), at, create_graph=True)
