@@ -49,3 +49,13 @@ def test_04_collapse_toy_says_what_its_committed_run_printed():
     assert ends, text
     standard, unrolled, spread = (float(value) for value in ends.groups())
     assert standard < spread and unrolled < spread
+
+
+def test_07_profile_says_what_its_committed_run_printed():
+    """07's text: the matrix products lead a compiled iteration's time, and fusing elementwise
+    chains could buy little (the bound it prints is a small share)."""
+    text = _printed("07-from-a-tape-to-a-program.ipynb", "t07-profile")
+    assert text.split()[0] in ("MatMul", "Linear"), text
+    bound = re.search(r"fusing their chains could save at most ([\d.]+)%", text)
+    assert bound, text
+    assert float(bound.group(1)) < 10
