@@ -57,7 +57,7 @@ class LSTMExperiment(ImageExperiment):
                             checkpoint_every=5000),
         # sized by benchmarks/preset_sizing.py (docs/reproduction.md)
         "fashion": LSTMConfig(networks="paper", dataset="fashion-mnist", width=0.25,
-                              unroll_steps=10, steps=3000, batch_size=64,
+                              unroll_steps=10, steps=4000, batch_size=64,
                               noise_dim=64, g_lr=1e-3, d_lr=1e-3,
                               generator_loss="nonsaturating"),
     }
