@@ -63,7 +63,8 @@ class StackedExperiment(ImageExperiment):
                                checkpoint_every=5000),
         # sized by benchmarks/preset_sizing.py (docs/reproduction.md)
         "fashion": StackedConfig(networks="paper", dataset="fashion-mnist", steps=6000,
-                                 eval_every=500, checkpoint_every=500, batch_size=64, noise_dim=64, g_lr=1e-3, d_lr=1e-3,
+                                 eval_every=500, checkpoint_every=500, batch_size=64,
+                                 noise_dim=64, g_lr=1e-3, d_lr=1e-3,
                                  generator_loss="nonsaturating"),
     }
     curves = ("modes_covered", "kl_to_uniform", "diversity")
