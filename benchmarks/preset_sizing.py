@@ -86,7 +86,8 @@ def main():
     print("| experiment | " + " | ".join(columns) + " |")
     print("|" + " --- |" * (len(columns) + 1))
     for name, row in rows.items():
-        print(f"| {name} | " + " | ".join(f"{row[c]:.3g}" for c in columns) + " |")
+        print(f"| {name} | " + " | ".join(f"{row[c]:.3g}" if isinstance(row[c], float)
+                                           else str(row[c]) for c in columns) + " |")
 
 
 if __name__ == "__main__":

@@ -72,7 +72,7 @@ class ConvExperiment(ImageExperiment):
                             checkpoint_every=5000, inference_images=1280),
         # sized by benchmarks/preset_sizing.py (docs/reproduction.md)
         "fashion": ConvConfig(networks="paper", dataset="fashion-mnist", width=0.125,
-                              steps=5000, eval_every=500, batch_size=64, noise_dim=64,
+                              steps=3000, eval_every=500, batch_size=64, noise_dim=64,
                               g_lr=1e-3, d_lr=1e-3, generator_loss="nonsaturating"),
     }
     curves = ("reconstruction_mse", "distance_js", "diversity")
