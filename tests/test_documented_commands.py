@@ -54,7 +54,9 @@ def _paper_networks(args):
 
 def shrunk(args, tmp_path):
     args = list(args)
-    if "--preset" in args and args[args.index("--preset") + 1] in ("paper", "fashion"):
+    image_experiment = {"lstm", "conv", "stacked", "colour"} & set(args)
+    if image_experiment and "--preset" in args \
+            and args[args.index("--preset") + 1] in ("paper", "fashion"):
         _paper_networks(args)
     steps = 2
     if "--steps" in args:
