@@ -3,7 +3,10 @@
 Commands are taken in the order they appear in each file (so a documented ``--resume`` continues
 the run that the lines before it made), with their run folder moved under a temporary folder and
 the run shrunk: 1 iteration per 1,000 documented (at least 2), batch 16, an evaluation every
-iteration; a shell redirection after a command (``> runs.txt``) is not part of it. A command
+iteration; a shell redirection after a command (``> runs.txt``) is not part of it. Commands of
+the paper's networks (``--preset paper`` or ``fashion``) also run on this machine's CPU (no
+``--device cuda``), at a tiny width, with 64 samples per evaluation, 4 conv reconstructions,
+one seed and in this process (no ``--jobs``). A command
 that a change to the CLI breaks, or a documented sequence that no longer works (say a resume
 with other options than the run it continues), fails here."""
 
@@ -30,8 +33,31 @@ def documented_commands(path):
     return commands
 
 
+def _drop(args, option, values=1):
+    if option in args:
+        at = args.index(option)
+        del args[at:at + 1 + values]
+
+
+def _paper_networks(args):
+    """Shrink a command of the paper's networks: CPU, tiny width, one seed, this process."""
+    _drop(args, "--device")
+    _drop(args, "--jobs")
+    if "--seeds" in args:
+        at = args.index("--seeds") + 2
+        while at < len(args) and not args[at].startswith("--"):
+            del args[at]
+    args += ["--width", "0.0625", "--eval-samples", "64"]
+    if "conv" in args:
+        args += ["--inference-images", "4"]
+
+
 def shrunk(args, tmp_path):
     args = list(args)
+    image_experiment = {"lstm", "conv", "stacked", "colour"} & set(args)
+    if image_experiment and "--preset" in args \
+            and args[args.index("--preset") + 1] in ("paper", "fashion"):
+        _paper_networks(args)
     steps = 2
     if "--steps" in args:
         at = args.index("--steps")

@@ -14,6 +14,7 @@ SCRIPTS = [
     ["benchmarks/engine_overhead.py"],
     ["benchmarks/conv.py"],
     ["benchmarks/mixture_step.py", "--iterations", "2"],
+    ["benchmarks/preset_sizing.py", "--iterations", "1", "--experiments", "lstm"],
     ["benchmarks/compiled_profile.py", "--repeats", "2"],
     ["tutorials/run_tutorials.py", "--fast", "--check"],
     ["docs/make_figures.py"],

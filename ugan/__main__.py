@@ -60,8 +60,11 @@ def build_parser():
     parser.add_argument("--experiment", dest="study_experiment", choices=list(EXPERIMENTS),
                         default="mixture", help="study: the experiment to run (default: mixture)")
     parser.add_argument("--preset", default=None,
-                        help="hyperparameters: 'demo' (minutes on a CPU, the default) or, for "
-                             "mixture, 'paper' (Appendix A, 25,000 iterations)")
+                        help="hyperparameters: 'demo' (minutes on a CPU, the default), 'paper' "
+                             "(the paper's appendix; for images, its networks on 28x28 "
+                             "Fashion-MNIST, meant for --device cuda) or, for lstm, conv, "
+                             "stacked and colour, 'fashion' (the paper's networks, smaller, "
+                             "sized for a CPU)")
     parser.add_argument("--unroll-steps", "-K", type=nonnegative_int, default=None,
                         help="K, the number of unrolled discriminator steps (0 = standard GAN)")
     parser.add_argument("--steps", type=positive_int, default=None, help="training iterations")
@@ -119,6 +122,17 @@ def build_parser():
     parser.add_argument("--threads", type=positive_int, default=None, metavar="T",
                         help="study with --jobs or --cluster: BLAS threads per run (default: "
                              "the cores shared out among the --jobs, or 1 on a cluster)")
+    parser.add_argument("--width", type=positive_float, default=None,
+                        help="image experiments with the paper's networks (--preset paper or "
+                             "fashion): their width multiplier (1 = the paper's sizes; for "
+                             "colour, the model size X of its Table 3)")
+    parser.add_argument("--d-size", type=positive_float, default=None,
+                        help="stacked with the paper's networks: the discriminator's size over "
+                             "the generator's (the paper's 0.25 and 0.5)")
+    parser.add_argument("--eval-samples", type=positive_int, default=None,
+                        help="samples generated at each evaluation")
+    parser.add_argument("--inference-images", type=positive_int, default=None,
+                        help="conv: training images reconstructed by inference via optimization")
     return parser
 
 
@@ -182,7 +196,9 @@ def main(argv=None):
                      batch_size=args.batch_size, g_lr=args.lr, d_lr=args.lr,
                      second_order=args.second_order, resample_unroll=args.resample_unroll,
                      generator_loss=args.generator_loss, eval_every=args.eval_every,
-                     historical_averaging=args.historical_averaging, compile=args.compile)
+                     historical_averaging=args.historical_averaging, compile=args.compile,
+                     width=args.width, d_size=args.d_size, eval_samples=args.eval_samples,
+                     inference_images=args.inference_images)
     try:
         if args.experiment is None:
             run_demo(args.out or "runs/mixture-demo", args.preset or "demo", args.progress,

@@ -13,7 +13,8 @@ cluster); either way the table is then made from the run folders.
 The experiment (``ugan.experiments.base.Experiment``) gives the table's columns
 (``study_columns``, the final metrics; ``study_extras(runs)``, more entries computed from all of
 a K's runs, those with a ``cell`` being columns of the table; ``compare_with_baseline``, entries
-comparing a K's run folders with those of the study's first K, seed by seed) and draws the
+comparing a K's run folders with those of the study's first K, seed by seed;
+``compare_configurations``, entries comparing the run folders of all K at once) and draws the
 figures (``draw``)."""
 
 import functools
@@ -90,6 +91,10 @@ def run_study(preset, ks, seeds, out_dir, progress=True, experiment="mixture", l
         if pairs:
             summary["runs"][str(k)]["extras"].update(experiment_class.compare_with_baseline(
                 *zip(*[(a.path, b.path) for a, b in pairs])))
+    compared = experiment_class.compare_configurations(
+        {k: {run.seed: run.path for run in k_runs} for k, k_runs in by_k.items() if k_runs})
+    for k, entries in compared.items():
+        summary["runs"][str(k)]["extras"].update(entries)
     out_dir.mkdir(parents=True, exist_ok=True)
     jsonfile.write(out_dir / "summary.json", summary)
     if finished:

@@ -10,7 +10,7 @@ import pytest
 from ugan import plots
 from ugan.experiments.conv import ConvExperiment
 from ugan.metrics import js_divergence, shared_distance_histograms
-from ugan.study import run_study
+from ugan.study import format_summary, run_study
 from ugan.train import GANTrainer
 
 TINY = dict(steps=4, batch_size=16, noise_dim=8, g_width=8, d_width=4, eval_every=2,
@@ -62,11 +62,14 @@ def test_a_tiny_run_writes_finite_metrics_errors_and_distance_figure(tmp_path):
     history = GANTrainer(tiny_experiment(), tmp_path).run(progress=False)
     assert [r["step"] for r in history] == [0, 2, 4]
     for record in history:
-        for key in ConvExperiment.curves + tuple(key for key, _ in ConvExperiment.study_columns):
+        for key in ConvExperiment.curves:
             assert math.isfinite(record[key]), (record["step"], key)
-    errors = np.load(tmp_path / "reconstruction_errors.npy")
+    for key, _ in ConvExperiment.study_columns:
+        assert math.isfinite(history[-1][key]), key
+    assert "lbfgs_mse" not in history[0]  # L-BFGS runs at the final evaluation only
+    errors = np.load(tmp_path / "lbfgs_errors.npy")
     assert errors.shape == (10,) and np.all(errors >= 0)
-    assert errors.mean() == pytest.approx(history[-1]["reconstruction_mse"])
+    assert errors.mean() == pytest.approx(history[-1]["lbfgs_mse"])
     distances = np.load(tmp_path / "distances.npz")
     assert distances["samples"].sum() == distances["data"].sum() == 64 * 63 // 2
     assert js_divergence(distances["samples"], distances["data"]) == pytest.approx(
@@ -93,11 +96,31 @@ def test_evaluating_leaves_the_generator_exactly_as_it_was(tmp_path):
         np.testing.assert_array_equal(value.numpy(), before[name], err_msg=name)
 
 
-def test_a_conv_study_compares_each_k_with_the_first_seed_by_seed(tmp_path):
+def test_a_conv_study_ranks_every_k_against_all_the_others_on_the_same_images(tmp_path):
+    """Table 1's best-rank shares: among all the study's K, seed by seed, from the L-BFGS
+    errors each run kept; they sum to 1 and show in the table."""
     tiny = {key: value for key, value in TINY.items() if key != "unroll_steps"}
-    run_study("demo", [0, 1], [0], tmp_path, progress=False, experiment="conv", **tiny)
-    runs = json.loads((tmp_path / "summary.json").read_text())["runs"]
-    errors = {k: np.load(tmp_path / f"K{k}-seed0" / "reconstruction_errors.npy") for k in (0, 1)}
-    wins = runs["1"]["extras"]["wins against the first K"]["value"]
-    assert wins == [float(np.mean(errors[1] < errors[0]) + 0.5 * np.mean(errors[1] == errors[0]))]
-    assert runs["0"]["extras"]["wins against the first K"]["value"] == [0.5]
+    ks, seeds = [0, 1, 2], [0, 1]
+    summary = run_study("demo", ks, seeds, tmp_path, progress=False, experiment="conv", **tiny)
+    errors = np.array([[np.load(tmp_path / f"K{k}-seed{seed}" / "lbfgs_errors.npy")
+                        for seed in seeds] for k in ks])                  # (K, seeds, images)
+    best = errors == errors.min(axis=0)
+    expected = (best / best.sum(axis=0)).mean(axis=(1, 2))
+    shares = [summary["runs"][str(k)]["extras"]["best rank"]["value"] for k in ks]
+    np.testing.assert_allclose(shares, expected)
+    assert sum(shares) == pytest.approx(1.0)
+    table = format_summary(summary, ConvExperiment.study_columns)
+    assert f"{100 * shares[0]:.1f}%" in table.splitlines()[2]
+
+
+def test_a_seed_missing_from_one_k_is_left_out_of_the_ranks(tmp_path):
+    errors = {(0, 0): [1.0, 2.0], (0, 1): [1.0, 1.0], (1, 0): [2.0, 1.0]}
+    folders = {}
+    for (k, seed), values in errors.items():
+        folder = tmp_path / f"K{k}-seed{seed}"
+        folder.mkdir()
+        np.save(folder / "lbfgs_errors.npy", np.array(values))
+        folders.setdefault(k, {})[seed] = folder
+    compared = ConvExperiment.compare_configurations(folders)
+    assert {k: entry["best rank"]["value"] for k, entry in compared.items()} == {0: 0.5, 1: 0.5}
+    assert compared[0]["best rank"]["cell"] == "50.0%"

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from ugan.data import colorize_digits, stack_digits
+from ugan.data import stack_digits
 
 
 def _tagged_images(n=20, size=4):
@@ -36,18 +36,3 @@ def test_stacking_is_reproducible_and_accepts_three_dim_input():
 def test_stacking_rejects_labels_outside_0_to_9():
     with pytest.raises(ValueError, match=r"labels must lie in 0\.\.9"):
         stack_digits(_tagged_images(), np.arange(20), 5, np.random.default_rng(0))
-
-
-def test_colorize_multiplies_each_digit_by_its_colour():
-    images = np.random.default_rng(1).uniform(0, 1, size=(50, 1, 8, 8)).astype(np.float32)
-    coloured, colours = colorize_digits(images, np.random.default_rng(2))
-    assert coloured.shape == (50, 3, 8, 8) and colours.shape == (50, 3)
-    assert coloured.dtype == np.float32
-    assert colours.min() >= 0 and colours.max() <= 1
-    assert coloured.min() >= 0 and coloured.max() <= 1
-    np.testing.assert_allclose(coloured, colours[:, :, None, None] * images, rtol=1e-6)
-
-
-def test_colorize_rejects_images_outside_unit_range():
-    with pytest.raises(ValueError, match=r"must lie in \[0, 1\]"):
-        colorize_digits(np.full((2, 8, 8), -1.0), np.random.default_rng(0))

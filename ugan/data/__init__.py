@@ -7,11 +7,10 @@ from ugan.data.digits import load_digits_images
 from ugan.data.fashion_mnist import load_fashion_mnist
 from ugan.data.idx import fashion_mnist_dir, load_mnist, read_idx
 from ugan.data.mixtures import GaussianMixture, grid_of_gaussians, ring_of_gaussians
-from ugan.data.stacked import colorize_digits, stack_digits, stacked_mode
+from ugan.data.stacked import stack_digits, stacked_mode
 
 __all__ = [
     "GaussianMixture",
-    "colorize_digits",
     "fashion_mnist_dir",
     "gaussian_colour_digits",
     "grid_of_gaussians",

@@ -1,12 +1,9 @@
-"""Image datasets of many modes, made from single-channel digits.
+"""Stacked digits, a dataset of many modes made from single-channel digits.
 
 Stacked MNIST (Metz et al. 2017, Sec. 3.3; also VEEGAN, PacGAN): each sample stacks three digit
 images drawn independently as its R, G and B channels. With 10 classes per channel there are
 10^3 = 1000 modes, mode = 100 l0 + 10 l1 + l2, so that a digit classifier applied to each
-channel counts the modes covered.
-
-Colour digits (the paper's colour-MNIST): a digit in [0, 1] times a random RGB colour
-c ~ Uniform([0, 1]^3), channel j being c_j times the image."""
+channel counts the modes covered. (The paper's colour digits are ``ugan.data.colour_digits``.)"""
 
 import numpy as np
 
@@ -46,18 +43,3 @@ def stack_digits(images, labels, n, rng):
 def stacked_mode(channel_labels):
     """The mode 100 l0 + 10 l1 + l2 (int64 (n,)) of the channels' labels (n, 3)."""
     return np.asarray(channel_labels, dtype=np.int64) @ np.array([_N_CLASSES**2, _N_CLASSES, 1])
-
-
-def colorize_digits(images, rng):
-    """Each digit (values in [0, 1]) tinted with its own colour c ~ Uniform([0, 1]^3), drawn by
-    the numpy Generator ``rng``: (coloured (n, 3, H, W), colours (n, 3)), both of the images'
-    floating dtype, coloured[i, j] = colours[i, j] images[i]."""
-    images = _single_channel(images)
-    if not np.issubdtype(images.dtype, np.floating):
-        raise ValueError(f"colorize_digits: images must be floating point in [0, 1], got dtype "
-                         f"{images.dtype}")
-    if images.size and (images.min() < 0 or images.max() > 1):
-        raise ValueError(f"colorize_digits: images must lie in [0, 1], got range "
-                         f"[{images.min()}, {images.max()}]")
-    colours = rng.uniform(0.0, 1.0, size=(images.shape[0], 3)).astype(images.dtype)
-    return colours[:, :, None, None] * images[:, None, :, :], colours

@@ -11,8 +11,8 @@ supplies the hooks below that have no default:
     figure_through_time(rows, path)   snapshots through training, a row per run
 
 and overrides, where it needs to, those that have one: ``sample_noise``, ``summary`` (the
-progress bar), ``final_metrics`` (metrics.json), ``snapshots``, ``study_extras`` and
-``compare_with_baseline`` (more columns of a study's table). A run's folder then holds
+progress bar), ``final_metrics`` (metrics.json), ``snapshots``, ``study_extras``,
+``compare_with_baseline`` and ``compare_configurations`` (more columns of a study's table). A run's folder then holds
 config.json, checkpoint.npz (laid out by ``ugan.checkpoint.CheckpointLayout``), metrics.jsonl,
 metrics.json, samples/ and the figures that :meth:`Experiment.finish` draws.
 """
@@ -201,6 +201,12 @@ class Experiment:
     def compare_with_baseline(baseline_dirs, run_dirs):
         """Entries as :meth:`study_extras` gives, comparing a K's run folders with those of the
         study's first K, seed by seed."""
+        return {}
+
+    @staticmethod
+    def compare_configurations(run_dirs):
+        """Entries as :meth:`study_extras` gives, for every K at once, comparing all of the
+        study's K: ``run_dirs`` is {K: {seed: finished run folder}}; returns {K: entries}."""
         return {}
 
 

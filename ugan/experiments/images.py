@@ -2,15 +2,20 @@
 all of them, sampling, evaluation snapshots and the figures of a finished run.
 
 A concrete experiment subclasses ``ImageExperiment`` (an ``ugan.experiments.base.Experiment``)
-and supplies, where it differs from the defaults, ``build_models`` (by default the DCGAN-style
+and supplies, where it differs from the defaults, ``small_models`` (by default the DCGAN-style
 pair of ``ugan.models.conv``, whose generator's width is ``ConvImageConfig.g_width``),
-``transform_real`` (stacking or colouring digits) and ``metrics`` (what a batch of generated
-images is scored with, a dict).
+``paper_models`` (the paper's networks of ``ugan.models.paper`` at width multiplier
+``ImageConfig.width``; by default the CIFAR10/MNIST DCGAN pair), ``transform_real`` (stacking or
+colouring digits) and ``metrics`` (what a batch of generated images is scored with, a dict).
+``ImageConfig.networks`` picks the pair: "small" (the CPU-sized networks of the ``demo``
+presets) or "paper".
 
 Datasets (``--dataset``): ``digits`` is scikit-learn's 1,797 8x8 digits, bundled and offline, a
-small stand-in for MNIST that a CPU trains on in minutes; ``mnist`` and ``fashion-mnist`` read
-IDX files from ``--data-dir`` (Fashion-MNIST also from Debian's ``dataset-fashion-mnist``);
-``cifar10`` reads the CIFAR-10 python batches from ``--data-dir``.
+small stand-in for MNIST that a CPU trains on in minutes; ``fashion-mnist`` (28x28, the
+stand-in for MNIST of the ``paper`` and ``fashion`` presets) is read by
+``ugan.data.load_fashion_mnist``, from ``--data-dir`` or where Debian's
+``dataset-fashion-mnist`` puts it; ``mnist`` reads IDX files from ``--data-dir``; ``cifar10``
+reads the CIFAR-10 python batches from ``--data-dir``.
 """
 
 from dataclasses import dataclass
@@ -18,12 +23,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from ugan import plots
-from ugan.data import fashion_mnist_dir, load_cifar10, load_digits_images, load_mnist
+from ugan.data import load_cifar10, load_digits_images, load_fashion_mnist, load_mnist
 from ugan.experiments.base import Experiment, TrainingConfig, save_snapshot
+from ugan.metrics.classifier import trained_digit_classifier
 from ugan.metrics.distances import mean_pairwise_distance
+from ugan.metrics.fashion import trained_fashion_classifier
 from ugan.models.conv import ConvDiscriminator, ConvGenerator
+from ugan.models.paper import dcgan_pair
 
 IMAGE_DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10")
+NETWORKS = ("small", "paper")
 SNAPSHOT_IMAGES = 36  # images kept from every evaluation for the figures
 DIVERSITY_SAMPLES = 2000  # pairs enough for a mean distance to 3 digits, and about 0.1 s
 
@@ -43,6 +52,8 @@ class ImageConfig(TrainingConfig):
     dataset: str = "digits"
     data_dir: str | None = None
     d_width: int = 16  # the convolutional discriminator's width (channels)
+    networks: str = "small"  # "small" (g_width, d_width...) or "paper" (ugan.models.paper)
+    width: float = 1.0  # the paper networks' width multiplier (1: the paper's sizes)
 
 
 @dataclass(frozen=True)
@@ -56,11 +67,12 @@ def load_images(dataset, data_dir=None):
     """(images float32 (N, C, H, W) in [-1, 1], labels int64 (N,)) of a named dataset."""
     if dataset == "digits":
         return load_digits_images(scale="tanh")
-    if dataset in ("mnist", "fashion-mnist"):
-        directory = data_dir or (fashion_mnist_dir() if dataset == "fashion-mnist" else None)
-        if directory is None:
-            raise ValueError(f"dataset {dataset!r} needs --data-dir, the folder of its IDX files")
-        images, labels = load_mnist(directory, "train")
+    if dataset == "fashion-mnist":
+        return load_fashion_mnist("train", data_dir)
+    if dataset == "mnist":
+        if data_dir is None:
+            raise ValueError("dataset 'mnist' needs --data-dir, the folder of its IDX files")
+        images, labels = load_mnist(data_dir, "train")
         images = images[:, None]
     elif dataset == "cifar10":
         if data_dir is None:
@@ -79,8 +91,15 @@ class ImageExperiment(Experiment):
     curves = ("diversity",)
     figure_name = "samples.png"
 
+    classifier_accuracy = None  # of the classifier that labels samples, where one does
+
     def __init__(self, config):
         super().__init__(config)
+        if config.networks not in NETWORKS:
+            raise ValueError(f"{self.name}: networks must be one of {NETWORKS}, got "
+                             f"{config.networks!r}")
+        if not config.width > 0:
+            raise ValueError(f"{self.name}: width must be positive, got {config.width}")
         images, self.labels = load_images(config.dataset, config.data_dir)
         self.images = images.astype(config.dtype)
         self._reference_distance = None
@@ -98,9 +117,31 @@ class ImageExperiment(Experiment):
                              f"{self.config.dataset!r} with {self.images.shape[1]} channels")
 
     def build_models(self):
+        return self.paper_models() if self.config.networks == "paper" else self.small_models()
+
+    def small_models(self):
+        """(generator, discriminator) scaled to a CPU, of the ``demo`` presets."""
         c = self.config
         return (ConvGenerator(c.noise_dim, self.image_shape, c.g_width, c.dtype),
                 ConvDiscriminator(self.image_shape, c.d_width, c.dtype))
+
+    def paper_models(self):
+        """(generator, discriminator) of the paper's appendix, at width multiplier ``width``."""
+        c = self.config
+        return dcgan_pair(self.image_shape, c.width, c.noise_dim, c.dtype)
+
+    def trained_classifier(self):
+        """A classifier of the dataset's ten classes, trained once per process, that labels
+        generated images; its held-out accuracy is kept in ``classifier_accuracy`` (and in
+        metrics.json). For Fashion-MNIST, ``ugan.metrics.fashion``'s, measured on the test
+        split; otherwise one fitted to the training images, measured on a held-out fifth."""
+        c = self.config
+        if c.dataset == "fashion-mnist":
+            classifier, self.classifier_accuracy = trained_fashion_classifier(c.data_dir)
+        else:
+            classifier = trained_digit_classifier(self.images, self.labels, c.dataset)
+            self.classifier_accuracy = classifier.accuracy
+        return classifier
 
     def transform_real(self, images, rng):
         """Real training images from dataset images (identity here; stacking, colouring...)."""
@@ -132,6 +173,12 @@ class ImageExperiment(Experiment):
     def metrics(self, samples):
         """The experiment's own metrics of a batch of generated images (a dict)."""
         return {}
+
+    def final_metrics(self, history):
+        metrics = super().final_metrics(history)
+        if self.classifier_accuracy is not None:
+            metrics["classifier_accuracy"] = self.classifier_accuracy
+        return metrics
 
     def figure_through_time(self, rows, path):
         """Generated images through training (the paper's Figures 3 and 4), a row per run."""

@@ -12,6 +12,18 @@ the classifier labels with probability >= 0.9 (``confident_fraction``, a rough q
 
 The ``demo`` preset is scaled to a CPU: scikit-learn's 8x8 digits instead of MNIST, a 128-unit
 LSTM, batch 64. docs/reproduction.md compares it with the paper.
+
+The ``paper`` preset is arXiv Appendix B (ICLR Appendix C): the paper's networks
+(``ugan.models.paper.lstm_pair``: a 256-unit LSTM generator against a 16-32-32 convnet with
+batch norm), Adam with learning rate 1e-4 and beta1 0.5 for both, K = 20 as in Figure 2. What
+differs from the paper: Fashion-MNIST (28x28) stands in for MNIST, which is not installed here;
+the appendix's "150k steps, one step consists of just 1 network update" of alternating G and D
+updates is 75,000 of our iterations (each updates both); it gives no batch size, we take 64
+(DCGAN's); its generator loss, printed without signs as "L_G = log(D(G(z)))" beside the
+minimax loss of Appendix A, we read as the non-saturating -log D(G(z)). Samples are labelled by
+the Fashion-MNIST classifier of ``ugan.metrics.fashion`` (its test accuracy is in metrics.json).
+It is meant for a GPU (``--device cuda``). The ``fashion`` preset is the same networks at a
+quarter of their width and fewer iterations, sized for a CPU (docs/reproduction.md says how).
 """
 
 from dataclasses import dataclass
@@ -19,10 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ugan.experiments.images import ImageConfig, ImageExperiment
-from ugan.metrics.classifier import trained_digit_classifier
 from ugan.metrics.modes import mode_metrics
 from ugan.models.conv import ConvDiscriminator
 from ugan.models.lstm import LSTMGenerator
+from ugan.models.paper import lstm_pair
 
 CONFIDENT = 0.9
 
@@ -37,7 +49,18 @@ class LSTMConfig(ImageConfig):
 class LSTMExperiment(ImageExperiment):
     name = "lstm"
     config_class = LSTMConfig
-    presets = {"demo": LSTMConfig(unroll_steps=0, steps=3000, d_width=16)}
+    presets = {
+        "demo": LSTMConfig(unroll_steps=0, steps=3000, d_width=16),
+        "paper": LSTMConfig(networks="paper", dataset="fashion-mnist", unroll_steps=20,
+                            steps=75000, batch_size=64, noise_dim=256, g_lr=1e-4, d_lr=1e-4,
+                            generator_loss="nonsaturating", eval_every=5000,
+                            checkpoint_every=5000),
+        # sized by benchmarks/preset_sizing.py (docs/reproduction.md)
+        "fashion": LSTMConfig(networks="paper", dataset="fashion-mnist", width=0.25,
+                              unroll_steps=10, steps=4000, batch_size=64,
+                              noise_dim=64, g_lr=1e-3, d_lr=1e-3,
+                              generator_loss="nonsaturating"),
+    }
     curves = ("diversity", "modes_covered_strict", "kl_to_uniform", "confident_fraction")
     study_columns = (("modes_covered_strict", "classes (strict)"),
                      ("kl_to_uniform", "KL to uniform"), ("confident_fraction", "confident"),
@@ -46,12 +69,16 @@ class LSTMExperiment(ImageExperiment):
     def __init__(self, config):
         super().__init__(config)
         self.require_single_channel("to classify")
-        self.classifier = trained_digit_classifier(self.images, self.labels, config.dataset)
+        self.classifier = self.trained_classifier()
 
-    def build_models(self):
+    def small_models(self):
         c = self.config
         return (LSTMGenerator(c.noise_dim, self.image_shape, c.hidden_units, c.dtype),
                 ConvDiscriminator(self.image_shape, c.d_width, c.dtype))
+
+    def paper_models(self):
+        c = self.config
+        return lstm_pair(c.width, self.image_shape, c.noise_dim, c.dtype)
 
     def metrics(self, samples):
         return class_metrics(self.classifier, samples)

@@ -16,6 +16,18 @@ Evaluation draws 10,000 samples: a perfect generator then hits every one of the 
 probability ~0.995 (the chance of missing a given mode is (1 - 1/1000)^10000 = e^-10), and its
 finite-sample KL is about (1000 - 1) / (2 * 10000) = 0.05. Scoring real stacked samples gives
 these values (tests/ugan/test_stacked_experiment.py).
+
+The ``paper`` preset is the ICLR version's Table 2 model (Appendix E, ``ugan.models.paper.
+stacked_pair``): the DCGAN generator at 1/8 of its widths against a discriminator ``d_size``
+(1/4, or 1/2 with ``--d-size 0.5``) of the generator's size, batch norm in both. What differs
+from the paper: Fashion-MNIST (28x28) stands in for MNIST, so the 1,000 modes are triples of
+garment classes, labelled by the Fashion-MNIST classifier of ``ugan.metrics.fashion`` (its test
+accuracy is in metrics.json); the appendix's training details are not legible in the copy here,
+so we take those of its CIFAR10/MNIST appendix (Adam, learning rates 1e-4 for G and 2e-4 for D,
+beta1 0.5, the non-saturating generator loss, as ``ugan.experiments.conv`` reads them), 50,000
+iterations and batch 64 (DCGAN's). These networks are small enough for a CPU: the ``fashion``
+preset keeps them at the paper's size and trains fewer iterations (docs/reproduction.md says
+how it was sized).
 """
 
 from dataclasses import dataclass
@@ -24,8 +36,8 @@ import numpy as np
 
 from ugan.data import stack_digits, stacked_mode
 from ugan.experiments.images import ConvImageConfig, ImageExperiment
-from ugan.metrics.classifier import trained_digit_classifier
 from ugan.metrics.modes import mode_metrics
+from ugan.models.paper import stacked_pair
 
 CHANNELS = 3
 N_MODES = 10 ** CHANNELS
@@ -34,6 +46,7 @@ N_MODES = 10 ** CHANNELS
 @dataclass(frozen=True)
 class StackedConfig(ConvImageConfig):
     eval_samples: int = 10000
+    d_size: float = 0.25  # paper networks: the discriminator's size over the generator's
 
 
 class StackedExperiment(ImageExperiment):
@@ -42,7 +55,18 @@ class StackedExperiment(ImageExperiment):
     # The paper's smaller discriminator, 1/4 of the generator's width. In trial runs (seeds 0 and 1,
     # 2,000 iterations) K=0 ended at 66 and 77 modes (KL 4.3), K=10 at 959 and 943 (KL 0.4); K=10
     # was past 900 modes by iteration 750.
-    presets = {"demo": StackedConfig(steps=2000, g_width=32, d_width=8)}
+    presets = {
+        "demo": StackedConfig(steps=2000, g_width=32, d_width=8),
+        "paper": StackedConfig(networks="paper", dataset="fashion-mnist", steps=50000,
+                               batch_size=64, noise_dim=256, g_lr=1e-4, d_lr=2e-4,
+                               generator_loss="nonsaturating", eval_every=5000,
+                               checkpoint_every=5000),
+        # sized by benchmarks/preset_sizing.py (docs/reproduction.md)
+        "fashion": StackedConfig(networks="paper", dataset="fashion-mnist", steps=6000,
+                                 eval_every=500, checkpoint_every=500, batch_size=64,
+                                 noise_dim=64, g_lr=1e-3, d_lr=1e-3,
+                                 generator_loss="nonsaturating"),
+    }
     curves = ("modes_covered", "kl_to_uniform", "diversity")
     study_columns = (("modes_covered", "modes (of 1000)"), ("kl_to_uniform", "KL to uniform"),
                      ("diversity", "diversity"))
@@ -50,11 +74,17 @@ class StackedExperiment(ImageExperiment):
     def __init__(self, config):
         super().__init__(config)
         self.require_single_channel("to stack")
-        self.classifier = trained_digit_classifier(self.images, self.labels, config.dataset)
+        if not config.d_size > 0:
+            raise ValueError(f"stacked: d_size must be positive, got {config.d_size}")
+        self.classifier = self.trained_classifier()
 
     @property
     def image_shape(self):
         return (CHANNELS, *self.images.shape[2:])
+
+    def paper_models(self):
+        c = self.config
+        return stacked_pair(c.d_size, c.width, self.image_shape, c.noise_dim, c.dtype)
 
     def sample_real(self, rng, n):
         stacked, _ = stack_digits(self.images, self.labels, n, rng)

@@ -2,7 +2,6 @@
 the colour distribution of colour digits, and reconstruction by inference via optimization."""
 
 from ugan.metrics.classifier import DigitClassifier, trained_digit_classifier
-from ugan.metrics.colour import colour_histogram, recover_colours
 from ugan.metrics.colour_kde import (cluster_colours, colour_js_divergence, kde_js_divergence,
                                      scott_bandwidth)
 from ugan.metrics.divergences import js_divergence, kl_to_uniform
@@ -13,9 +12,9 @@ from ugan.metrics.inference import reconstruction_errors, win_rate
 from ugan.metrics.mixture import mixture_metrics
 from ugan.metrics.reconstruction import best_rank_shares, lbfgs_reconstruction_errors
 
-__all__ = ["DigitClassifier", "best_rank_shares", "cluster_colours", "colour_histogram",
+__all__ = ["DigitClassifier", "best_rank_shares", "cluster_colours",
            "colour_js_divergence", "fashion_classifier", "js_divergence", "kde_js_divergence",
            "kl_to_uniform", "lbfgs_reconstruction_errors", "mean_pairwise_distance",
            "mixture_metrics", "pairwise_distance_histogram", "reconstruction_errors",
-           "recover_colours", "scott_bandwidth", "shared_distance_histograms",
+           "scott_bandwidth", "shared_distance_histograms",
            "trained_digit_classifier", "win_rate"]

@@ -24,3 +24,14 @@ def fashion_classifier(directory=None, train_size=None, max_steps=2000, seed=0):
     test_images, test_labels = load_fashion_mnist("test", directory)
     predicted, _ = classifier.predict(test_images)
     return classifier, float(np.mean(predicted == test_labels))
+
+
+_TRAINED = {}
+
+
+def trained_fashion_classifier(directory=None):
+    """``fashion_classifier(directory)``, trained once per process for each directory, so that
+    the runs of a study share it: (classifier, accuracy on the test split)."""
+    if directory not in _TRAINED:
+        _TRAINED[directory] = fashion_classifier(directory)
+    return _TRAINED[directory]

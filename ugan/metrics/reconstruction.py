@@ -60,12 +60,15 @@ def lbfgs_reconstruction_errors(generator, targets, noise_dim, starts=STARTS,
 
 
 def _search(generator, x, z0, max_iterations):
-    """Per-image errors after L-BFGS-B from z0 on the chunk x."""
-    target = mg.as_tensor(x)
+    """Per-image errors after L-BFGS-B from z0 on the chunk x, computed on the generator's
+    device."""
+    device = next(generator.parameters()).device
+    target = mg.as_tensor(x, device=device)
     pixels = x[0].size
 
     def errors_and_gradient(z_flat):
-        z = mg.tensor(z_flat.reshape(z0.shape).astype(x.dtype), requires_grad=True)
+        z = mg.tensor(z_flat.reshape(z0.shape).astype(x.dtype), requires_grad=True,
+                      device=device)
         image = generator(z)
         if image.shape != target.shape:
             raise ValueError(f"lbfgs_reconstruction_errors: generator makes images of shape "

@@ -112,7 +112,7 @@ class PaperLSTMGenerator(nn.Module):
         forget_one = np.zeros(4 * hidden)
         forget_one[hidden:2 * hidden] = 1.0  # gate order (i, f, g, o)
         with mg.no_grad():
-            self.bias_hh.copy_(forget_one)
+            self.bias_hh.copy_(mg.as_tensor(forget_one.astype(dtype), device=self.bias_hh.device))
 
     def forward(self, z):
         channels, height, width = self.image_shape
