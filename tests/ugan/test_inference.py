@@ -6,7 +6,7 @@ import pytest
 
 import minigrad as mg
 
-from ugan.metrics import reconstruction_errors, win_rate
+from ugan.metrics import reconstruction_errors
 from ugan.models.conv import ConvGenerator
 
 NOISE = 8
@@ -76,13 +76,3 @@ def test_targets_of_the_wrong_shape_are_reported():
         reconstruction_errors(generator, np.zeros((2, 3, 8, 8)), NOISE, steps=2)
     with pytest.raises(ValueError, match="non-empty batch"):
         reconstruction_errors(generator, np.zeros((0, *SHAPE)), NOISE)
-
-
-def test_win_rate_counts_ties_as_half_and_is_complementary():
-    a = np.array([0.1, 0.5, 0.3, 0.2])
-    b = np.array([0.2, 0.4, 0.3, 0.9])
-    assert win_rate(a, b) == pytest.approx((2 + 0.5) / 4)
-    assert win_rate(a, b) + win_rate(b, a) == pytest.approx(1.0)
-    assert win_rate(a, a) == 0.5
-    with pytest.raises(ValueError, match=r"win_rate: .* shapes \(4,\) and \(3,\)"):
-        win_rate(a, b[:3])

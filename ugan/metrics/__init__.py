@@ -8,7 +8,7 @@ from ugan.metrics.divergences import js_divergence, kl_to_uniform
 from ugan.metrics.distances import (mean_pairwise_distance, pairwise_distance_histogram,
                                     shared_distance_histograms)
 from ugan.metrics.fashion import fashion_classifier
-from ugan.metrics.inference import reconstruction_errors, win_rate
+from ugan.metrics.inference import reconstruction_errors
 from ugan.metrics.mixture import mixture_metrics
 from ugan.metrics.reconstruction import best_rank_shares, lbfgs_reconstruction_errors
 
@@ -17,4 +17,4 @@ __all__ = ["DigitClassifier", "best_rank_shares", "cluster_colours",
            "kl_to_uniform", "lbfgs_reconstruction_errors", "mean_pairwise_distance",
            "mixture_metrics", "pairwise_distance_histogram", "reconstruction_errors",
            "scott_bandwidth", "shared_distance_histograms",
-           "trained_digit_classifier", "win_rate"]
+           "trained_digit_classifier"]

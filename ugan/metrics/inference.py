@@ -10,8 +10,9 @@ with Adam from a fixed random start z_0 ~ N(0, I) for a fixed number of steps, a
     error(x) = ||G(z*) - x||^2 / D                       (Eq. 14, divided by D)
 
 A generator that has dropped part of the data cannot come close to the images there, so a lower
-error means better coverage. Two runs are compared on the same targets with ``win_rate``. The
-search is local and z is free to leave the prior's typical set, so error(x) is an upper bound on
+error means better coverage (the paper's Table 1 compares runs on the same targets with
+``ugan.metrics.reconstruction``, which searches by L-BFGS from three starts). The search is
+local and z is free to leave the prior's typical set, so error(x) is an upper bound on
 min_z ||G(z) - x||^2 / D over all of noise space, found the same way for every run.
 """
 
@@ -61,13 +62,3 @@ def reconstruction_errors(generator, targets, noise_dim, steps=200, lr=0.05, see
     finally:
         generator.train(was_training)
     return (difference ** 2).reshape(len(targets), -1).mean(axis=1)
-
-
-def win_rate(errors_a, errors_b):
-    """Fraction of images that run a reconstructs better than run b (lower error), ties counting
-    half: 1/n sum_i ([a_i < b_i] + [a_i = b_i] / 2). win_rate(a, b) + win_rate(b, a) = 1."""
-    a, b = np.asarray(errors_a), np.asarray(errors_b)
-    if a.ndim != 1 or a.shape != b.shape or a.size == 0:
-        raise ValueError(f"win_rate: errors must be two non-empty 1-D arrays over the same "
-                         f"images, got shapes {a.shape} and {b.shape}")
-    return float(np.mean(a < b) + 0.5 * np.mean(a == b))
