@@ -8,10 +8,12 @@ import sys
 
 from ugan import cluster, parallel
 from ugan.demo import run_demo
+from ugan.ensemble import D_ENSEMBLES
 from ugan.experiments import EXPERIMENTS
 from ugan.losses import GENERATOR_LOSSES
 from ugan.study import format_summary, run_study, study_runs
 from ugan.train import GANTrainer
+from ugan.unroll import UNROLL_OBJECTIVES
 
 # Options a study's runs do not take from its command line: the study's own, and those the
 # study sets for each run. Every other option given to a study is passed on to its runs.
@@ -105,6 +107,7 @@ def build_parser():
                         help="run each iteration eagerly instead of replaying its compiled "
                              "program (the same numbers, slower)")
     parser.add_argument("--no-progress", dest="progress", action="store_false")
+    add_ablation_arguments(parser)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--jobs", type=positive_int, default=1, metavar="N",
                        help="study: run up to N runs at once, each in its own process "
@@ -120,6 +123,24 @@ def build_parser():
                         help="study with --jobs or --cluster: BLAS threads per run (default: "
                              "the cores shared out among the --jobs, or 1 on a cluster)")
     return parser
+
+
+def add_ablation_arguments(parser):
+    """The options of the ICLR appendix's ablations (``ugan.ablations``)."""
+    parser.add_argument("--unroll-objective", choices=UNROLL_OBJECTIVES, default=None,
+                        help="the generator's loss at the last unrolled discriminator (final, "
+                             "the default: f_K) or averaged over the K of them (average)")
+    parser.add_argument("--g-steps-per-d", type=positive_int, default=None, metavar="N",
+                        help="generator steps per discriminator step (default 1; the appendix's "
+                             "lagging discriminator: 5)")
+    parser.add_argument("--d-ensemble", choices=D_ENSEMBLES, default=None,
+                        help="the generator's loss on an ensemble of past discriminators: the "
+                             "last --ensemble-size, or one every --ensemble-every iterations "
+                             "(needs -K 0; default none)")
+    parser.add_argument("--ensemble-size", type=positive_int, default=None, metavar="N",
+                        help="discriminators in the --d-ensemble (default 10)")
+    parser.add_argument("--ensemble-every", type=positive_int, default=None, metavar="n",
+                        help="--d-ensemble every: keep one discriminator every n iterations")
 
 
 def run_command(parser, args, run):
@@ -182,7 +203,10 @@ def main(argv=None):
                      batch_size=args.batch_size, g_lr=args.lr, d_lr=args.lr,
                      second_order=args.second_order, resample_unroll=args.resample_unroll,
                      generator_loss=args.generator_loss, eval_every=args.eval_every,
-                     historical_averaging=args.historical_averaging, compile=args.compile)
+                     historical_averaging=args.historical_averaging, compile=args.compile,
+                     unroll_objective=args.unroll_objective, g_steps_per_d=args.g_steps_per_d,
+                     d_ensemble=args.d_ensemble, ensemble_size=args.ensemble_size,
+                     ensemble_every=args.ensemble_every)
     try:
         if args.experiment is None:
             run_demo(args.out or "runs/mixture-demo", args.preset or "demo", args.progress,
