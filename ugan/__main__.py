@@ -11,14 +11,14 @@ from ugan.demo import run_demo
 from ugan.ensemble import D_ENSEMBLES
 from ugan.experiments import EXPERIMENTS
 from ugan.losses import GENERATOR_LOSSES
-from ugan.study import format_summary, run_study, study_runs
+from ugan.study import format_summary, parse_variant, run_study, study_runs
 from ugan.train import GANTrainer
 from ugan.unroll import UNROLL_OBJECTIVES
 
 # Options a study's runs do not take from its command line: the study's own, and those the
 # study sets for each run. Every other option given to a study is passed on to its runs.
 NOT_PASSED_TO_RUNS = {"help", "study_experiment", "ks", "seeds", "jobs", "threads", "cluster",
-                      "print_commands", "unroll_steps", "seed", "out", "resume"}
+                      "print_commands", "unroll_steps", "seed", "out", "resume", "variants"}
 
 
 def _description():
@@ -141,6 +141,11 @@ def add_ablation_arguments(parser):
                         help="discriminators in the --d-ensemble (default 10)")
     parser.add_argument("--ensemble-every", type=positive_int, default=None, metavar="n",
                         help="--d-ensemble every: keep one discriminator every n iterations")
+    parser.add_argument("--variant", dest="variants", nargs="+", action="append", default=None,
+                        metavar="NAME OPTION=VALUE",
+                        help="study: a variant of the options (e.g. --variant lagging "
+                             "g_steps_per_d=5), run over --ks and --seeds in --out/NAME; "
+                             "repeat it for more rows of the table (runs in this process)")
 
 
 def run_command(parser, args, run):
@@ -180,12 +185,19 @@ def run_study_command(parser, args, overrides):
     out = args.out or (f"runs/study-{preset}" if name == "mixture"
                        else f"runs/study-{name}-{preset}")
     if args.print_commands:
+        if args.variants:
+            parser.error("argument --variant: its runs train in this process; leave out "
+                         "--print-commands")
         for run in study_runs(args.ks, args.seeds, out):
             print(shlex.join(["python", *run_command(parser, args, run)]))
         return 0
     overrides.pop("seed")  # a study takes --seeds
+    variants = [parse_variant(EXPERIMENTS[name], words) for words in args.variants or []]
+    if variants and (args.jobs > 1 or args.cluster):
+        parser.error("argument --variant: its runs train in this process; leave out --jobs "
+                     "and --cluster")
     summary = run_study(preset, args.ks, args.seeds, out, args.progress, name,
-                        _launcher(parser, args), **overrides)
+                        _launcher(parser, args), variants, **overrides)
     print(format_summary(summary, EXPERIMENTS[name].study_columns))
     failed = sum(len(entry["failed"]) for entry in summary["runs"].values())
     if failed:
