@@ -1,4 +1,7 @@
-"""Tiny mixture runs (a second each) for the tests of the training loop and run folders."""
+"""Tiny mixture runs (a second each) for the tests of the training loop and run folders, and
+trainers compared array by array."""
+
+import dataclasses
 
 import numpy as np
 
@@ -29,3 +32,19 @@ def assert_same_run(dir_a, dir_b):
     for name in arrays_a:
         np.testing.assert_array_equal(arrays_a[name], arrays_b[name], err_msg=name)
     assert (dir_a / "metrics.jsonl").read_text() == (dir_b / "metrics.jsonl").read_text()
+
+
+def trainer_arrays(trainer):
+    return trainer.layout.arrays()[0]
+
+
+def assert_same_trainers(a, b):
+    arrays_a, arrays_b = trainer_arrays(a), trainer_arrays(b)
+    assert sorted(arrays_a) == sorted(arrays_b)
+    for name in arrays_a:
+        assert arrays_a[name].tobytes() == arrays_b[name].tobytes(), name
+
+
+def compiled_and_eager(experiment_class, config):
+    return (GANTrainer(experiment_class(config), "unused"),
+            GANTrainer(experiment_class(dataclasses.replace(config, compile=False)), "unused"))

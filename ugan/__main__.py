@@ -8,15 +8,17 @@ import sys
 
 from ugan import cluster, parallel
 from ugan.demo import run_demo
+from ugan.ensemble import D_ENSEMBLES
 from ugan.experiments import EXPERIMENTS
 from ugan.losses import GENERATOR_LOSSES
-from ugan.study import format_summary, run_study, study_runs
+from ugan.study import format_summary, parse_variant, run_study, study_runs
 from ugan.train import GANTrainer
+from ugan.unroll import UNROLL_OBJECTIVES
 
 # Options a study's runs do not take from its command line: the study's own, and those the
 # study sets for each run. Every other option given to a study is passed on to its runs.
 NOT_PASSED_TO_RUNS = {"help", "study_experiment", "ks", "seeds", "jobs", "threads", "cluster",
-                      "print_commands", "unroll_steps", "seed", "out", "resume"}
+                      "print_commands", "unroll_steps", "seed", "out", "resume", "variants"}
 
 
 def _description():
@@ -108,6 +110,7 @@ def build_parser():
                         help="run each iteration eagerly instead of replaying its compiled "
                              "program (the same numbers, slower)")
     parser.add_argument("--no-progress", dest="progress", action="store_false")
+    add_ablation_arguments(parser)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--jobs", type=positive_int, default=1, metavar="N",
                        help="study: run up to N runs at once, each in its own process "
@@ -134,6 +137,29 @@ def build_parser():
     parser.add_argument("--inference-images", type=positive_int, default=None,
                         help="conv: training images reconstructed by inference via optimization")
     return parser
+
+
+def add_ablation_arguments(parser):
+    """The options of the ICLR appendix's ablations (``ugan.ablations``)."""
+    parser.add_argument("--unroll-objective", choices=UNROLL_OBJECTIVES, default=None,
+                        help="the generator's loss at the last unrolled discriminator (final, "
+                             "the default: f_K) or averaged over the K of them (average)")
+    parser.add_argument("--g-steps-per-d", type=positive_int, default=None, metavar="N",
+                        help="generator steps per discriminator step (default 1; the appendix's "
+                             "lagging discriminator: 5)")
+    parser.add_argument("--d-ensemble", choices=D_ENSEMBLES, default=None,
+                        help="the generator's loss on an ensemble of past discriminators: the "
+                             "last --ensemble-size, or one every --ensemble-every iterations "
+                             "(needs -K 0; default none)")
+    parser.add_argument("--ensemble-size", type=positive_int, default=None, metavar="N",
+                        help="discriminators in the --d-ensemble (default 10)")
+    parser.add_argument("--ensemble-every", type=positive_int, default=None, metavar="n",
+                        help="--d-ensemble every: keep one discriminator every n iterations")
+    parser.add_argument("--variant", dest="variants", nargs="+", action="append", default=None,
+                        metavar="NAME OPTION=VALUE",
+                        help="study: a variant of the options (e.g. --variant lagging "
+                             "g_steps_per_d=5), run over --ks and --seeds in --out/NAME; "
+                             "repeat it for more rows of the table (runs in this process)")
 
 
 def run_command(parser, args, run):
@@ -173,12 +199,19 @@ def run_study_command(parser, args, overrides):
     out = args.out or (f"runs/study-{preset}" if name == "mixture"
                        else f"runs/study-{name}-{preset}")
     if args.print_commands:
+        if args.variants:
+            parser.error("argument --variant: its runs train in this process; leave out "
+                         "--print-commands")
         for run in study_runs(args.ks, args.seeds, out):
             print(shlex.join(["python", *run_command(parser, args, run)]))
         return 0
     overrides.pop("seed")  # a study takes --seeds
+    variants = [parse_variant(EXPERIMENTS[name], words) for words in args.variants or []]
+    if variants and (args.jobs > 1 or args.cluster):
+        parser.error("argument --variant: its runs train in this process; leave out --jobs "
+                     "and --cluster")
     summary = run_study(preset, args.ks, args.seeds, out, args.progress, name,
-                        _launcher(parser, args), **overrides)
+                        _launcher(parser, args), variants, **overrides)
     print(format_summary(summary, EXPERIMENTS[name].study_columns))
     failed = sum(len(entry["failed"]) for entry in summary["runs"].values())
     if failed:
@@ -198,7 +231,10 @@ def main(argv=None):
                      generator_loss=args.generator_loss, eval_every=args.eval_every,
                      historical_averaging=args.historical_averaging, compile=args.compile,
                      width=args.width, d_size=args.d_size, eval_samples=args.eval_samples,
-                     inference_images=args.inference_images)
+                     inference_images=args.inference_images,
+                     unroll_objective=args.unroll_objective, g_steps_per_d=args.g_steps_per_d,
+                     d_ensemble=args.d_ensemble, ensemble_size=args.ensemble_size,
+                     ensemble_every=args.ensemble_every)
     try:
         if args.experiment is None:
             run_demo(args.out or "runs/mixture-demo", args.preset or "demo", args.progress,

@@ -114,19 +114,34 @@ def check_same_config(saved, config, path, ignore=("steps",), defaults=None):
 
 
 class CheckpointLayout:
-    """Where each part of a run's state lies in its checkpoint. ``models``, ``optimizers`` (Adam)
-    and ``averages`` (historical averages; none when they are off) are dicts keyed by player,
-    "G" or "D". The arrays are named
+    """Where each part of a run's state lies in its checkpoint. ``models``, ``optimizers`` (Adam),
+    ``averages`` (historical averages; none when they are off) and ``ensembles`` (ensembles of
+    past discriminators, ``ugan.ensemble``; none when off) are dicts keyed by player, "G" or "D".
+    The arrays are named
 
         G/net.0.weight      a model's state_dict entry
         optG/3/exp_avg      a moment of the G optimizer's parameter 3 (exp_avg, exp_avg_sq)
         avgD/0              the historical average of D's parameter 0
+        ensD/2/0            parameter 0 of the ensemble's member 2 (0 is the newest)
 
     and the metadata's "optimizers" entry holds, per player, the optimizer's hyperparameters and
-    its scalar state ({"3/step": 40}: parameter 3 has taken 40 steps)."""
+    its scalar state ({"3/step": 40}: parameter 3 has taken 40 steps). ``steps_per_iteration``
+    (default 1 for each) is how many steps a player's optimizer takes per iteration."""
 
-    def __init__(self, models, optimizers, averages):
+    def __init__(self, models, optimizers, averages, ensembles=None, steps_per_iteration=None):
         self.models, self.optimizers, self.averages = models, optimizers, averages
+        self.ensembles = ensembles or {}
+        self.steps_per_iteration = steps_per_iteration or {}
+
+    def optimizer_steps(self, prefix, step):
+        """The steps player ``prefix``'s optimizer has taken after iteration ``step``."""
+        return step * self.steps_per_iteration.get(prefix, 1)
+
+    def _state_objects(self):
+        """(array name prefix, object) of the averages and ensembles, which save
+        ``state_arrays()``."""
+        return ([(f"avg{prefix}", average) for prefix, average in self.averages.items()]
+                + [(f"ens{prefix}", ensemble) for prefix, ensemble in self.ensembles.items()])
 
     def arrays(self):
         """(arrays, the "optimizers" metadata) of the state as it is now."""
@@ -145,9 +160,9 @@ class CheckpointLayout:
                         scalars[f"{position}/{key}"] = value
             optimizer_meta[prefix] = {"hyperparameters": state["hyperparameters"],
                                       "scalars": scalars}
-        for prefix, average in self.averages.items():
-            for position, mean in average.state_arrays().items():
-                arrays[f"avg{prefix}/{position}"] = mean
+        for prefix, obj in self._state_objects():
+            for name, array in obj.state_arrays().items():
+                arrays[f"{prefix}/{name}"] = array
         return arrays, optimizer_meta
 
     def expected_arrays(self):
@@ -159,16 +174,16 @@ class CheckpointLayout:
             for position, p in enumerate(optimizer.params):
                 for key in optimizer.tensor_state_keys:
                     expected[f"opt{prefix}/{position}/{key}"] = (p.shape, np.dtype(p.dtype))
-        for prefix, average in self.averages.items():
-            for position, mean in average.state_arrays().items():
-                expected[f"avg{prefix}/{position}"] = (mean.shape, mean.dtype)
+        for prefix, obj in self._state_objects():
+            for name, array in obj.state_arrays().items():
+                expected[f"{prefix}/{name}"] = (array.shape, array.dtype)
         return expected
 
     def expected_optimizer_meta(self, step):
         """The "optimizers" metadata saved after iteration ``step`` (as JSON reads it back)."""
         return {prefix: {"hyperparameters": {**optimizer.hyperparameters,
                                              "betas": list(optimizer.hyperparameters["betas"])},
-                         "scalars": {f"{position}/step": step
+                         "scalars": {f"{position}/step": self.optimizer_steps(prefix, step)
                                      for position in range(len(optimizer.params))}}
                 for prefix, optimizer in self.optimizers.items()}
 
@@ -188,15 +203,16 @@ class CheckpointLayout:
                 refuse(f"holds non-finite values in {name}: it was saved by a diverged run")
 
     def load(self, arrays, step):
-        """Put checked ``arrays`` of iteration ``step`` into the models, optimizers and
-        averages."""
+        """Put checked ``arrays`` of iteration ``step`` into the models, optimizers, averages
+        and ensembles."""
         for prefix, module in self.models.items():
             module.load_state_dict({name[len(prefix) + 1:]: value
                                     for name, value in arrays.items()
                                     if name.startswith(prefix + "/")})
         for prefix, optimizer in self.optimizers.items():
-            state = {position: {"step": step, **{key: arrays[f"opt{prefix}/{position}/{key}"]
-                                                 for key in optimizer.tensor_state_keys}}
+            steps = self.optimizer_steps(prefix, step)
+            state = {position: {"step": steps, **{key: arrays[f"opt{prefix}/{position}/{key}"]
+                                                  for key in optimizer.tensor_state_keys}}
                      for position in range(len(optimizer.params))}
             optimizer.load_state_dict({"hyperparameters": optimizer.hyperparameters,
                                        "state": state})
@@ -204,6 +220,10 @@ class CheckpointLayout:
             average.load_state_arrays({name.split("/")[1]: value
                                        for name, value in arrays.items()
                                        if name.startswith(f"avg{prefix}/")}, count=step + 1)
+        for prefix, ensemble in self.ensembles.items():
+            ensemble.load_state_arrays({name[len(prefix) + 4:]: value
+                                        for name, value in arrays.items()
+                                        if name.startswith(f"ens{prefix}/")})
 
 
 def generator_state_to_json(generator):

@@ -5,6 +5,12 @@ One iteration (paper Sec. 2.3, the parameter updates of Eq. 10-11, with Adam for
     real batch, noise batch  ->  one discriminator step (ordinary Adam on L_D = -f, Eq. 11)
                              ->  one generator step (Adam on the surrogate f_K, Eq. 10; ugan.unroll)
 
+With ``g_steps_per_d`` n > 1 (the appendix's lagging discriminator) the discriminator's step is
+followed by n generator steps, each on its own minibatch; ``--steps`` still counts iterations
+(discriminator steps), and the generator's Adam takes n steps per iteration. With a
+discriminator ensemble (``ugan.ensemble``) the generator's loss is taken on past
+discriminators instead of f_K. Historical averages are updated once per iteration.
+
 An experiment (``ugan.experiments.base.Experiment``) supplies the models, the data and the
 evaluation; ``ugan.checkpoint.CheckpointLayout`` says where each part of the state lies in a
 checkpoint. Every source of randomness of an iteration is one numpy Generator whose state is
@@ -32,6 +38,8 @@ from ugan.averaging import HistoricalAverage
 from ugan.checkpoint import (CheckpointError, CheckpointLayout, check_same_config,
                              generator_from_json, generator_state_to_json, load_checkpoint,
                              save_checkpoint)
+from ugan.ablations import check_ablation_options
+from ugan.ensemble import DiscriminatorEnsemble
 from ugan.losses import discriminator_loss
 from ugan.unroll import discriminator_logits, surrogate_loss
 
@@ -61,6 +69,7 @@ class GANTrainer:
         self.config = experiment.config
         self.out_dir = Path(out_dir)
         config = self.config
+        check_ablation_options(config)
         with building_defaults(config.device, config.seed):
             self.generator, self.discriminator = experiment.build_models()
         betas = (config.beta1, config.beta2)
@@ -74,13 +83,18 @@ class GANTrainer:
                                                        config.historical_averaging)
                              for prefix, module in (("G", self.generator),
                                                     ("D", self.discriminator))}
+        self.ensembles = {}
+        if config.d_ensemble != "none":
+            self.ensembles = {"D": DiscriminatorEnsemble(self.discriminator, config.ensemble_size,
+                                                         config.ensemble_every)}
         self.layout = CheckpointLayout({"G": self.generator, "D": self.discriminator},
                                        {"G": self.g_optimizer, "D": self.d_optimizer},
-                                       self.averages)
+                                       self.averages, self.ensembles,
+                                       {"G": config.g_steps_per_d, "D": 1})
         self.rng = np.random.default_rng(config.seed)
         self.step = 0
         state = [self.generator, self.discriminator, self.g_optimizer, self.d_optimizer,
-                 *self.averages.values()]
+                 *self.averages.values(), *self.ensembles.values()]
         self._iteration = mg.compile(self.iteration, state=state) if config.compile \
             else self.iteration
 
@@ -93,23 +107,35 @@ class GANTrainer:
         return real, noise
 
     def _batches(self):
-        """The iteration's (real, noise) minibatch, then, with resampled unrolling, one more per
-        unrolled step: drawn before the iteration, so that a compiled iteration takes them as
-        inputs (the same draws, in the same order, as drawing each when it is needed)."""
+        """Per generator step, its (real, noise) minibatch, then, with resampled unrolling, one
+        more per unrolled step; the discriminator's step takes the first. Drawn before the
+        iteration, so that a compiled iteration takes them as inputs (the same draws, in the
+        same order, as drawing each when it is needed)."""
         extra = self.config.unroll_steps if self.config.resample_unroll else 0
-        return [self._batch() for _ in range(1 + extra)]
+        return [self._batch() for _ in range((1 + extra) * self.config.g_steps_per_d)]
+
+    def _ensemble_inputs(self):
+        """With an ensemble: its weights in this iteration (an input) and whether the iteration
+        pushes the discriminator into it (baked into the program)."""
+        if not self.ensembles:
+            return {}
+        ensemble = self.ensembles["D"]
+        return {"weights": ensemble.weights(self.step, self.config.dtype, self.config.device),
+                "push": ensemble.pushes_at(self.step)}
 
     def train_step(self):
-        """One iteration, compiled unless the config says otherwise; (D's loss, f_K)."""
-        d_loss, g_loss = self._iteration(self._batches())
+        """One iteration, compiled unless the config says otherwise; (D's loss, the last
+        generator step's loss)."""
+        d_loss, g_loss = self._iteration(self._batches(), **self._ensemble_inputs())
         self.step += 1
         return float(d_loss.item()), float(g_loss.item())
 
-    def iteration(self, batches):
-        """One discriminator step and one generator step on f_K, from the minibatches of
-        :meth:`_batches`; returns the two losses as tensors."""
+    def iteration(self, batches, weights=None, push=False):
+        """One discriminator step and ``g_steps_per_d`` generator steps, from the minibatches of
+        :meth:`_batches` (and, with an ensemble, the inputs of :meth:`_ensemble_inputs`);
+        returns D's loss and the last generator step's loss as tensors."""
         config = self.config
-        (real, noise), resampled = batches[0], batches[1:]
+        real, noise = batches[0]
         with mg.no_grad():
             fake = self.generator(noise)
         self.d_optimizer.zero_grad()
@@ -117,21 +143,38 @@ class GANTrainer:
         d_loss = discriminator_loss(*discriminator_logits(self.discriminator, own, real, fake))
         self._with_penalty("D", d_loss).backward()
         self.d_optimizer.step()
+        if push:
+            self.ensembles["D"].push()
+        per_step = len(batches) // config.g_steps_per_d
+        for first in range(0, len(batches), per_step):
+            g_loss = self._generator_step(batches[first:first + per_step], weights)
+        for average in self.averages.values():
+            average.update()
+        return d_loss, g_loss
+
+    def _generator_step(self, batches, weights):
+        """One Adam step of the generator on f_K (or on the ensemble's loss), from its
+        minibatch and those of its unrolled steps; returns the loss."""
+        config = self.config
+        (real, noise), resampled = batches[0], batches[1:]
 
         def unrolled_batch(k):
             real_k, noise_k = resampled[k]
             return real_k, self.generator(noise_k)
 
-        g_loss = surrogate_loss(self.generator, self.discriminator, self.d_optimizer, real, noise,
-                                config.unroll_steps, config.second_order, config.generator_loss,
-                                unrolled_batch if resampled else None)
+        if self.ensembles:
+            g_loss = self.ensembles["D"].loss(real, self.generator(noise), weights,
+                                              config.generator_loss)
+        else:
+            g_loss = surrogate_loss(self.generator, self.discriminator, self.d_optimizer, real,
+                                    noise, config.unroll_steps, config.second_order,
+                                    config.generator_loss, unrolled_batch if resampled else None,
+                                    config.unroll_objective)
         params = list(self.generator.parameters())
         for p, g in zip(params, mg.grad(self._with_penalty("G", g_loss), params)):
             p.grad = g
         self.g_optimizer.step()
-        for average in self.averages.values():
-            average.update()
-        return d_loss, g_loss
+        return g_loss
 
     def _with_penalty(self, player, loss):
         """The player's loss, plus the historical-averaging penalty when that is switched on."""

@@ -18,6 +18,17 @@ of the ICLR version's Appendix B, "effect of the second gradient". Sec. 2.3 make
 point about K discriminator steps per generator step: that trains the generator on the first term
 alone. The discriminator's own parameters and optimizer state are never changed.
 
+The same appendix's other stop-gradient variant takes "the average of the K unrolled steps
+instead of the final value" (``objective="average"``, ``--unroll-objective average``):
+
+    f_K^avg(theta_G, theta_D) = (1/K) sum_{k=1..K} f(theta_G, theta_D^k(theta_G, theta_D))
+
+the mean of the generator's loss at each of the K unrolled discriminators theta_D^1 .. theta_D^K
+(theta_D^0, the current one, is not among them). K = 1 gives f_1 exactly; K = 0, where no step
+is unrolled, gives the standard GAN's f like ``final``. With the second gradient on, each term
+is differentiated through its own k updates (the same Eq. 12 split per term): the paper ran the
+average only with the stop gradient, but the mean is as well defined with it, so it is allowed.
+
 Batch norm in D (the paper's discriminators have it after every layer): D sees the real and the
 fake batch in separate passes, as DCGAN implementations do, each normalised by its own batch
 statistics, and f_K differentiates through those statistics in every unrolled step. Its running
@@ -54,19 +65,24 @@ def untracked_statistics(discriminator):
             for name in ("running_mean", "running_var")}
 
 
-def unrolled_discriminator(discriminator, d_optimizer, real, fake, unroll_steps,
-                           second_order=True, batches=None):
-    """theta_D^K as a dict name -> tensor, after K differentiable Adam steps from the current
-    parameters and Adam state of ``discriminator``.
+UNROLL_OBJECTIVES = ("final", "average")
+
+
+def unrolled_discriminators(discriminator, d_optimizer, real, fake, unroll_steps,
+                            second_order=True, batches=None):
+    """[theta_D^1, ..., theta_D^K], each a dict name -> tensor: the discriminator after each of K
+    differentiable Adam steps from the current parameters and Adam state of
+    ``discriminator``.
 
     ``batches(k)``, if given, returns the (real, fake) minibatch of step k (resampled
     minibatches); otherwise every step uses (real, fake). With ``second_order=False`` the steps
-    are not recorded and the result is a constant."""
+    are not recorded and every theta_D^k is a constant."""
     names, params = zip(*discriminator.named_parameters())
     untracked = untracked_statistics(discriminator)
     states = [d_optimizer.state_view(p) for p in params]
     current = list(params)
     moments = [(state.m, state.v) for state in states]
+    thetas = []
     for k in range(unroll_steps):
         real_k, fake_k = batches(k) if batches is not None else (real, fake)
         if not second_order:  # a fresh constant copy: nothing recorded leads back to theta_G
@@ -82,19 +98,35 @@ def unrolled_discriminator(discriminator, d_optimizer, real, fake, unroll_steps,
                     current[position], g, m, v, state.step + (k + 1), lr=state.lr,
                     betas=state.betas, eps=state.eps)
                 moments[position] = (m, v)
-    if not second_order:
-        current = [p.detach() for p in current]
-    return dict(zip(names, current))
+        thetas.append(dict(zip(names, current if second_order
+                               else [p.detach() for p in current])))
+    return thetas
+
+
+def unrolled_discriminator(discriminator, d_optimizer, real, fake, unroll_steps,
+                           second_order=True, batches=None):
+    """theta_D^K (K >= 1), the last of :func:`unrolled_discriminators`."""
+    return unrolled_discriminators(discriminator, d_optimizer, real, fake, unroll_steps,
+                                   second_order, batches)[-1]
 
 
 def surrogate_loss(generator, discriminator, d_optimizer, real, z, unroll_steps,
-                   second_order=True, loss_kind="minimax", batches=None):
-    """f_K for the generator: the generator's loss evaluated at theta_D^K (Eq. 9)."""
+                   second_order=True, loss_kind="minimax", batches=None, objective="final"):
+    """f_K for the generator: the generator's loss evaluated at theta_D^K (Eq. 9); with
+    ``objective="average"``, its mean over theta_D^1 .. theta_D^K (see the module docstring)."""
+    if objective not in UNROLL_OBJECTIVES:
+        raise ValueError(f"surrogate_loss: objective must be one of {UNROLL_OBJECTIVES}, got "
+                         f"{objective!r}")
     fake = generator(z)
     if unroll_steps == 0:
-        theta = dict(discriminator.named_parameters())
+        thetas = [dict(discriminator.named_parameters())]
     else:
-        theta = unrolled_discriminator(discriminator, d_optimizer, real, fake, unroll_steps,
-                                       second_order, batches)
-    theta = {**untracked_statistics(discriminator), **theta}
-    return generator_loss(*discriminator_logits(discriminator, theta, real, fake), loss_kind)
+        thetas = unrolled_discriminators(discriminator, d_optimizer, real, fake, unroll_steps,
+                                         second_order, batches)
+    if objective == "final":
+        thetas = thetas[-1:]
+    untracked = untracked_statistics(discriminator)
+    losses = [generator_loss(*discriminator_logits(discriminator, {**untracked, **theta}, real,
+                                                   fake), loss_kind)
+              for theta in thetas]
+    return losses[0] if len(losses) == 1 else sum(losses[1:], losses[0]) / len(losses)

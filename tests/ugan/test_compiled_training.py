@@ -3,29 +3,11 @@ ring's options, an iteration of every image experiment (conv, transposed conv, b
 and the strict device. (f_K's gradient compiled: tests/ugan/test_unroll.py; ``--no-compile``:
 tests/ugan/test_train.py.)"""
 
-import dataclasses
-
 import pytest
 
+from tiny_runs import assert_same_trainers, compiled_and_eager
 from ugan.experiments import EXPERIMENTS
 from ugan.experiments.mixture import MixtureExperiment
-from ugan.train import GANTrainer
-
-
-def trainer_arrays(trainer):
-    return trainer.layout.arrays()[0]
-
-
-def assert_same_trainers(a, b):
-    arrays_a, arrays_b = trainer_arrays(a), trainer_arrays(b)
-    assert sorted(arrays_a) == sorted(arrays_b)
-    for name in arrays_a:
-        assert arrays_a[name].tobytes() == arrays_b[name].tobytes(), name
-
-
-def compiled_and_eager(experiment_class, config):
-    return (GANTrainer(experiment_class(config), "unused"),
-            GANTrainer(experiment_class(dataclasses.replace(config, compile=False)), "unused"))
 
 
 def test_two_hundred_ring_iterations_at_k10_compiled_equal_eager():

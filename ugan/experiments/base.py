@@ -57,6 +57,13 @@ class TrainingConfig:
     device: str = "cpu"
     dtype: str = "float32"
     compile: bool = True  # run each iteration as a compiled program (minigrad.compile)
+    # The ICLR appendix's ablations (ugan.ablations): the generator's loss averaged over the K
+    # unrolled discriminators, generator steps per discriminator step, past discriminators.
+    unroll_objective: str = "final"
+    g_steps_per_d: int = 1
+    d_ensemble: str = "none"
+    ensemble_size: int = 10
+    ensemble_every: int = 1
 
     @classmethod
     def current_names(cls, options, experiment):

@@ -1,0 +1,68 @@
+"""A study's variants (``--variant NAME OPTION=VALUE ...``): rows of options beside the Ks, as
+the appendix's ablations are run on the ring."""
+
+import pytest
+
+from tiny_runs import TINY
+from ugan.__main__ import main
+from ugan.experiments.mixture import MixtureExperiment
+from ugan.jsonfile import read
+from ugan.study import format_summary, parse_variant, run_study
+
+STUDY_TINY = {key: value for key, value in TINY.items() if key != "unroll_steps"}
+
+
+def test_a_variants_values_take_its_options_types():
+    name, options = parse_variant(MixtureExperiment, [
+        "lag", "g_steps_per_d=5", "second_order=False", "historical_averaging=0.5",
+        "unroll_objective=average"])
+    assert name == "lag"
+    assert options == {"g_steps_per_d": 5, "second_order": False, "historical_averaging": 0.5,
+                       "unroll_objective": "average"}
+    assert type(options["historical_averaging"]) is float
+
+
+@pytest.mark.parametrize("words, message", [
+    (["../up"], "is a folder name"),
+    (["x", "no_such_option=1"], "OPTION one of the mixture options"),
+    (["x", "g_steps_per_d"], "expected OPTION=VALUE"),
+    (["x", "g_steps_per_d=five"], "g_steps_per_d takes a int, got 'five'"),
+    (["x", "second_order=maybe"], r"takes a bool \(true or false\)"),
+])
+def test_a_bad_variant_is_refused(words, message):
+    with pytest.raises(ValueError, match=message):
+        parse_variant(MixtureExperiment, words)
+
+
+def test_a_study_of_variants_runs_each_over_its_ks_and_tables_them(tmp_path):
+    variants = [("full", {}),
+                ("sg-average", {"second_order": False, "unroll_objective": "average"}),
+                ("ensemble", {"d_ensemble": "last", "ensemble_size": 2, "unroll_steps": 0})]
+    summary = run_study("paper", [1, 2], [0], tmp_path, False, "mixture", None, variants,
+                        **STUDY_TINY)
+    assert list(summary["runs"]) == ["full, K=1", "full, K=2", "sg-average, K=1",
+                                     "sg-average, K=2", "ensemble, K=0"]
+    assert all(entry["seeds"] == 1 and not entry["failed"] for entry in summary["runs"].values())
+    config = read(tmp_path / "sg-average" / "K2-seed0" / "config.json")
+    assert (config["unroll_steps"], config["second_order"], config["unroll_objective"]) == \
+        (2, False, "average")
+    assert read(tmp_path / "ensemble" / "K0-seed0" / "config.json")["d_ensemble"] == "last"
+    assert not (tmp_path / "ensemble" / "K1-seed0").exists()
+    table = format_summary(summary, MixtureExperiment.study_columns)
+    assert table.startswith("| variant, K | seeds |") and "| ensemble, K=0 | 1 |" in table
+    assert (tmp_path / "figure1.png").stat().st_size > 0
+
+
+def test_the_command_line_runs_variants_and_refuses_bad_ones(tmp_path, capsys):
+    common = ["study", "--preset", "paper", "--steps", "2", "--batch-size", "16",
+              "--eval-every", "1", "--ks", "1", "--seeds", "0", "--no-progress"]
+    assert main(common + ["--variant", "lag", "g_steps_per_d=2", "--out", str(tmp_path)]) == 0
+    assert "| lag, K=1 | 1 |" in capsys.readouterr().out
+    assert main(common + ["--variant", "x", "bogus=1", "--out", str(tmp_path / "b")]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: --variant x: expected OPTION=VALUE") and \
+        error.count("\n") == 1
+    with pytest.raises(SystemExit) as exit_:
+        main(common + ["--variant", "lag", "g_steps_per_d=2", "--jobs", "2"])
+    assert exit_.value.code == 2
+    assert "leave out --jobs" in capsys.readouterr().err
