@@ -40,6 +40,10 @@ D_ENSEMBLES = ("none", "last", "every")
 
 
 class DiscriminatorEnsemble:
+    """N snapshots of ``discriminator``'s parameters (the module docstring's ensemble), pushed
+    every ``every`` iterations. Every slot takes part in the loss, an unfilled one at weight 0,
+    so that the compiled iteration keeps one shape while the ensemble fills."""
+
     def __init__(self, discriminator, size, every):
         if size < 1 or every < 1:
             raise ValueError(f"DiscriminatorEnsemble: size and every must be >= 1, got size="
