@@ -27,7 +27,7 @@ trains smaller X for fewer iterations, sized for a CPU (docs/reproduction.md say
 from dataclasses import dataclass
 
 from ugan.data import gaussian_colour_digits
-from ugan.experiments.images import ConvImageConfig, ImageExperiment
+from ugan.experiments.images import PAPER_TRAINING, ConvImageConfig, ImageExperiment
 from ugan.metrics.colour_kde import cluster_colours, kde_js_divergence, scott_bandwidth
 from ugan.models.paper import colour_pair
 
@@ -43,10 +43,7 @@ class ColourExperiment(ImageExperiment):
     # A discriminator 1/4 of the generator's width, as in stacked.py.
     presets = {
         "demo": ColourConfig(steps=2000, g_width=32, d_width=8),
-        "paper": ColourConfig(networks="paper", dataset="fashion-mnist", steps=50000,
-                              batch_size=64, noise_dim=256, g_lr=1e-4, d_lr=2e-4,
-                              generator_loss="nonsaturating", eval_every=5000,
-                              checkpoint_every=5000),
+        "paper": ColourConfig(**PAPER_TRAINING),
         # sized by benchmarks/preset_sizing.py (docs/reproduction.md)
         "fashion": ColourConfig(networks="paper", dataset="fashion-mnist", width=0.125,
                                 steps=3000, batch_size=64, noise_dim=64, g_lr=1e-3, d_lr=1e-3,

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from ugan import plots
-from ugan.experiments.images import ConvImageConfig, ImageExperiment
+from ugan.experiments.images import PAPER_TRAINING, ConvImageConfig, ImageExperiment
 from ugan.metrics.divergences import js_divergence
 from ugan.metrics.distances import shared_distance_histograms
 from ugan.metrics.inference import reconstruction_errors
@@ -66,10 +66,7 @@ class ConvExperiment(ImageExperiment):
     config_class = ConvConfig
     presets = {
         "demo": ConvConfig(),
-        "paper": ConvConfig(networks="paper", dataset="fashion-mnist", steps=50000,
-                            batch_size=64, noise_dim=256, g_lr=1e-4, d_lr=2e-4,
-                            generator_loss="nonsaturating", eval_every=5000,
-                            checkpoint_every=5000, inference_images=1280),
+        "paper": ConvConfig(**PAPER_TRAINING, inference_images=1280),
         # sized by benchmarks/preset_sizing.py (docs/reproduction.md)
         "fashion": ConvConfig(networks="paper", dataset="fashion-mnist", width=0.125,
                               steps=3000, eval_every=500, batch_size=64, noise_dim=64,

@@ -37,6 +37,16 @@ SNAPSHOT_IMAGES = 36  # images kept from every evaluation for the figures
 DIVERSITY_SAMPLES = 2000  # pairs enough for a mean distance to 3 digits, and about 0.1 s
 
 
+# The ``paper`` presets' training (the CIFAR10/MNIST appendix): the paper's networks, with
+# Fashion-MNIST for MNIST; its 100k alternating single-network updates are 50,000 of our
+# iterations (each updates both networks); batch 64 (DCGAN's; the appendix gives none); Adam at
+# 1e-4 for G and 2e-4 for D; its unsigned generator loss read as the non-saturating one. Each
+# experiment's module docstring says what else its preset changes.
+PAPER_TRAINING = dict(networks="paper", dataset="fashion-mnist", steps=50000, batch_size=64,
+                      noise_dim=256, g_lr=1e-4, d_lr=2e-4, generator_loss="nonsaturating",
+                      eval_every=5000, checkpoint_every=5000)
+
+
 @dataclass(frozen=True)
 class ImageConfig(TrainingConfig):
     """The options of every image experiment, with defaults scaled to a CPU."""

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ugan.experiments.images import ImageConfig, ImageExperiment
+from ugan.experiments.images import PAPER_TRAINING, ImageConfig, ImageExperiment
 from ugan.metrics.modes import mode_metrics
 from ugan.models.conv import ConvDiscriminator
 from ugan.models.lstm import LSTMGenerator
@@ -51,10 +51,8 @@ class LSTMExperiment(ImageExperiment):
     config_class = LSTMConfig
     presets = {
         "demo": LSTMConfig(unroll_steps=0, steps=3000, d_width=16),
-        "paper": LSTMConfig(networks="paper", dataset="fashion-mnist", unroll_steps=20,
-                            steps=75000, batch_size=64, noise_dim=256, g_lr=1e-4, d_lr=1e-4,
-                            generator_loss="nonsaturating", eval_every=5000,
-                            checkpoint_every=5000),
+        "paper": LSTMConfig(**{**PAPER_TRAINING, "steps": 75000, "d_lr": 1e-4},
+                            unroll_steps=20),
         # sized by benchmarks/preset_sizing.py (docs/reproduction.md)
         "fashion": LSTMConfig(networks="paper", dataset="fashion-mnist", width=0.25,
                               unroll_steps=10, steps=4000, batch_size=64,

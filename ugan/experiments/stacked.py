@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ugan.data import stack_digits, stacked_mode
-from ugan.experiments.images import ConvImageConfig, ImageExperiment
+from ugan.experiments.images import PAPER_TRAINING, ConvImageConfig, ImageExperiment
 from ugan.metrics.modes import mode_metrics
 from ugan.models.paper import stacked_pair
 
@@ -57,10 +57,7 @@ class StackedExperiment(ImageExperiment):
     # was past 900 modes by iteration 750.
     presets = {
         "demo": StackedConfig(steps=2000, g_width=32, d_width=8),
-        "paper": StackedConfig(networks="paper", dataset="fashion-mnist", steps=50000,
-                               batch_size=64, noise_dim=256, g_lr=1e-4, d_lr=2e-4,
-                               generator_loss="nonsaturating", eval_every=5000,
-                               checkpoint_every=5000),
+        "paper": StackedConfig(**PAPER_TRAINING),
         # sized by benchmarks/preset_sizing.py (docs/reproduction.md)
         "fashion": StackedConfig(networks="paper", dataset="fashion-mnist", steps=6000,
                                  eval_every=500, checkpoint_every=500, batch_size=64,
