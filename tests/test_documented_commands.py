@@ -3,12 +3,12 @@
 Commands are taken in the order they appear in each file (so a documented ``--resume`` continues
 the run that the lines before it made), with their run folder moved under a temporary folder and
 the run shrunk: 1 iteration per 1,000 documented (at least 2), batch 16, an evaluation every
-iteration; a shell redirection after a command (``> runs.txt``) is not part of it. Commands of
-the paper's networks (``--preset paper`` or ``fashion``) also run on this machine's CPU (no
-``--device cuda``), at a tiny width, with 64 samples per evaluation, 4 conv reconstructions,
-one seed and in this process (no ``--jobs``). A command
-that a change to the CLI breaks, or a documented sequence that no longer works (say a resume
-with other options than the run it continues), fails here."""
+iteration, a study's first seed only; a shell redirection after a command (``> runs.txt``) is
+not part of it. Commands of the paper's networks (``--preset paper`` or ``fashion``) also run
+on this machine's CPU (no ``--device cuda``), at a tiny width, with 64 samples per evaluation,
+4 conv reconstructions and in this process (no ``--jobs``). A command that a change to the CLI
+breaks, or a documented sequence that no longer works (say a resume with other options than the
+run it continues), fails here."""
 
 import re
 import shlex
@@ -39,14 +39,18 @@ def _drop(args, option, values=1):
         del args[at:at + 1 + values]
 
 
-def _paper_networks(args):
-    """Shrink a command of the paper's networks: CPU, tiny width, one seed, this process."""
-    _drop(args, "--device")
-    _drop(args, "--jobs")
+def _one_seed(args):
+    """A study over several seeds runs its first only (the others would run the same code)."""
     if "--seeds" in args:
         at = args.index("--seeds") + 2
         while at < len(args) and not args[at].startswith("--"):
             del args[at]
+
+
+def _paper_networks(args):
+    """Shrink a command of the paper's networks: CPU, tiny width, this process."""
+    _drop(args, "--device")
+    _drop(args, "--jobs")
     args += ["--width", "0.0625", "--eval-samples", "64"]
     if "conv" in args:
         args += ["--inference-images", "4"]
@@ -58,6 +62,7 @@ def shrunk(args, tmp_path):
     if image_experiment and "--preset" in args \
             and args[args.index("--preset") + 1] in ("paper", "fashion"):
         _paper_networks(args)
+    _one_seed(args)
     steps = 2
     if "--steps" in args:
         at = args.index("--steps")
