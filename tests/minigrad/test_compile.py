@@ -323,3 +323,36 @@ def test_a_bare_tensor_as_state_is_written_back(device):
     for expected in (2.0, 4.0, 6.0, 8.0):
         assert compiled(mg.tensor([1.0, 1.0], device=device)).item() == expected
     assert counter.item() == 8.0
+
+
+def call_at_depth(depth, function, *args):
+    """``function(*args)`` called under ``depth`` more Python frames."""
+    if depth == 0:
+        return function(*args)
+    return call_at_depth(depth - 1, function, *args)
+
+
+def test_a_replay_does_not_map_fresh_frame_memory_for_every_primitive():
+    """A replay whose frame sits near the end of CPython's frame chunk would map (and fault in)
+    a new chunk for each primitive's call; the padded frame gets a chunk of its own. The
+    replay is called from every frame depth over a whole chunk's span of positions."""
+    resource = pytest.importorskip("resource")  # page-fault counts: Unix only
+
+    def chain(x):  # ~1,500 slots: without padding a frame of about one chunk (16 KiB)
+        for _ in range(750):
+            x = x * 1.0 + 0.0
+        return x
+
+    compiled = mg.compile(chain)
+    x = mg.tensor(np.ones(4, dtype=np.float32))
+    for _ in range(2):  # trace, then the checked first replay
+        compiled(x)
+    code = compiled.program._replay.__code__
+    assert 8 * (code.co_nlocals + code.co_stacksize) > 16 * 1024
+    worst = 0
+    for depth in range(160):
+        call_at_depth(depth, compiled, x)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        call_at_depth(depth, compiled, x)
+        worst = max(worst, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+    assert worst < 100  # thrashing costs several faults per primitive: thousands
