@@ -11,14 +11,16 @@ from ugan.demo import run_demo
 from ugan.ensemble import D_ENSEMBLES
 from ugan.experiments import EXPERIMENTS
 from ugan.losses import GENERATOR_LOSSES
-from ugan.study import format_summary, parse_variant, run_study, study_runs
+from ugan.study import (format_summary, option_words, parse_options, parse_variant,
+                        run_study, study_runs)
 from ugan.train import GANTrainer
 from ugan.unroll import UNROLL_OBJECTIVES
 
 # Options a study's runs do not take from its command line: the study's own, and those the
 # study sets for each run. Every other option given to a study is passed on to its runs.
 NOT_PASSED_TO_RUNS = {"help", "study_experiment", "ks", "seeds", "jobs", "threads", "cluster",
-                      "print_commands", "unroll_steps", "seed", "out", "resume", "variants"}
+                      "print_commands", "unroll_steps", "seed", "out", "resume", "variants",
+                      "settings"}
 
 
 def _description():
@@ -159,13 +161,18 @@ def add_ablation_arguments(parser):
                         metavar="NAME OPTION=VALUE",
                         help="study: a variant of the options (e.g. --variant lagging "
                              "g_steps_per_d=5), run over --ks and --seeds in --out/NAME; "
-                             "repeat it for more rows of the table (runs in this process)")
+                             "repeat it for more rows of the table")
+    parser.add_argument("--set", dest="settings", nargs="+", default=None,
+                        metavar="OPTION=VALUE",
+                        help="one run: set any of the experiment's options by name, as "
+                             "--variant does, after the other flags (how a study's variant "
+                             "runs are started as commands)")
 
 
 def run_command(parser, args, run):
     """The arguments after ``python`` that train one ``run`` of the study ``args`` on its own:
-    the experiment, the run's K, seed and folder, and every other option of the study's command
-    line as given (see NOT_PASSED_TO_RUNS)."""
+    the experiment, the run's K, seed and folder, its variant's options (``--set``), and every
+    other option of the study's command line as given (see NOT_PASSED_TO_RUNS)."""
     argv = ["-m", "ugan", args.study_experiment, "--unroll-steps", str(run.k), "--seed",
             str(run.seed), "--out", str(run.path), "--resume"]
     for action in parser._actions:
@@ -176,6 +183,8 @@ def run_command(parser, args, run):
         argv.append(max(action.option_strings, key=len))
         if action.nargs != 0:
             argv += [str(item) for item in (value if isinstance(value, list) else [value])]
+    if run.options:  # a variant's
+        argv += ["--set", *option_words(run.options)]
     return argv
 
 
@@ -191,6 +200,13 @@ def _launcher(parser, args):
     return None
 
 
+def run_options(args, experiment, overrides):
+    """The options of one run: its flags' ``overrides`` and K, then its ``--set`` options, which
+    win (as a study's variant options win over the study's flags)."""
+    settings = parse_options(experiment, args.settings or [], "--set")
+    return {**overrides, "unroll_steps": args.unroll_steps, **settings}
+
+
 def run_study_command(parser, args, overrides):
     """``python -m ugan study``: print the runs' commands, or run the study and print its
     table. Returns the exit code: 1 when a run failed (the table says which and why)."""
@@ -198,18 +214,12 @@ def run_study_command(parser, args, overrides):
     preset = args.preset or "demo"
     out = args.out or (f"runs/study-{preset}" if name == "mixture"
                        else f"runs/study-{name}-{preset}")
+    variants = [parse_variant(EXPERIMENTS[name], words) for words in args.variants or []]
     if args.print_commands:
-        if args.variants:
-            parser.error("argument --variant: its runs train in this process; leave out "
-                         "--print-commands")
-        for run in study_runs(args.ks, args.seeds, out):
+        for run in study_runs(args.ks, args.seeds, out, variants):
             print(shlex.join(["python", *run_command(parser, args, run)]))
         return 0
     overrides.pop("seed")  # a study takes --seeds
-    variants = [parse_variant(EXPERIMENTS[name], words) for words in args.variants or []]
-    if variants and (args.jobs > 1 or args.cluster):
-        parser.error("argument --variant: its runs train in this process; leave out --jobs "
-                     "and --cluster")
     summary = run_study(preset, args.ks, args.seeds, out, args.progress, name,
                         _launcher(parser, args), variants, **overrides)
     print(format_summary(summary, EXPERIMENTS[name].study_columns))
@@ -223,6 +233,9 @@ def run_study_command(parser, args, overrides):
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.settings and args.experiment in (None, "study"):
+        parser.error("argument --set: for one run (python -m ugan EXPERIMENT ...); a study's "
+                     "rows take --variant")
     overrides = dict(steps=args.steps, seed=args.seed, device=args.device, dataset=args.dataset,
                      data_dir=args.data_dir, g_width=args.g_width,
                      hidden_units=args.hidden_units, d_width=args.d_width,
@@ -243,8 +256,8 @@ def main(argv=None):
         if args.experiment == "study":
             return run_study_command(parser, args, overrides)
         experiment = EXPERIMENTS[args.experiment]
-        config = experiment.config_from(args.preset or "demo", unroll_steps=args.unroll_steps,
-                                        **overrides)
+        config = experiment.config_from(args.preset or "demo",
+                                        **run_options(args, experiment, overrides))
         out = args.out or f"runs/{args.experiment}-K{config.unroll_steps}-seed{config.seed}"
         GANTrainer(experiment(config), out).run(resume=args.resume, progress=args.progress)
         print(f"run written to {out}", file=sys.stderr)

@@ -75,6 +75,13 @@ def parse_variant(experiment_class, words):
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
         raise ValueError(f"--variant: the name {name!r} is a folder name: letters, digits, "
                          "'.', '_' and '-'")
+    return name, parse_options(experiment_class, assignments, f"--variant {name}")
+
+
+def parse_options(experiment_class, assignments, flag):
+    """{option: value} from ``OPTION=VALUE`` words (``--variant``'s, or a run's ``--set``): each
+    option one of the experiment's, its value converted to the option's type. ValueError, whose
+    message starts with ``flag``, for a bad one."""
     defaults = experiment_class.presets["demo"]
     types = {field.name: type(getattr(defaults, field.name))
              for field in dataclasses.fields(defaults)}
@@ -82,16 +89,22 @@ def parse_variant(experiment_class, words):
     for assignment in assignments:
         key, equals, text = assignment.partition("=")
         if not equals or key not in types:
-            raise ValueError(f"--variant {name}: expected OPTION=VALUE with OPTION one of the "
+            raise ValueError(f"{flag}: expected OPTION=VALUE with OPTION one of the "
                              f"{experiment_class.name} options {sorted(types)}, got "
                              f"{assignment!r}")
         try:
             options[key] = (VALUES[text.lower()] if types[key] is bool else types[key](text))
         except (KeyError, ValueError):
-            raise ValueError(f"--variant {name}: {key} takes a {types[key].__name__}"
+            raise ValueError(f"{flag}: {key} takes a {types[key].__name__}"
                              f"{' (true or false)' if types[key] is bool else ''}, got "
                              f"{text!r}") from None
-    return name, options
+    return options
+
+
+def option_words(options):
+    """``OPTION=VALUE`` words that :func:`parse_options` reads back as ``options`` (pairs)."""
+    return [f"{key}={str(value).lower() if isinstance(value, bool) else value}"
+            for key, value in options]
 
 
 def train_run(run, progress=True, experiment="mixture", preset="demo", overrides=None):

@@ -1,6 +1,8 @@
 """A study's variants (``--variant NAME OPTION=VALUE ...``): rows of options beside the Ks, as
 the appendix's ablations are run on the ring."""
 
+import json
+
 import pytest
 
 from tiny_runs import TINY
@@ -62,7 +64,30 @@ def test_the_command_line_runs_variants_and_refuses_bad_ones(tmp_path, capsys):
     error = capsys.readouterr().err
     assert error.startswith("error: --variant x: expected OPTION=VALUE") and \
         error.count("\n") == 1
+
+
+def test_variant_runs_started_as_commands_train_what_the_study_in_this_process_trains(
+        tmp_path, capsys):
+    """With --jobs, each variant run is a command that carries its options as --set; it trains
+    the same run, bit for bit, as the study training it in this process."""
+    common = ["study", "--preset", "paper", "--steps", "2", "--batch-size", "16",
+              "--eval-every", "1", "--ks", "1", "--seeds", "0", "--no-progress", "--lr", "0.01",
+              "--variant", "lag", "g_steps_per_d=2", "g_lr=0.003"]
+    assert main(common + ["--print-commands", "--out", str(tmp_path / "a")]) == 0
+    (command,) = capsys.readouterr().out.splitlines()
+    assert command.endswith("--set g_steps_per_d=2 g_lr=0.003") and "--lr 0.01" in command
+    assert main(common + ["--out", str(tmp_path / "here")]) == 0
+    assert main(common + ["--jobs", "2", "--out", str(tmp_path / "jobs")]) == 0
+    here, jobs = (tmp_path / "here" / "lag" / "K1-seed0", tmp_path / "jobs" / "lag" / "K1-seed0")
+    config = json.loads((jobs / "config.json").read_text())
+    assert (config["g_steps_per_d"], config["g_lr"], config["d_lr"]) == (2, 0.003, 0.01)
+    assert (here / "metrics.json").read_bytes() == (jobs / "metrics.json").read_bytes()
+    assert (here / "config.json").read_bytes() == (jobs / "config.json").read_bytes()
+
+
+def test_set_is_for_one_run_and_checks_its_options(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
-        main(common + ["--variant", "lag", "g_steps_per_d=2", "--jobs", "2"])
-    assert exit_.value.code == 2
-    assert "leave out --jobs" in capsys.readouterr().err
+        main(["study", "--set", "g_steps_per_d=2"])
+    assert exit_.value.code == 2 and "a study's rows take --variant" in capsys.readouterr().err
+    assert main(["mixture", "--set", "g_steps_per_d=two", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith("error: --set: g_steps_per_d takes a int")
