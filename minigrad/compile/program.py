@@ -148,22 +148,26 @@ class Program:
 
 # CPython (3.11 to 3.13) keeps frames on a stack of chunks of 16 KiB, mapped when a call does not
 # fit in the current chunk and unmapped when that call returns. A replay holds one local per slot,
-# so its frame is often nearly a chunk; if it lands near the end of its caller's chunk, every
-# primitive's call opens and frees a chunk of its own: a map, an unmap and fresh pages per call
-# (measured on the ring's K=10 step: ~700 page faults and a third of its time). A frame larger
+# so a large program's frame is nearly a chunk; when it lands near the end of its caller's chunk,
+# every primitive's call opens and frees a chunk of its own: a map, an unmap and fresh pages per
+# call (measured on the ring's K=10 step: ~700 page faults and a third of its time). A frame larger
 # than a whole chunk never fits in its caller's, and CPython gives it a chunk with at least 8,000
-# bytes free behind it, room for the primitives' calls. So the replay is padded to that size with
-# locals that are never assigned (declared in a branch the compiler drops).
+# bytes free behind it, room for the primitives' calls. So a large replay is padded to that size
+# with locals that are never assigned (declared in a branch the compiler drops). Its own chunk
+# costs one map per replay (~30 us), which such a frame mostly paid already; a small program is
+# left as it is, since there that chunk would cost more than its primitives.
 FRAME_CHUNK_BYTES = 16 * 1024
+PADDED_FROM_BYTES = FRAME_CHUNK_BYTES // 2
 
 
 def _with_large_frame(source):
-    """``source`` (one function) with unused locals added until its frame outgrows a chunk."""
+    """``source`` (one function) with unused locals added until its frame outgrows a chunk, if
+    it holds at least half a chunk already."""
     code = compile(source, "<minigrad.compile program>", "exec").co_consts
     function = next(c for c in code if hasattr(c, "co_nlocals"))
     words = function.co_nlocals + function.co_stacksize
     missing = FRAME_CHUNK_BYTES // 8 + 1 - words
-    if missing <= 0:
+    if missing <= 0 or 8 * words < PADDED_FROM_BYTES:
         return source
     header, body = source.split("\n", 1)
     padding = " = ".join(f"_pad{i}" for i in range(missing))

@@ -356,3 +356,17 @@ def test_a_replay_does_not_map_fresh_frame_memory_for_every_primitive():
         call_at_depth(depth, compiled, x)
         worst = max(worst, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
     assert worst < 100  # thrashing costs several faults per primitive: thousands
+
+
+def test_a_small_replay_opens_no_frame_chunk_of_its_own():
+    """Padding a small program's frame would map a fresh chunk on every call (~5 page faults);
+    it is left as it is."""
+    resource = pytest.importorskip("resource")
+    compiled = mg.compile(lambda x: x * 2.0 + 1.0)
+    x = mg.tensor(np.ones(4))
+    for _ in range(3):
+        compiled(x)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(200):
+        compiled(x)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before < 100
