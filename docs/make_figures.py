@@ -3,13 +3,16 @@
     python docs/make_figures.py                   # the demo's figures
     python docs/make_figures.py --paper-study     # also the paper-settings study's (hours to run)
     python docs/make_figures.py --image-studies   # also the image experiments' (about an hour)
+    python docs/make_figures.py --fashion-studies # also the 28x28 studies' (hours each)
 
 Runs (or re-reads, if already finished) the demo of ``python -m ugan`` in runs/mixture-demo and
 copies its Figure 1 and metric curves into docs/figures/. With ``--paper-study``, does the same
 for the study of docs/reproduction.md (``python -m ugan study --preset paper --ks 0 1 5 10
 --seeds 0 1 2 3 4 --out runs/study-paper``), whose runs resume where they stopped. With
 ``--image-studies``, for the studies of the image experiments listed in ``IMAGE_STUDIES`` (the
-commands of docs/reproduction.md)."""
+commands of docs/reproduction.md). With ``--fashion-studies``, for the 28x28 studies of
+docs/reproduction.md listed in ``FASHION_STUDIES``, the ones that have been run: run it after
+their commands there (``--jobs 2`` uses both cores), and it re-reads them."""
 
 import argparse
 import shutil
@@ -30,6 +33,13 @@ IMAGE_STUDIES = {
     "study-conv-demo": dict(experiment="conv", ks=[0, 5], seeds=[0, 1]),
 }
 
+# out folder under runs/ -> the study's arguments (`python -m ugan study --experiment NAME
+# --preset fashion ...` in docs/reproduction.md); a figure's name starts with the folder's
+FASHION_STUDIES = {
+    "study-stacked-fashion": dict(experiment="stacked", preset="fashion", ks=[0, 1, 5, 10],
+                                  seeds=[0, 1, 2]),
+}
+
 
 def copy_figures(run_dir, prefix, names=FIGURES):
     target = ROOT / "docs" / "figures"
@@ -46,6 +56,9 @@ def main():
     parser.add_argument("--image-studies", action="store_true",
                         help="also run (or re-read) the image experiments' studies and copy "
                              "their figures")
+    parser.add_argument("--fashion-studies", action="store_true",
+                        help="also re-read (or run, for hours) the 28x28 studies and copy their "
+                             "figures")
     args = parser.parse_args()
     run_demo(ROOT / "runs" / "mixture-demo")
     copy_figures(ROOT / "runs" / "mixture-demo", "demo")
@@ -56,6 +69,11 @@ def main():
         for out, study in IMAGE_STUDIES.items():
             run_study("demo", out_dir=ROOT / "runs" / out, **study)
             copy_figures(ROOT / "runs" / out, study["experiment"], ("samples.png", "metrics.png"))
+    if args.fashion_studies:
+        for out, study in FASHION_STUDIES.items():
+            run_study(out_dir=ROOT / "runs" / out, **study)
+            copy_figures(ROOT / "runs" / out, out.removeprefix("study-"),
+                         ("samples.png", "metrics.png"))
 
 
 if __name__ == "__main__":

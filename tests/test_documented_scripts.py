@@ -70,6 +70,27 @@ def test_make_figures_copies_the_image_studies_figures(tmp_path, monkeypatch):
                              for name in ("samples.png", "metrics.png"))
 
 
+def test_make_figures_copies_the_fashion_studies_figures(tmp_path, monkeypatch):
+    """docs/make_figures.py --fashion-studies, on tiny studies (the demo preset: no 28x28 data
+    needed) in a temporary tree."""
+    spec = importlib.util.spec_from_file_location("make_figures", ROOT / "docs" / "make_figures.py")
+    make_figures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_figures)
+    tiny = dict(preset="demo", steps=2, batch_size=8, eval_every=2, g_width=8, d_width=4,
+                eval_samples=32, progress=False, ks=[0, 1], seeds=[0])
+    studies = {out: {**study, **tiny} for out, study in make_figures.FASHION_STUDIES.items()}
+    monkeypatch.setattr(make_figures, "ROOT", tmp_path)
+    monkeypatch.setattr(make_figures, "run_demo", lambda out_dir: None)
+    monkeypatch.setattr(make_figures, "copy_figures",
+                        _only_image_studies(make_figures.copy_figures))
+    monkeypatch.setattr(make_figures, "FASHION_STUDIES", studies)
+    monkeypatch.setattr(sys, "argv", ["make_figures.py", "--fashion-studies"])
+    make_figures.main()
+    written = sorted(p.name for p in (tmp_path / "docs" / "figures").iterdir())
+    assert written == sorted(f"{out.removeprefix('study-')}-{name}" for out in studies
+                             for name in ("samples.png", "metrics.png"))
+
+
 def _only_image_studies(copy_figures):
     """copy_figures, skipping the demo's (not run here)."""
     def copy(run_dir, prefix, *names):
