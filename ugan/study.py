@@ -34,6 +34,7 @@ import numpy as np
 
 from ugan import jsonfile
 from ugan.experiments import EXPERIMENTS
+from ugan.experiments.base import mean_and_spread
 from ugan.train import GANTrainer, read_history
 
 class Run(namedtuple("Run", "k seed path variant options", defaults=(None, ()))):
@@ -244,7 +245,7 @@ def format_summary(summary, columns):
     titles = [title for _, title in columns] + extra_titles + ["failed runs"] * failures
     lines = [f"| {'K' if all(k.isdigit() for k in runs) else 'variant, K'} | seeds | " + " | ".join(titles) + " |", "|" + " --- |" * (len(titles) + 2)]
     for k, entry in runs.items():
-        cells = [f"{entry[key]['mean']:.3g} ± {entry[key]['std']:.2g}" if key in entry else "-"
+        cells = [mean_and_spread(entry[key]["mean"], entry[key]["std"]) if key in entry else "-"
                  for key, _ in columns]
         cells += [entry["extras"][title]["cell"] if title in entry["extras"] else "-"
                   for title in extra_titles]

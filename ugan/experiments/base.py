@@ -28,6 +28,11 @@ import minigrad as mg
 from ugan import jsonfile, plots
 
 
+def mean_and_spread(mean, std):
+    """How a study's table writes a number over seeds: its mean ± its standard deviation."""
+    return f"{mean:.3g} ± {std:.2g}"
+
+
 @dataclass(frozen=True)
 class TrainingConfig:
     """The options of every run, read by the trainer; the defaults are the paper's Appendix A
