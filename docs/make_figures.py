@@ -18,6 +18,8 @@ import argparse
 import shutil
 from pathlib import Path
 
+from PIL import Image
+
 from ugan.demo import run_demo
 from ugan.study import run_study
 
@@ -41,11 +43,19 @@ FASHION_STUDIES = {
 }
 
 
-def copy_figures(run_dir, prefix, names=FIGURES):
+def copy_figures(run_dir, prefix, names=FIGURES, palette=()):
+    """Copy the figures ``names`` of ``run_dir`` to docs/figures/PREFIX-NAME; those also in
+    ``palette`` are written with 256 colours (a grid of noisy samples is several MB in full
+    colour, a quarter of that with a palette, and looks the same)."""
     target = ROOT / "docs" / "figures"
     target.mkdir(parents=True, exist_ok=True)
     for name in names:
-        shutil.copyfile(run_dir / name, target / f"{prefix}-{name}")
+        if name in palette:
+            with Image.open(run_dir / name) as image:
+                image.convert("RGB").quantize(256).save(target / f"{prefix}-{name}",
+                                                        optimize=True)
+        else:
+            shutil.copyfile(run_dir / name, target / f"{prefix}-{name}")
         print(f"wrote {target / f'{prefix}-{name}'}")
 
 
@@ -73,7 +83,7 @@ def main():
         for out, study in FASHION_STUDIES.items():
             run_study(out_dir=ROOT / "runs" / out, **study)
             copy_figures(ROOT / "runs" / out, out.removeprefix("study-"),
-                         ("samples.png", "metrics.png"))
+                         ("samples.png", "metrics.png"), palette=("samples.png",))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = [
@@ -89,11 +90,14 @@ def test_make_figures_copies_the_fashion_studies_figures(tmp_path, monkeypatch):
     written = sorted(p.name for p in (tmp_path / "docs" / "figures").iterdir())
     assert written == sorted(f"{out.removeprefix('study-')}-{name}" for out in studies
                              for name in ("samples.png", "metrics.png"))
+    figures = tmp_path / "docs" / "figures"
+    with Image.open(next(figures.glob("*-samples.png"))) as samples:
+        assert samples.mode == "P"  # written with a palette
 
 
 def _only_image_studies(copy_figures):
     """copy_figures, skipping the demo's (not run here)."""
-    def copy(run_dir, prefix, *names):
+    def copy(run_dir, prefix, *names, **options):
         if prefix != "demo":
-            copy_figures(run_dir, prefix, *names)
+            copy_figures(run_dir, prefix, *names, **options)
     return copy
