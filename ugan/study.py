@@ -86,6 +86,8 @@ def parse_options(experiment_class, assignments, flag):
     defaults = experiment_class.presets["demo"]
     types = {field.name: type(getattr(defaults, field.name))
              for field in dataclasses.fields(defaults)}
+    # an option that is None by default (data_dir) takes text
+    types.update({name: str for name, kind in types.items() if kind is type(None)})
     options = {}
     for assignment in assignments:
         key, equals, text = assignment.partition("=")

@@ -7,6 +7,7 @@ import pytest
 
 from tiny_runs import TINY
 from ugan.__main__ import main
+from ugan.experiments.conv import ConvExperiment
 from ugan.experiments.mixture import MixtureExperiment
 from ugan.jsonfile import read
 from ugan.study import format_summary, parse_variant, run_study
@@ -83,6 +84,11 @@ def test_variant_runs_started_as_commands_train_what_the_study_in_this_process_t
     assert (config["g_steps_per_d"], config["g_lr"], config["d_lr"]) == (2, 0.003, 0.01)
     assert (here / "metrics.json").read_bytes() == (jobs / "metrics.json").read_bytes()
     assert (here / "config.json").read_bytes() == (jobs / "config.json").read_bytes()
+
+
+def test_an_option_whose_default_is_none_takes_text():
+    assert parse_variant(ConvExperiment, ["cifar", "data_dir=/data/cifar"]) == \
+        ("cifar", {"data_dir": "/data/cifar"})
 
 
 def test_set_is_for_one_run_and_checks_its_options(tmp_path, capsys):
