@@ -163,8 +163,8 @@ PADDED_FROM_BYTES = FRAME_CHUNK_BYTES // 2
 def _with_large_frame(source):
     """``source`` (one function) with unused locals added until its frame outgrows a chunk, if
     it holds at least half a chunk already."""
-    code = compile(source, "<minigrad.compile program>", "exec").co_consts
-    function = next(c for c in code if hasattr(c, "co_nlocals"))
+    module = compile(source, "<minigrad.compile program>", "exec")
+    function = next(c for c in module.co_consts if hasattr(c, "co_nlocals"))
     words = function.co_nlocals + function.co_stacksize
     missing = FRAME_CHUNK_BYTES // 8 + 1 - words
     if missing <= 0 or 8 * words < PADDED_FROM_BYTES:
