@@ -50,22 +50,14 @@ def test_make_figures_copies_the_demo_and_paper_study_figures(tmp_path, monkeypa
                        "paper-study-metrics.png"]
 
 
+TINY_STUDY = dict(steps=2, batch_size=8, eval_every=2, g_width=8, d_width=4, eval_samples=32,
+                  progress=False, ks=[0, 1], seeds=[0])
+
+
 def test_make_figures_copies_the_image_studies_figures(tmp_path, monkeypatch):
     """docs/make_figures.py --image-studies, on tiny studies in a temporary tree."""
-    spec = importlib.util.spec_from_file_location("make_figures", ROOT / "docs" / "make_figures.py")
-    make_figures = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_figures)
-    tiny = dict(steps=2, batch_size=8, eval_every=2, g_width=8, d_width=4, eval_samples=32,
-                progress=False, ks=[0, 1], seeds=[0])
-    studies = {out: {**study, **tiny} for out, study in make_figures.IMAGE_STUDIES.items()}
-    studies["study-conv-demo"].update(inference_images=4, inference_steps=2)
-    monkeypatch.setattr(make_figures, "ROOT", tmp_path)
-    monkeypatch.setattr(make_figures, "run_demo", lambda out_dir: None)
-    monkeypatch.setattr(make_figures, "copy_figures",
-                        _only_image_studies(make_figures.copy_figures))
-    monkeypatch.setattr(make_figures, "IMAGE_STUDIES", studies)
-    monkeypatch.setattr(sys, "argv", ["make_figures.py", "--image-studies"])
-    make_figures.main()
+    studies = _run_study_figures(tmp_path, monkeypatch, "IMAGE_STUDIES", "--image-studies", {},
+                                 {"study-conv-demo": dict(inference_images=4, inference_steps=2)})
     written = sorted(p.name for p in (tmp_path / "docs" / "figures").iterdir())
     assert written == sorted(f"{study['experiment']}-{name}" for study in studies.values()
                              for name in ("samples.png", "metrics.png"))
@@ -73,26 +65,34 @@ def test_make_figures_copies_the_image_studies_figures(tmp_path, monkeypatch):
 
 def test_make_figures_copies_the_fashion_studies_figures(tmp_path, monkeypatch):
     """docs/make_figures.py --fashion-studies, on tiny studies (the demo preset: no 28x28 data
-    needed) in a temporary tree."""
+    needed) in a temporary tree; the sample grids are written with a palette."""
+    studies = _run_study_figures(tmp_path, monkeypatch, "FASHION_STUDIES", "--fashion-studies",
+                                 dict(preset="demo"))
+    figures = tmp_path / "docs" / "figures"
+    assert sorted(p.name for p in figures.iterdir()) == sorted(
+        f"{out.removeprefix('study-')}-{name}" for out in studies
+        for name in ("samples.png", "metrics.png"))
+    with Image.open(next(figures.glob("*-samples.png"))) as samples:
+        assert samples.mode == "P"
+
+
+def _run_study_figures(tmp_path, monkeypatch, table, flag, options, per_study=None):
+    """Run docs/make_figures.py ``flag`` with the studies of its ``table`` shrunk to tiny ones
+    (plus ``options``, and ``per_study`` ones by folder) under ``tmp_path``, without the demo;
+    returns the studies it ran."""
     spec = importlib.util.spec_from_file_location("make_figures", ROOT / "docs" / "make_figures.py")
     make_figures = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_figures)
-    tiny = dict(preset="demo", steps=2, batch_size=8, eval_every=2, g_width=8, d_width=4,
-                eval_samples=32, progress=False, ks=[0, 1], seeds=[0])
-    studies = {out: {**study, **tiny} for out, study in make_figures.FASHION_STUDIES.items()}
+    studies = {out: {**study, **TINY_STUDY, **options, **(per_study or {}).get(out, {})}
+               for out, study in getattr(make_figures, table).items()}
     monkeypatch.setattr(make_figures, "ROOT", tmp_path)
     monkeypatch.setattr(make_figures, "run_demo", lambda out_dir: None)
     monkeypatch.setattr(make_figures, "copy_figures",
                         _only_image_studies(make_figures.copy_figures))
-    monkeypatch.setattr(make_figures, "FASHION_STUDIES", studies)
-    monkeypatch.setattr(sys, "argv", ["make_figures.py", "--fashion-studies"])
+    monkeypatch.setattr(make_figures, table, studies)
+    monkeypatch.setattr(sys, "argv", ["make_figures.py", flag])
     make_figures.main()
-    written = sorted(p.name for p in (tmp_path / "docs" / "figures").iterdir())
-    assert written == sorted(f"{out.removeprefix('study-')}-{name}" for out in studies
-                             for name in ("samples.png", "metrics.png"))
-    figures = tmp_path / "docs" / "figures"
-    with Image.open(next(figures.glob("*-samples.png"))) as samples:
-        assert samples.mode == "P"  # written with a palette
+    return studies
 
 
 def _only_image_studies(copy_figures):
