@@ -38,6 +38,8 @@ IMAGE_STUDIES = {
 # out folder under runs/ -> the study's arguments (`python -m ugan study --experiment NAME
 # --preset fashion ...` in docs/reproduction.md); a figure's name starts with the folder's
 FASHION_STUDIES = {
+    "study-conv-fashion": dict(experiment="conv", preset="fashion", ks=[0, 1, 5, 10],
+                               seeds=[0, 1, 2]),
     "study-stacked-fashion": dict(experiment="stacked", preset="fashion", ks=[0, 1, 5, 10],
                                   seeds=[0, 1, 2]),
     "study-stacked-fashion-d0.5": dict(experiment="stacked", preset="fashion", d_size=0.5,
