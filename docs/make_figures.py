@@ -40,6 +40,8 @@ IMAGE_STUDIES = {
 FASHION_STUDIES = {
     "study-conv-fashion": dict(experiment="conv", preset="fashion", ks=[0, 1, 5, 10],
                                seeds=[0, 1, 2]),
+    "study-colour-fashion": dict(experiment="colour", preset="fashion", ks=[0, 1, 5, 10],
+                                 seeds=[0, 1, 2]),
     "study-stacked-fashion": dict(experiment="stacked", preset="fashion", ks=[0, 1, 5, 10],
                                   seeds=[0, 1, 2]),
     "study-stacked-fashion-d0.5": dict(experiment="stacked", preset="fashion", d_size=0.5,
