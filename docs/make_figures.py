@@ -4,6 +4,7 @@
     python docs/make_figures.py --paper-study     # also the paper-settings study's (hours to run)
     python docs/make_figures.py --image-studies   # also the image experiments' (about an hour)
     python docs/make_figures.py --fashion-studies # also the 28x28 studies' (hours each)
+    python docs/make_figures.py --fashion-studies study-lstm-fashion  # only that one's
 
 Runs (or re-reads, if already finished) the demo of ``python -m ugan`` in runs/mixture-demo and
 copies its Figure 1 and metric curves into docs/figures/. With ``--paper-study``, does the same
@@ -12,7 +13,8 @@ for the study of docs/reproduction.md (``python -m ugan study --preset paper --k
 ``--image-studies``, for the studies of the image experiments listed in ``IMAGE_STUDIES`` (the
 commands of docs/reproduction.md). With ``--fashion-studies``, for the 28x28 studies of
 docs/reproduction.md listed in ``FASHION_STUDIES``, the ones that have been run: run it after
-their commands there (``--jobs 2`` uses both cores), and it re-reads them."""
+their commands there (``--jobs 2`` uses both cores), and it re-reads them; folder names after
+the flag choose some of them (a study whose runs are gone would be run again, for hours)."""
 
 import argparse
 import shutil
@@ -72,10 +74,14 @@ def main():
     parser.add_argument("--image-studies", action="store_true",
                         help="also run (or re-read) the image experiments' studies and copy "
                              "their figures")
-    parser.add_argument("--fashion-studies", action="store_true",
+    parser.add_argument("--fashion-studies", nargs="*", metavar="FOLDER",
                         help="also re-read (or run, for hours) the 28x28 studies and copy their "
-                             "figures")
+                             "figures; all of FASHION_STUDIES, or only the named folders")
     args = parser.parse_args()
+    unknown = sorted(set(args.fashion_studies or ()) - set(FASHION_STUDIES))
+    if unknown:
+        parser.error(f"--fashion-studies: no study folder {', '.join(unknown)}; "
+                     f"expected some of {', '.join(FASHION_STUDIES)}")
     run_demo(ROOT / "runs" / "mixture-demo")
     copy_figures(ROOT / "runs" / "mixture-demo", "demo")
     if args.paper_study:
@@ -85,9 +91,9 @@ def main():
         for out, study in IMAGE_STUDIES.items():
             run_study("demo", out_dir=ROOT / "runs" / out, **study)
             copy_figures(ROOT / "runs" / out, study["experiment"], ("samples.png", "metrics.png"))
-    if args.fashion_studies:
-        for out, study in FASHION_STUDIES.items():
-            run_study(out_dir=ROOT / "runs" / out, **study)
+    if args.fashion_studies is not None:
+        for out in args.fashion_studies or FASHION_STUDIES:
+            run_study(out_dir=ROOT / "runs" / out, **FASHION_STUDIES[out])
             copy_figures(ROOT / "runs" / out, out.removeprefix("study-"),
                          ("samples.png", "metrics.png"), palette=("samples.png",))
 

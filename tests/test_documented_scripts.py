@@ -76,10 +76,30 @@ def test_make_figures_copies_the_fashion_studies_figures(tmp_path, monkeypatch):
         assert samples.mode == "P"
 
 
+def test_make_figures_fashion_studies_named_folders_only(tmp_path, monkeypatch):
+    """--fashion-studies FOLDER runs and copies that study alone, not the others."""
+    _run_study_figures(tmp_path, monkeypatch, "FASHION_STUDIES",
+                       ["--fashion-studies", "study-colour-fashion"], dict(preset="demo"))
+    assert sorted(p.name for p in (tmp_path / "docs" / "figures").iterdir()) == [
+        "colour-fashion-metrics.png", "colour-fashion-samples.png"]
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["study-colour-fashion"]
+
+
+def test_make_figures_refuses_an_unknown_fashion_study(tmp_path, monkeypatch, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        _run_study_figures(tmp_path, monkeypatch, "FASHION_STUDIES",
+                           ["--fashion-studies", "study-nothing"], dict(preset="demo"))
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert "--fashion-studies: no study folder study-nothing" in error
+    assert "study-conv-fashion" in error
+    assert not (tmp_path / "runs").exists()
+
+
 def _run_study_figures(tmp_path, monkeypatch, table, flag, options, per_study=None):
-    """Run docs/make_figures.py ``flag`` with the studies of its ``table`` shrunk to tiny ones
-    (plus ``options``, and ``per_study`` ones by folder) under ``tmp_path``, without the demo;
-    returns the studies it ran."""
+    """Run docs/make_figures.py ``flag`` (one argument, or a list of them) with the studies of
+    its ``table`` shrunk to tiny ones (plus ``options``, and ``per_study`` ones by folder) under
+    ``tmp_path``, without the demo; returns the studies it ran."""
     spec = importlib.util.spec_from_file_location("make_figures", ROOT / "docs" / "make_figures.py")
     make_figures = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_figures)
@@ -90,7 +110,8 @@ def _run_study_figures(tmp_path, monkeypatch, table, flag, options, per_study=No
     monkeypatch.setattr(make_figures, "copy_figures",
                         _only_image_studies(make_figures.copy_figures))
     monkeypatch.setattr(make_figures, table, studies)
-    monkeypatch.setattr(sys, "argv", ["make_figures.py", flag])
+    monkeypatch.setattr(sys, "argv", ["make_figures.py", *([flag] if isinstance(flag, str)
+                                                          else flag)])
     make_figures.main()
     return studies
 
