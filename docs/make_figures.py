@@ -5,6 +5,7 @@
     python docs/make_figures.py --image-studies   # also the image experiments' (about an hour)
     python docs/make_figures.py --fashion-studies # also the 28x28 studies' (hours each)
     python docs/make_figures.py --fashion-studies study-lstm-fashion  # only that one's
+    python docs/make_figures.py --no-demo --fashion-studies study-lstm-fashion  # and not the demo's
 
 Runs (or re-reads, if already finished) the demo of ``python -m ugan`` in runs/mixture-demo and
 copies its Figure 1 and metric curves into docs/figures/. With ``--paper-study``, does the same
@@ -14,7 +15,8 @@ for the study of docs/reproduction.md (``python -m ugan study --preset paper --k
 commands of docs/reproduction.md). With ``--fashion-studies``, for the 28x28 studies of
 docs/reproduction.md listed in ``FASHION_STUDIES``, the ones that have been run: run it after
 their commands there (``--jobs 2`` uses both cores), and it re-reads them; folder names after
-the flag choose some of them (a study whose runs are gone would be run again, for hours)."""
+the flag choose some of them (a study whose runs are gone would be run again, for hours).
+``--no-demo`` leaves the demo's run and figures alone."""
 
 import argparse
 import shutil
@@ -79,13 +81,17 @@ def main():
     parser.add_argument("--fashion-studies", nargs="*", metavar="FOLDER",
                         help="also re-read (or run, for hours) the 28x28 studies and copy their "
                              "figures; all of FASHION_STUDIES, or only the named folders")
+    parser.add_argument("--no-demo", action="store_true",
+                        help="leave the demo's run and figures alone (its numbers depend on the "
+                             "CPU's BLAS kernels, and README's table matches the committed ones)")
     args = parser.parse_args()
     unknown = sorted(set(args.fashion_studies or ()) - set(FASHION_STUDIES))
     if unknown:
         parser.error(f"--fashion-studies: no study folder {', '.join(unknown)}; "
                      f"expected some of {', '.join(FASHION_STUDIES)}")
-    run_demo(ROOT / "runs" / "mixture-demo")
-    copy_figures(ROOT / "runs" / "mixture-demo", "demo")
+    if not args.no_demo:
+        run_demo(ROOT / "runs" / "mixture-demo")
+        copy_figures(ROOT / "runs" / "mixture-demo", "demo")
     if args.paper_study:
         run_study(out_dir=ROOT / "runs" / "study-paper", **PAPER_STUDY)
         copy_figures(ROOT / "runs" / "study-paper", "paper-study")

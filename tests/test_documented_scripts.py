@@ -34,9 +34,7 @@ def test_documented_script_runs(script):
 def test_make_figures_copies_the_demo_and_paper_study_figures(tmp_path, monkeypatch):
     """docs/make_figures.py --paper-study, on tiny runs in a temporary tree (the real study
     takes hours): both runs are made and their figures land in docs/figures."""
-    spec = importlib.util.spec_from_file_location("make_figures", ROOT / "docs" / "make_figures.py")
-    make_figures = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_figures)
+    make_figures = _load_make_figures()
     tiny = dict(steps=2, batch_size=16, eval_every=2, progress=False)
     real_run_demo = make_figures.run_demo
     monkeypatch.setattr(make_figures, "ROOT", tmp_path)
@@ -85,6 +83,21 @@ def test_make_figures_fashion_studies_named_folders_only(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["study-colour-fashion"]
 
 
+def test_make_figures_no_demo_leaves_the_demo_alone(tmp_path, monkeypatch):
+    """--no-demo: the demo is neither run nor copied (here: nothing else is asked for)."""
+    make_figures = _load_make_figures()
+    calls = []
+    monkeypatch.setattr(make_figures, "ROOT", tmp_path)
+    monkeypatch.setattr(make_figures, "run_demo", calls.append)
+    monkeypatch.setattr(make_figures, "copy_figures", lambda *args, **kwargs: calls.append(args))
+    monkeypatch.setattr(sys, "argv", ["make_figures.py", "--no-demo"])
+    make_figures.main()
+    assert calls == []
+    monkeypatch.setattr(sys, "argv", ["make_figures.py"])
+    make_figures.main()
+    assert calls[0] == tmp_path / "runs" / "mixture-demo" and calls[1][1] == "demo"
+
+
 def test_make_figures_refuses_an_unknown_fashion_study(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit) as exit_info:
         _run_study_figures(tmp_path, monkeypatch, "FASHION_STUDIES",
@@ -100,9 +113,7 @@ def _run_study_figures(tmp_path, monkeypatch, table, flag, options, per_study=No
     """Run docs/make_figures.py ``flag`` (one argument, or a list of them) with the studies of
     its ``table`` shrunk to tiny ones (plus ``options``, and ``per_study`` ones by folder) under
     ``tmp_path``, without the demo; returns the studies it ran."""
-    spec = importlib.util.spec_from_file_location("make_figures", ROOT / "docs" / "make_figures.py")
-    make_figures = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_figures)
+    make_figures = _load_make_figures()
     studies = {out: {**study, **TINY_STUDY, **options, **(per_study or {}).get(out, {})}
                for out, study in getattr(make_figures, table).items()}
     monkeypatch.setattr(make_figures, "ROOT", tmp_path)
@@ -114,6 +125,14 @@ def _run_study_figures(tmp_path, monkeypatch, table, flag, options, per_study=No
                                                           else flag)])
     make_figures.main()
     return studies
+
+
+def _load_make_figures():
+    """docs/make_figures.py as a fresh module (docs/ is no package)."""
+    spec = importlib.util.spec_from_file_location("make_figures", ROOT / "docs" / "make_figures.py")
+    make_figures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_figures)
+    return make_figures
 
 
 def _only_image_studies(copy_figures):
