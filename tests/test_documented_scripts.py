@@ -54,7 +54,7 @@ TINY_STUDY = dict(steps=2, batch_size=8, eval_every=2, g_width=8, d_width=4, eva
 
 def test_make_figures_copies_the_image_studies_figures(tmp_path, monkeypatch):
     """docs/make_figures.py --image-studies, on tiny studies in a temporary tree."""
-    studies = _run_study_figures(tmp_path, monkeypatch, "IMAGE_STUDIES", "--image-studies", {},
+    studies = _run_study_figures(tmp_path, monkeypatch, "IMAGE_STUDIES", ["--image-studies"], {},
                                  {"study-conv-demo": dict(inference_images=4, inference_steps=2)})
     written = sorted(p.name for p in (tmp_path / "docs" / "figures").iterdir())
     assert written == sorted(f"{study['experiment']}-{name}" for study in studies.values()
@@ -64,7 +64,7 @@ def test_make_figures_copies_the_image_studies_figures(tmp_path, monkeypatch):
 def test_make_figures_copies_the_fashion_studies_figures(tmp_path, monkeypatch):
     """docs/make_figures.py --fashion-studies, on tiny studies (the demo preset: no 28x28 data
     needed) in a temporary tree; the sample grids are written with a palette."""
-    studies = _run_study_figures(tmp_path, monkeypatch, "FASHION_STUDIES", "--fashion-studies",
+    studies = _run_study_figures(tmp_path, monkeypatch, "FASHION_STUDIES", ["--fashion-studies"],
                                  dict(preset="demo"))
     figures = tmp_path / "docs" / "figures"
     assert sorted(p.name for p in figures.iterdir()) == sorted(
@@ -109,20 +109,16 @@ def test_make_figures_refuses_an_unknown_fashion_study(tmp_path, monkeypatch, ca
     assert not (tmp_path / "runs").exists()
 
 
-def _run_study_figures(tmp_path, monkeypatch, table, flag, options, per_study=None):
-    """Run docs/make_figures.py ``flag`` (one argument, or a list of them) with the studies of
-    its ``table`` shrunk to tiny ones (plus ``options``, and ``per_study`` ones by folder) under
-    ``tmp_path``, without the demo; returns the studies it ran."""
+def _run_study_figures(tmp_path, monkeypatch, table, arguments, options, per_study=None):
+    """Run docs/make_figures.py --no-demo ``arguments`` with the studies of its ``table`` shrunk
+    to tiny ones (plus ``options``, and ``per_study`` ones by folder) under ``tmp_path``; returns
+    the studies it ran."""
     make_figures = _load_make_figures()
     studies = {out: {**study, **TINY_STUDY, **options, **(per_study or {}).get(out, {})}
                for out, study in getattr(make_figures, table).items()}
     monkeypatch.setattr(make_figures, "ROOT", tmp_path)
-    monkeypatch.setattr(make_figures, "run_demo", lambda out_dir: None)
-    monkeypatch.setattr(make_figures, "copy_figures",
-                        _only_image_studies(make_figures.copy_figures))
     monkeypatch.setattr(make_figures, table, studies)
-    monkeypatch.setattr(sys, "argv", ["make_figures.py", *([flag] if isinstance(flag, str)
-                                                          else flag)])
+    monkeypatch.setattr(sys, "argv", ["make_figures.py", "--no-demo", *arguments])
     make_figures.main()
     return studies
 
@@ -133,11 +129,3 @@ def _load_make_figures():
     make_figures = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_figures)
     return make_figures
-
-
-def _only_image_studies(copy_figures):
-    """copy_figures, skipping the demo's (not run here)."""
-    def copy(run_dir, prefix, *names, **options):
-        if prefix != "demo":
-            copy_figures(run_dir, prefix, *names, **options)
-    return copy
