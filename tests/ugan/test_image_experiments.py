@@ -38,8 +38,15 @@ def test_a_tiny_run_leaves_a_run_folder_with_metrics_in_range(experiment, tmp_pa
     for name in ("config.json", "metrics.jsonl", "metrics.json", "checkpoint.npz",
                  "samples.png", "metrics.png", "samples/step_0000004.npy"):
         assert (tmp_path / name).exists(), name
-    final = json.loads((tmp_path / "metrics.json").read_text())["final"]
+    written = json.loads((tmp_path / "metrics.json").read_text())
+    final = written["final"]
     assert final == history[-1]
+    if experiment.collapse_metric:  # the lowest value after the untrained generator's
+        metric, _ = experiment.collapse_metric
+        lowest = min(history[1:], key=lambda record: record[metric])
+        assert written["fewest_modes"] == {metric: lowest[metric], "step": lowest["step"]}
+    else:
+        assert "fewest_modes" not in written
     reported = [key for key, _ in experiment.study_columns] + list(experiment.curves)
     assert set(reported) <= set(final)
     channels, ranges = EXPECTED[experiment]
@@ -47,6 +54,20 @@ def test_a_tiny_run_leaves_a_run_folder_with_metrics_in_range(experiment, tmp_pa
         assert low <= final[key] <= high, key
     assert np.isfinite(final["diversity"]) and final["diversity"] > 0
     assert np.load(tmp_path / "samples/step_0000004.npy").shape[1:] == (channels, 8, 8)
+
+
+@pytest.mark.parametrize("experiment, column", [
+    (StackedExperiment, "fewest modes during training"),
+    (LSTMExperiment, "fewest classes during training")], ids=["stacked", "lstm"])
+def test_a_study_tables_the_deepest_collapse_of_each_seed(experiment, column):
+    metric, title = experiment.collapse_metric
+    runs = [{"fewest_modes": {metric: lowest, "step": 0}} for lowest in (1, 3)]
+    assert experiment.study_extras(runs) == {column: {"value": [1, 3], "cell": "2 ± 1"}}
+    assert title == column
+
+
+def test_an_experiment_without_classes_tables_no_collapse():
+    assert ColourExperiment.study_extras([{"final": {}}]) == {}
 
 
 @pytest.mark.parametrize("experiment", list(EXPECTED), ids=lambda e: e.name)

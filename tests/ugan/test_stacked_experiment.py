@@ -56,13 +56,10 @@ def test_config_from_names_an_unknown_option():
         StackedExperiment.config_from(g_hidden=3)
 
 
-def test_the_deepest_collapse_after_the_start_is_kept_and_tabled(experiment):
+def test_the_deepest_collapse_after_the_start_is_kept(experiment):
     """metrics.json keeps the fewest modes at any evaluation but the first (the untrained
-    generator's), and a study's row gives them over its seeds."""
+    generator's); a study tables them (test_image_experiments.py)."""
     history = [{"step": step, "modes_covered": modes, "kl_to_uniform": 1.0, "diversity": 0.5}
                for step, modes in [(0, 5), (100, 40), (200, 12), (300, 30)]]
     fewest = experiment.final_metrics(history)["fewest_modes"]
     assert fewest == {"modes_covered": 12, "step": 200}
-    runs = [{"fewest_modes": {"modes_covered": modes, "step": 0}} for modes in (10, 30)]
-    (entry,) = StackedExperiment.study_extras(runs).values()
-    assert entry == {"value": [10, 30], "cell": "20 ± 10"}

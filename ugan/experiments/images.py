@@ -6,7 +6,9 @@ and supplies, where it differs from the defaults, ``small_models`` (by default t
 pair of ``ugan.models.conv``, whose generator's width is ``ConvImageConfig.g_width``),
 ``paper_models`` (the paper's networks of ``ugan.models.paper`` at width multiplier
 ``ImageConfig.width``; by default the CIFAR10/MNIST DCGAN pair), ``transform_real`` (stacking or
-colouring digits) and ``metrics`` (what a batch of generated images is scored with, a dict).
+colouring digits), ``metrics`` (what a batch of generated images is scored with, a dict) and,
+where a classifier labels the samples, ``collapse_metric`` (the count of classes or modes whose
+lowest value during training a study tables).
 ``ImageConfig.networks`` picks the pair: "small" (the CPU-sized networks of the ``demo``
 presets) or "paper".
 
@@ -24,7 +26,7 @@ import numpy as np
 
 from ugan import plots
 from ugan.data import load_cifar10, load_digits_images, load_fashion_mnist, load_mnist
-from ugan.experiments.base import Experiment, TrainingConfig, save_snapshot
+from ugan.experiments.base import Experiment, TrainingConfig, mean_and_spread, save_snapshot
 from ugan.metrics.classifier import trained_digit_classifier
 from ugan.metrics.distances import mean_pairwise_distance
 from ugan.metrics.fashion import trained_fashion_classifier
@@ -102,6 +104,9 @@ class ImageExperiment(Experiment):
     figure_name = "samples.png"
 
     classifier_accuracy = None  # of the classifier that labels samples, where one does
+    # (metric, study column) of an experiment whose samples a classifier labels: metrics.json
+    # keeps the metric's lowest value during training, and a study tables it over the seeds
+    collapse_metric = None
 
     def __init__(self, config):
         super().__init__(config)
@@ -185,10 +190,28 @@ class ImageExperiment(Experiment):
         return {}
 
     def final_metrics(self, history):
+        """Also the classifier's held-out accuracy, where one labels the samples, and the
+        deepest collapse during training, where ``collapse_metric`` names its metric: the lowest
+        value at any evaluation after the first (which is the untrained generator's), and when."""
         metrics = super().final_metrics(history)
         if self.classifier_accuracy is not None:
             metrics["classifier_accuracy"] = self.classifier_accuracy
+        if self.collapse_metric:
+            metric, _ = self.collapse_metric
+            fewest = min(history[1:] or history, key=lambda record: record[metric])
+            metrics["fewest_modes"] = {metric: fewest[metric], "step": fewest["step"]}
         return metrics
+
+    @classmethod
+    def study_extras(cls, runs):
+        """The deepest collapse of each seed during training (``collapse_metric``), over the
+        seeds; nothing for an experiment without one."""
+        if not cls.collapse_metric:
+            return {}
+        metric, title = cls.collapse_metric
+        fewest = [run["fewest_modes"][metric] for run in runs]
+        return {title: {"value": fewest,
+                        "cell": mean_and_spread(np.mean(fewest), np.std(fewest))}}
 
     def figure_through_time(self, rows, path):
         """Generated images through training (the paper's Figures 3 and 4), a row per run."""

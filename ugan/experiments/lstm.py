@@ -63,6 +63,7 @@ class LSTMExperiment(ImageExperiment):
     study_columns = (("modes_covered_strict", "classes (strict)"),
                      ("kl_to_uniform", "KL to uniform"), ("confident_fraction", "confident"),
                      ("diversity", "diversity"))
+    collapse_metric = ("modes_covered_strict", "fewest classes during training")
 
     def __init__(self, config):
         super().__init__(config)

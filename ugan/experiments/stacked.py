@@ -35,7 +35,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ugan.data import stack_digits, stacked_mode
-from ugan.experiments.base import mean_and_spread
 from ugan.experiments.images import PAPER_TRAINING, ConvImageConfig, ImageExperiment
 from ugan.metrics.modes import mode_metrics
 from ugan.models.paper import stacked_pair
@@ -68,6 +67,7 @@ class StackedExperiment(ImageExperiment):
     curves = ("modes_covered", "kl_to_uniform", "diversity")
     study_columns = (("modes_covered", "modes (of 1000)"), ("kl_to_uniform", "KL to uniform"),
                      ("diversity", "diversity"))
+    collapse_metric = ("modes_covered", "fewest modes during training")
 
     def __init__(self, config):
         super().__init__(config)
@@ -90,22 +90,6 @@ class StackedExperiment(ImageExperiment):
 
     def metrics(self, samples):
         return mode_metrics(stacked_modes(self.classifier, samples), N_MODES)
-
-    def final_metrics(self, history):
-        """Also the deepest collapse during training: the fewest modes covered at any evaluation
-        after the first (which is the untrained generator's), and when."""
-        metrics = super().final_metrics(history)
-        fewest = min(history[1:] or history, key=lambda record: record["modes_covered"])
-        metrics["fewest_modes"] = {"modes_covered": fewest["modes_covered"],
-                                   "step": fewest["step"]}
-        return metrics
-
-    @staticmethod
-    def study_extras(runs):
-        """The fewest modes each seed covered during training, over the seeds."""
-        fewest = [run["fewest_modes"]["modes_covered"] for run in runs]
-        return {"fewest modes during training": {
-            "value": fewest, "cell": mean_and_spread(np.mean(fewest), np.std(fewest))}}
 
 
 def stacked_modes(classifier, samples):
