@@ -49,7 +49,7 @@ FASHION_STUDIES = {
     "study-stacked-fashion": dict(experiment="stacked", preset="fashion", ks=[0, 1, 5, 10],
                                   seeds=[0, 1, 2]),
     "study-stacked-fashion-d0.5": dict(experiment="stacked", preset="fashion", d_size=0.5,
-                                       ks=[0, 1, 5, 10], seeds=[0, 1]),
+                                       ks=[0, 1, 5, 10], seeds=[0, 1, 2]),
     "study-lstm-fashion": dict(experiment="lstm", preset="fashion", ks=[0, 1, 5, 10],
                                seeds=[0, 1, 2]),
 }
