@@ -81,7 +81,10 @@ def main():
                         choices=["lstm", "conv", "stacked", "colour"])
     parser.add_argument("--iterations", type=int, default=5, help="timed iterations per K")
     args = parser.parse_args()
-    rows = {name: estimate(name, args.iterations) for name in args.experiments}
+    try:
+        rows = {name: estimate(name, args.iterations) for name in args.experiments}
+    except FileNotFoundError as error:  # the presets read the real Fashion-MNIST
+        sys.exit(f"preset_sizing.py: {error}")
     columns = list(next(iter(rows.values())))
     print("| experiment | " + " | ".join(columns) + " |")
     print("|" + " --- |" * (len(columns) + 1))

@@ -1,11 +1,30 @@
-"""Test-wide settings: hypothesis profiles, and the devices every op test runs on."""
+"""Test-wide settings: hypothesis profiles, and the small Fashion-MNIST folder that the 28x28
+experiments' tests read in place of Debian's."""
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+import ugan.data.idx
+from fashion_files import write_fashion_mnist
 
 settings.register_profile("dev", deadline=None, max_examples=25,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", deadline=None, max_examples=25, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist_files(tmp_path_factory):
+    """A small Fashion-MNIST folder (``fashion_files.write_fashion_mnist``), written once."""
+    return write_fashion_mnist(tmp_path_factory.mktemp("fashion-mnist"))
+
+
+@pytest.fixture
+def small_fashion_mnist(fashion_mnist_files, monkeypatch):
+    """The default Fashion-MNIST folder (where Debian installs it) is the small one for this
+    test, so the ``paper`` and ``fashion`` presets run on every machine, in seconds."""
+    monkeypatch.setattr(ugan.data.idx, "_DEBIAN_FASHION_MNIST", fashion_mnist_files)
+    return fashion_mnist_files

@@ -6,9 +6,10 @@ the run shrunk: 1 iteration per 1,000 documented (at least 2), batch 16, an eval
 iteration, a study's first seed only; a shell redirection after a command (``> runs.txt``) is
 not part of it. Commands of the paper's networks (``--preset paper`` or ``fashion``) also run
 on this machine's CPU (no ``--device cuda``), at a tiny width, with 64 samples per evaluation,
-4 conv reconstructions and in this process (no ``--jobs``). A command that a change to the CLI
-breaks, or a documented sequence that no longer works (say a resume with other options than the
-run it continues), fails here."""
+4 conv reconstructions and in this process (no ``--jobs``), on the small Fashion-MNIST folder
+of ``tests/fashion_files.py`` (so on every machine, with or without Debian's package). A
+command that a change to the CLI breaks, or a documented sequence that no longer works (say a
+resume with other options than the run it continues), fails here."""
 
 import re
 import shlex
@@ -77,6 +78,7 @@ def shrunk(args, tmp_path):
                    "--no-progress"]
 
 
+@pytest.mark.usefixtures("small_fashion_mnist")
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)
 def test_documented_commands_run(document, tmp_path):
     commands = documented_commands(document)

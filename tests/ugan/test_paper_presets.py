@@ -1,6 +1,7 @@
 """The image experiments' ``paper`` and ``fashion`` presets: the paper's networks on 28x28
 Fashion-MNIST train two iterations at a tiny width (a width override; the full size is for a
-GPU) on every test device, evaluate with their metrics, and keep the paper's settings."""
+GPU) on every test device, evaluate with their metrics, and keep the paper's settings. They read
+the small Fashion-MNIST folder of ``tests/fashion_files.py``, so they run on every machine."""
 
 import json
 import math
@@ -10,14 +11,11 @@ import pytest
 
 import strategies as S
 from minigrad import nn
-from ugan.data import fashion_mnist_dir
 from ugan.experiments import EXPERIMENTS
 from ugan.models.paper import (PaperConvDiscriminator, PaperConvGenerator,
                                PaperLSTMDiscriminator, PaperLSTMGenerator)
 from ugan.train import GANTrainer
 
-needs_fashion_mnist = pytest.mark.skipif(fashion_mnist_dir() is None,
-                                         reason="dataset-fashion-mnist is not installed")
 IMAGE_EXPERIMENTS = ["lstm", "conv", "stacked", "colour"]
 TINY = dict(width=0.0625, steps=2, batch_size=8, eval_every=1, eval_samples=64, noise_dim=8,
             unroll_steps=2)
@@ -30,7 +28,7 @@ def tiny(name, preset="paper", **overrides):
     return EXPERIMENTS[name].config_from(preset, **{**TINY, **extra, **overrides})
 
 
-@needs_fashion_mnist
+@pytest.mark.usefixtures("small_fashion_mnist")
 @pytest.mark.parametrize("device", S.DEVICES)
 @pytest.mark.parametrize("name", IMAGE_EXPERIMENTS)
 def test_the_paper_preset_trains_at_tiny_width_with_the_papers_networks(name, device, tmp_path):
@@ -65,7 +63,7 @@ def test_the_paper_preset_keeps_the_appendix_settings(name):
     assert (fashion.networks, fashion.dataset) == ("paper", "fashion-mnist")
 
 
-@needs_fashion_mnist
+@pytest.mark.usefixtures("small_fashion_mnist")
 def test_stacked_sizes_its_discriminator_against_the_generator(tmp_path):
     """--d-size: the discriminator's widths are d_size times the generator's (1/8 of DCGAN's)."""
     for d_size in (0.25, 0.5):

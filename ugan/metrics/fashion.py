@@ -7,9 +7,12 @@ and on the 10,000 images of the test split, which it never sees. A perceptron do
 garments than on digits (shirts, pullovers and coats look alike); ten classes make chance 10%.
 """
 
+from pathlib import Path
+
 import numpy as np
 
 from ugan.data.fashion_mnist import load_fashion_mnist
+from ugan.data.idx import fashion_mnist_dir
 from ugan.metrics.classifier import DigitClassifier
 
 
@@ -30,8 +33,11 @@ _TRAINED = {}
 
 
 def trained_fashion_classifier(directory=None):
-    """``fashion_classifier(directory)``, trained once per process for each directory, so that
-    the runs of a study share it: (classifier, accuracy on the test split)."""
-    if directory not in _TRAINED:
-        _TRAINED[directory] = fashion_classifier(directory)
-    return _TRAINED[directory]
+    """``fashion_classifier(directory)``, trained once per process for each directory (the
+    default one as the folder it stands for), so that the runs of a study share it: (classifier,
+    accuracy on the test split)."""
+    folder = fashion_mnist_dir() if directory is None else directory
+    key = None if folder is None else Path(folder).resolve()
+    if key not in _TRAINED:
+        _TRAINED[key] = fashion_classifier(directory)
+    return _TRAINED[key]
