@@ -3,9 +3,11 @@ Gaussian colour digits it is measured on (ugan/data/colour_digits.py)."""
 
 import numpy as np
 import pytest
+from scipy.special import logsumexp
 from scipy.stats import norm
 
 from ugan.data import gaussian_colour_digits
+from ugan.metrics import colour_kde
 from ugan.metrics import cluster_colours, colour_js_divergence, kde_js_divergence, scott_bandwidth
 
 
@@ -86,3 +88,19 @@ def test_scott_bandwidth_and_its_refusal_of_a_single_colour():
     assert scott_bandwidth(colours) == pytest.approx(expected, rel=1e-12)
     with pytest.raises(ValueError, match="scott_bandwidth: the colours are all equal"):
         scott_bandwidth(np.full((5, 3), 0.5))
+
+
+def test_distances_added_channel_by_channel_equal_numpys_sum_over_the_channels_bit_for_bit():
+    """The clustering's and the KDE's distances skip the (..., 3) array of squared differences;
+    adding its channels in order must give what ``.sum(axis=-1)`` of that array gives, so that
+    the metric's values are those it gave before."""
+    rng = np.random.default_rng(0)
+    pixels, centre = rng.random((5, 40, 3)), rng.random((5, 3))
+    np.testing.assert_array_equal(colour_kde._squared_distances(pixels, centre),
+                                  ((pixels - centre[:, None, :]) ** 2).sum(axis=2))
+    points, centres = rng.random((7, 3)), rng.random((9, 3))
+    squared = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+    np.testing.assert_allclose(  # log of 1/9 sum_j N(x; c_j, 0.1^2 I_3)
+        colour_kde._log_density(points, centres, 0.1),
+        logsumexp(-squared / (2 * 0.1 ** 2), axis=1) - np.log(9) - 1.5 * np.log(2 * np.pi * 0.01),
+        rtol=1e-12)

@@ -54,7 +54,18 @@ def cluster_colours(images, iterations=KMEANS_ITERATIONS):
 
 
 def _squared_distances(pixels, centre):
-    return ((pixels - centre[:, None, :]) ** 2).sum(axis=2)
+    """(N, P): each image's pixels' squared distance to its centre."""
+    return _sum_of_channels(lambda c: (pixels[:, :, c] - centre[:, c, None]) ** 2,
+                            pixels.shape[2])
+
+
+def _sum_of_channels(term, channels):
+    """term(0) + term(1) + ..., added in that order: the sum over a last axis of ``channels``
+    that ``.sum(axis=-1)`` gives, bit for bit, without building the array that has that axis."""
+    total = term(0)
+    for c in range(1, channels):
+        total += term(c)
+    return total
 
 
 def _cluster_mean(pixels, members, centre):
@@ -120,6 +131,7 @@ def _log_density(points, centres, bandwidth):
     logs = []
     for start in range(0, len(points), _CHUNK):
         chunk = points[start:start + _CHUNK]
-        squared = ((chunk[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
-        logs.append(logsumexp(-squared / (2.0 * bandwidth ** 2), axis=1) - normaliser)
+        exponents = _sum_of_channels(lambda c: (chunk[:, c, None] - centres[:, c]) ** 2, d)
+        exponents /= -2.0 * bandwidth ** 2  # in place: -|x - c|^2 / (2 h^2)
+        logs.append(logsumexp(exponents, axis=1) - normaliser)
     return np.concatenate(logs)
