@@ -1,5 +1,6 @@
-"""Small Fashion-MNIST folders that the tests write, so that the 28x28 experiments run the same
-on every machine, with or without Debian's ``dataset-fashion-mnist``.
+"""uint8 IDX files, and the small Fashion-MNIST folders that the tests write from them, so that
+the 28x28 experiments run the same on every machine, with or without Debian's
+``dataset-fashion-mnist``.
 
 A folder holds the four gzipped IDX files of the real one (``train-`` and ``t10k-``, images and
 labels). Its images are made to be learnable: class c is a bright band across rows 2c+1 to
@@ -30,10 +31,9 @@ def write_split(directory, prefix, images, labels):
 def banded_images(labels, rng):
     """uint8 images (N, 28, 28): class c a band of rows 2c+1 .. 2c+8 at about 200, the rest
     about 20, plus noise in 0..40."""
-    images = rng.integers(0, 41, size=(len(labels), SIDE, SIDE))
-    for i, c in enumerate(labels):
-        images[i] += 20
-        images[i, 2 * c + 1:2 * c + 9, 2:SIDE - 2] += 180
+    images = 20 + rng.integers(0, 41, size=(len(labels), SIDE, SIDE))
+    for image, c in zip(images, labels):
+        image[2 * c + 1:2 * c + 9, 2:SIDE - 2] += 180
     return images.astype(np.uint8)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fashion_files import idx_ubyte
 from tiny_runs import assert_same_run, tiny_config, train
 from ugan import jsonfile, study
 from ugan.__main__ import main
@@ -223,16 +224,10 @@ def test_a_study_reports_a_diverged_run_instead_of_averaging_it(tmp_path, capsys
         output.out
 
 
-def idx_file(path, array):
-    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I",
-                                                                    *array.shape)
-    path.write_bytes(header + array.astype(np.uint8).tobytes())
-
-
 def mnist_folder(folder, images, labels):
     folder.mkdir()
-    idx_file(folder / "train-images-idx3-ubyte", images)
-    idx_file(folder / "train-labels-idx1-ubyte", labels)
+    (folder / "train-images-idx3-ubyte").write_bytes(idx_ubyte(images))
+    (folder / "train-labels-idx1-ubyte").write_bytes(idx_ubyte(labels))
     return folder
 
 
@@ -255,7 +250,7 @@ def data_and_os_errors(tmp_path):
     huge.mkdir()
     (huge / "train-images-idx3-ubyte").write_bytes(struct.pack(">HBB3I", 0, 8, 3, 2 ** 31,
                                                                2 ** 31, 2 ** 31))
-    idx_file(huge / "train-labels-idx1-ubyte", np.zeros(1))
+    (huge / "train-labels-idx1-ubyte").write_bytes(idx_ubyte(np.zeros(1)))
     return {
         "out is a file": (["mixture", "--out", str(tmp_path / "a-file")],
                           f"{tmp_path / 'a-file'}: is a file, not a run folder"),
