@@ -104,3 +104,82 @@ def test_final_metrics_say_when_every_mode_stayed_covered():
     assert summary["later_half"]["top_mode_changes"] == 1  # 3, 3, 4
     history[-1] = record(40, 6, 4)
     assert experiment.final_metrics(history)["all_modes_from_step"] is None
+
+
+def test_samples_off_the_modes_are_invisible_to_the_hq_columns_but_not_to_the_nearest_shares():
+    """A collapsed blob between modes 0 and 1, nearer 0: no high-quality sample, so the HQ
+    columns see nothing, while every sample still counts towards its nearest mode."""
+    between = 0.6 * CENTERS[0] + 0.4 * CENTERS[1]
+    assert np.linalg.norm(between - CENTERS[0]) > 3 * STD
+    samples = between + 0.01 * np.random.default_rng(0).standard_normal((90, 2))
+    samples = np.concatenate([samples, _on_modes([0, 0, 0, 0, 10, 0, 0, 0])])
+    m = mixture_metrics(samples, CENTERS, STD)
+    assert m["mode_counts"] == [0, 0, 0, 0, 10, 0, 0, 0]
+    assert m["top_mode"] == 4 and m["top_mode_mass"] == 1.0  # a statement about 10 samples
+    assert m["nearest_mode_counts"] == [90, 0, 0, 0, 10, 0, 0, 0]
+    assert m["nearest_top_share"] == 0.9 and m["nearest_modes_5pct"] == 2
+
+    far = mixture_metrics(np.full((20, 2), 10.0), CENTERS, STD)
+    assert far["high_quality_fraction"] == 0.0 and far["modes_covered"] == 0
+    assert far["nearest_top_share"] == 1.0 and far["nearest_modes_5pct"] == 1
+
+
+def test_nearest_shares_threshold_is_five_percent_of_all_samples():
+    # n = 100: a mode needs >= 5 of all samples; HQ or not does not matter
+    counts = [80, 5, 4, 11, 0, 0, 0, 0]
+    samples = _on_modes(counts) + np.array([4 * STD, 0.0])  # all off the 3-std disc
+    m = mixture_metrics(samples, CENTERS, STD)
+    assert m["high_quality_fraction"] == 0.0
+    assert m["nearest_mode_counts"] == counts
+    assert m["nearest_modes_5pct"] == 3 and m["nearest_top_share"] == 0.8
+
+
+@given(modes=st.lists(st.integers(0, 7), min_size=1, max_size=60),
+       radii=st.lists(st.floats(0.0, 8.0), min_size=60, max_size=60))
+def test_definitions_are_consistent(modes, radii):
+    """HQ counts never exceed nearest counts; the two agree when every sample is HQ; the
+    formulas of the module docstring hold."""
+    n = len(modes)
+    samples = CENTERS[modes] + np.array(radii[:n])[:, None] * STD * np.array([0.6, 0.8])
+    m = mixture_metrics(samples, CENTERS, STD)
+    hq, nearest = np.array(m["mode_counts"]), np.array(m["nearest_mode_counts"])
+    assert (hq <= nearest).all() and nearest.sum() == n
+    assert m["nearest_top_share"] == nearest.max() / n
+    assert m["nearest_modes_5pct"] == np.count_nonzero(nearest >= 0.05 * n)
+    assert m["modes_covered"] == np.count_nonzero(hq >= 1)
+    assert m["modes_covered_strict"] == np.count_nonzero(hq >= 0.05 * n / 8)
+    if m["high_quality_fraction"] == 1.0:
+        assert (hq == nearest).all() and m["top_mode_mass"] == m["nearest_top_share"]
+
+
+def test_real_data_covers_every_mode_with_about_an_eighth_each():
+    experiment = MixtureExperiment(MixtureExperiment.config_from())
+    m = experiment.real_data_metrics(0)
+    assert m["n_samples"] == experiment.config.eval_samples
+    assert m["modes_covered"] == m["modes_covered_strict"] == m["nearest_modes_5pct"] == 8
+    assert m["high_quality_fraction"] > 0.98
+    assert abs(m["nearest_top_share"] - 1 / 8) < 0.03 and abs(m["top_mode_mass"] - 1 / 8) < 0.03
+    assert m["kl_to_uniform"] < 0.01
+    assert experiment.real_data_metrics(0) == m and experiment.real_data_metrics(1) != m
+    drawn = RING.sample(m["n_samples"], np.random.default_rng([0, 2]))
+    assert mixture_metrics(drawn, CENTERS, STD) == m
+
+
+def test_a_run_folder_written_before_the_nearest_shares_gets_them_from_its_samples(tmp_path):
+    experiment = MixtureExperiment(MixtureExperiment.config_from())
+    rng = np.random.default_rng(0)
+    (tmp_path / "samples").mkdir()
+    history = []
+    for step in (0, 10):
+        samples = RING.sample(200, rng)
+        np.save(tmp_path / "samples" / f"step_{step:07d}.npy", samples)
+        record = {"step": step, **mixture_metrics(samples, CENTERS, STD)}
+        for key in ("nearest_top_share", "nearest_modes_5pct", "nearest_mode_counts"):
+            del record[key]
+        history.append(record)
+    experiment.finish(tmp_path, [dict(r) for r in history])
+    final = json.loads((tmp_path / "metrics.json").read_text())["final"]
+    assert final == mixture_metrics(np.load(tmp_path / "samples" / "step_0000010.npy"),
+                                    CENTERS, STD) | {"step": 10}
+    lines = (tmp_path / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(line)["nearest_modes_5pct"] for line in lines] == [8, 8]
