@@ -257,8 +257,10 @@ class GANTrainer:
         """Iterations from ``self.step`` to ``config.steps``, evaluating and checkpointing."""
         config = self.config
         _write_history(metrics_path, history)
-        if self._evaluates_at(self.step) and not (history and history[-1]["step"] == self.step):
-            history.append(self._evaluate(metrics_path))
+        with _StopRequests() as stop, stop.at_once():
+            if self._evaluates_at(self.step) and not (history and
+                                                      history[-1]["step"] == self.step):
+                history.append(self._evaluate(metrics_path))
         with tqdm(total=config.steps, initial=self.step, disable=not progress, file=sys.stderr,
                   desc=f"{self.experiment.name} K={config.unroll_steps}",
                   dynamic_ncols=True) as bar, _StopRequests() as stop:
@@ -266,12 +268,14 @@ class GANTrainer:
                 d_loss, g_loss = self.train_step()
                 self._check_divergence(d_loss, g_loss)
                 bar.update(1)
-                if self._evaluates_at(self.step):
-                    history.append(self._evaluate(metrics_path))
-                    bar.set_postfix(self.experiment.summary(history[-1]), refresh=False)
+                evaluates = self._evaluates_at(self.step)
                 if (self.step % config.checkpoint_every == 0 or self.step == config.steps
-                        or stop.requested):
-                    self.save()
+                        or evaluates or stop.requested):
+                    self.save()  # before the evaluation, which a stop request may cut short
+                if evaluates and not (stop.requested and self.step < config.steps):
+                    with stop.at_once():
+                        history.append(self._evaluate(metrics_path))
+                    bar.set_postfix(self.experiment.summary(history[-1]), refresh=False)
                 if stop.requested and self.step < config.steps:
                     bar.close()
                     print(f"\n{stop.requested} at iteration {self.step}: checkpoint saved in "
@@ -331,18 +335,31 @@ class _StopRequests:
     """Ctrl-C (SIGINT) or SIGTERM asks the loop to stop after the current iteration, so that the
     checkpoint it saves holds a whole iteration (an iteration cut in the middle, after the
     discriminator's step but before the generator's, could not be resumed exactly). A second
-    Ctrl-C stops at once, leaving the last checkpoint as it is."""
+    Ctrl-C stops at once, leaving the last checkpoint as it is. During an evaluation
+    (:meth:`at_once`), which follows its iteration's checkpoint and changes nothing a run keeps,
+    the first request stops at once: a resumed run redoes the evaluation."""
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
     def __init__(self):
         self.requested = None
         self._previous = {}
+        self._at_once = False
 
     def _handle(self, number, frame):
-        if self.requested is not None and number == signal.SIGINT:
+        if self._at_once or (self.requested is not None and number == signal.SIGINT):
+            self.requested = signal.Signals(number).name
             raise KeyboardInterrupt  # the run says what was and was not saved
         self.requested = signal.Signals(number).name
+
+    @contextlib.contextmanager
+    def at_once(self):
+        """Within it, a stop request interrupts what runs (an evaluation) at once."""
+        self._at_once = True
+        try:
+            yield
+        finally:
+            self._at_once = False
 
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():

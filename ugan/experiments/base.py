@@ -17,6 +17,7 @@ config.json, checkpoint.npz (laid out by ``ugan.checkpoint.CheckpointLayout``), 
 metrics.json, samples/ and the figures that :meth:`Experiment.finish` draws.
 """
 
+import contextlib
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,12 @@ import numpy as np
 
 import minigrad as mg
 
+from minigrad.nn.layers import BatchNorm1d, BatchNorm2d
+
 from ugan import jsonfile, plots
+
+EVAL_CHUNK = 500  # samples generated, and scored, at once in an evaluation
+BATCH_NORM_SAMPLES = 4000  # noise draws batch norm's statistics are re-estimated from
 
 
 def mean_and_spread(mean, std):
@@ -141,24 +147,63 @@ class Experiment:
         return rng.standard_normal((n, self.config.noise_dim)).astype(self.config.dtype)
 
     # -- evaluation -------------------------------------------------------------------------
-    def generate(self, generator, step, n):
-        """n generator samples from noise fixed by (seed, step). Evaluation changes nothing a
-        run keeps: it never touches the training random stream, and the running statistics
-        that batch norm updates while generating are put back (a run stopped and resumed off
-        the evaluation grid evaluates once more than an uninterrupted one)."""
-        rng = np.random.default_rng([self.config.seed, step])
+    @contextlib.contextmanager
+    def evaluation_mode(self, generator):
+        """The generator as every evaluation samples it: in eval mode, each sample a function of
+        its own noise alone, with batch norm's running statistics re-estimated at the current
+        weights (:func:`estimate_batch_norm`), so that samples drawn in chunks equal samples
+        drawn at once, and the L-BFGS reconstructions see the same network as the metrics.
+        Afterwards the generator's mode and running statistics are put back: evaluation changes
+        nothing a run keeps. Inside it already, it does nothing more."""
+        if getattr(self, "_evaluating", None) is generator:
+            yield generator
+            return
         buffers = {name: mg.tensor(b.data, device=b.device)
                    for name, b in generator.named_buffers()}
-        with mg.no_grad():
-            noise = mg.as_tensor(self.sample_noise(rng, n), device=self.config.device)
-            samples = generator(noise).numpy()
-        if buffers:
-            generator.load_state_dict({**generator.state_dict(), **buffers})
-        return samples
+        was_training = generator.training
+        self._evaluating = generator
+        try:
+            estimate_batch_norm(generator, self.batch_norm_noise())
+            generator.eval()
+            yield generator
+        finally:
+            self._evaluating = None
+            generator.train(was_training)
+            if buffers:
+                generator.load_state_dict({**generator.state_dict(), **buffers})
+
+    def batch_norm_noise(self):
+        """The noise chunks batch norm's statistics are re-estimated from: BATCH_NORM_SAMPLES
+        draws fixed by the seed (the same at every evaluation)."""
+        rng = np.random.default_rng([self.config.seed, 3])
+        return (mg.as_tensor(self.sample_noise(rng, EVAL_CHUNK), device=self.config.device)
+                for _ in range(BATCH_NORM_SAMPLES // EVAL_CHUNK))
+
+    def sample_chunks(self, generator, step, n):
+        """n generator samples from noise fixed by (seed, step), as numpy chunks of at most
+        EVAL_CHUNK, so that memory does not grow with n. The noise of all chunks is the rows of
+        one (n, noise_dim) draw; it never touches the training random stream. Call it inside
+        :meth:`evaluation_mode`."""
+        rng = np.random.default_rng([self.config.seed, step])
+        for start in range(0, n, EVAL_CHUNK):
+            noise = self.sample_noise(rng, min(EVAL_CHUNK, n - start))
+            with mg.no_grad():
+                yield generator(mg.as_tensor(noise, device=self.config.device)).numpy()
+
+    def generate(self, generator, step, n):
+        """n generator samples (:meth:`sample_chunks`, in :meth:`evaluation_mode`) in one
+        array."""
+        with self.evaluation_mode(generator):
+            return np.concatenate(list(self.sample_chunks(generator, step, n)))
 
     def evaluate(self, generator, step, out_dir):
         """The metrics after iteration ``step`` (a dict of JSON values); keeps a snapshot of
         samples in ``out_dir/samples/step_{step:07d}.npy`` for the figures."""
+        raise NotImplementedError
+
+    def real_data_metrics(self, seed):
+        """The metrics of :meth:`evaluate` computed on real data in place of samples, as many
+        drawn with ``seed`` (a study's ceiling row)."""
         raise NotImplementedError
 
     def summary(self, record):
@@ -227,3 +272,26 @@ def save_snapshot(out_dir, step, samples):
     samples_dir = Path(out_dir) / "samples"
     samples_dir.mkdir(exist_ok=True)
     np.save(samples_dir / f"step_{step:07d}.npy", samples)
+
+
+def estimate_batch_norm(module, batches):
+    """Set every batch norm layer's running statistics of ``module`` to their averages over the
+    training-mode forward passes of ``batches`` (inputs of equal size): with momentum 1 / (i+1)
+    at batch i, r_i = (1 - 1/(i+1)) r_{i-1} + batch_stat_i / (i+1) = mean of batch_stat_1..i, the
+    batch means for running_mean and the unbiased batch variances for running_var. The layers'
+    momenta are put back; the module's mode is left in training. Nothing to do without batch
+    norm."""
+    norms = [m for m in module.modules() if isinstance(m, (BatchNorm1d, BatchNorm2d))]
+    if not norms:
+        return
+    momenta = [norm.momentum for norm in norms]
+    module.train()
+    try:
+        for i, batch in enumerate(batches):
+            for norm in norms:
+                norm.momentum = 1.0 / (i + 1)
+            with mg.no_grad():
+                module(batch)
+    finally:
+        for norm, momentum in zip(norms, momenta):
+            norm.momentum = momentum

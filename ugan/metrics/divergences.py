@@ -13,7 +13,13 @@ spread over a mixture's modes, digit classes, stacked-digit triples),
 
     KL(p || uniform) = sum_k p_k log(p_k M),
 
-is 0 for a uniform spread and log M for a single mode.
+is 0 for a uniform spread and log M for a single mode. Its generalisation to a reference
+histogram r (what a classifier gives real data, where classes are not all equally likely),
+
+    KL(p || r) = sum_k p_k log(p_k / r_k),
+
+is 0 when the samples spread as the reference does, and inf when samples fall where the
+reference has no mass.
 """
 
 import numpy as np
@@ -44,6 +50,24 @@ def kl_to_uniform(counts):
     nonzero = p > 0
     # KL >= 0 mathematically; the clamp removes rounding residue like -1e-17.
     return max(0.0, float(np.sum(p[nonzero] * np.log(p[nonzero] * len(counts)))))
+
+
+def kl_to_reference(counts, reference):
+    """KL(p || r) of the histogram ``counts`` (M,) from the probabilities ``reference`` (M,),
+    p = counts / sum(counts); inf when nothing was counted or p has mass where r has none. See
+    the module docstring."""
+    counts = np.asarray(counts, dtype=np.float64)
+    reference = np.asarray(reference, dtype=np.float64)
+    if counts.shape != reference.shape or reference.min() < 0 or \
+            not np.isclose(reference.sum(), 1.0):
+        raise ValueError(f"kl_to_reference: expected a reference of probabilities of the counts' "
+                         f"shape {counts.shape}, got shape {reference.shape} summing to "
+                         f"{reference.sum():.6g}")
+    total = counts.sum()
+    p = counts / total if total else counts
+    if total == 0 or np.any((p > 0) & (reference == 0)):
+        return float("inf")
+    return max(0.0, float(_kl(p, reference)))
 
 
 def _kl(p, m):
