@@ -76,3 +76,17 @@ def test_targets_of_the_wrong_shape_are_reported():
         reconstruction_errors(generator, np.zeros((2, 3, 8, 8)), NOISE, steps=2)
     with pytest.raises(ValueError, match="non-empty batch"):
         reconstruction_errors(generator, np.zeros((0, *SHAPE)), NOISE)
+
+
+def test_searching_in_chunks_gives_the_errors_of_one_search_of_all_the_targets():
+    """In eval mode each image's search is independent of the others, so the chunking (and the
+    Adam per chunk) changes nothing: each chunk's starts are the same rows of one draw."""
+    generator = generator_with_statistics()
+    targets = np.random.default_rng(7).uniform(-1, 1, size=(7, *SHAPE))
+    whole = reconstruction_errors(generator, targets, NOISE, steps=20, seed=8, batch_size=7)
+    for batch_size in (1, 3):
+        chunked = reconstruction_errors(generator, targets, NOISE, steps=20, seed=8,
+                                        batch_size=batch_size)
+        np.testing.assert_allclose(chunked, whole, rtol=1e-12, atol=0)
+    with pytest.raises(ValueError, match="steps and batch_size must be at least 1"):
+        reconstruction_errors(generator, targets, NOISE, batch_size=0)

@@ -1,6 +1,8 @@
 """Table 1's computation (ugan/metrics/reconstruction.py): L-BFGS reconstruction from 3 starts,
 and the best-rank shares over configurations."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -8,6 +10,9 @@ import minigrad as mg
 from minigrad import nn
 
 from ugan.metrics import best_rank_shares, lbfgs_reconstruction_errors
+from ugan.metrics.reconstruction import (best_rank_intervals, lbfgs_reconstructions,
+                                          mean_image_errors, most_different_images,
+                                          nearest_neighbour_errors)
 
 
 def tanh_generator(seed=0):
@@ -53,12 +58,58 @@ def test_a_generator_of_the_wrong_shape_is_named():
         lbfgs_reconstruction_errors(Images(tanh_generator()), np.zeros((2, 1, 2, 8)), 3)
 
 
-def test_best_rank_shares_sum_to_one_over_four_configurations():
-    errors = np.random.default_rng(0).random((4, 3, 50))        # 4 configurations, 3 runs
-    shares = best_rank_shares({f"K={k}": e for k, e in zip((0, 1, 5, 10), errors)})
+def all_pairings(errors):
+    """share(c) by enumerating every choice of one run per configuration."""
+    table = [np.atleast_2d(e) for e in errors.values()]
+    total, count = np.zeros(len(table)), 0
+    for runs in itertools.product(*(range(len(t)) for t in table)):
+        stacked = np.stack([t[r] for t, r in zip(table, runs)])
+        best = stacked == stacked.min(axis=0)
+        total += (best / best.sum(axis=0)).mean(axis=1)
+        count += 1
+    return dict(zip(errors, total / count))
+
+
+def test_best_rank_shares_sum_to_one_and_average_every_pairing_of_runs():
+    rng = np.random.default_rng(0)
+    errors = {"K=0": rng.random((3, 50)), "K=1": rng.random((2, 50)),
+              "K=5": rng.random((1, 50)), "K=10": rng.integers(0, 3, (4, 50)) / 4}  # with ties
+    errors["K=1"][:, :10] = errors["K=10"][0, :10]
+    shares = best_rank_shares(errors)
     assert sum(shares.values()) == pytest.approx(1.0, abs=1e-12)
-    expected = np.mean(errors.argmin(axis=0)[None] == np.arange(4)[:, None, None], axis=(1, 2))
-    np.testing.assert_allclose(list(shares.values()), expected, rtol=1e-12)
+    expected = all_pairings(errors)
+    assert shares == pytest.approx(expected, rel=1e-12)
+
+
+def test_all_pairings_differ_from_pairing_run_r_with_run_r():
+    """One image, two runs each: a's errors 1 and 4, b's 2 and 0.5. Run r with run r gives a
+    the image once in two (1 < 2, 4 > 0.5); of the four pairings a wins only (1, 2)."""
+    errors = {"a": [[1.0], [4.0]], "b": [[2.0], [0.5]]}
+    assert best_rank_shares(errors) == pytest.approx({"a": 0.25, "b": 0.75})
+    run_with_run = np.mean([best_rank_shares({"a": errors["a"][r], "b": errors["b"][r]})["a"]
+                            for r in range(2)])
+    assert run_with_run == 0.5
+
+
+def test_ties_across_pairings_split_the_image():
+    # a's runs: 1, 2; b's: 1, 3. Pairings: (1,1) tie, (1,3) a, (2,1) b, (2,3) a.
+    shares = best_rank_shares({"a": [[1.0], [2.0]], "b": [[1.0], [3.0]]})
+    assert shares == pytest.approx({"a": (0.5 + 1 + 0 + 1) / 4, "b": (0.5 + 0 + 1 + 0) / 4})
+
+
+def test_the_bootstrap_interval_holds_the_share_and_narrows_with_more_images():
+    def errors(n):
+        rng = np.random.default_rng(n)
+        return {"a": rng.random((2, n)), "b": rng.random((3, n)) + 0.2}
+
+    widths = []
+    for n in (40, 4000):
+        shares, intervals = best_rank_shares(errors(n)), best_rank_intervals(errors(n))
+        for name, (low, high) in intervals.items():
+            assert low <= shares[name] <= high
+        widths.append(intervals["a"][1] - intervals["a"][0])
+    assert widths[1] < widths[0] / 5          # about 1 / sqrt(100) of it
+    assert best_rank_intervals(errors(40)) == best_rank_intervals(errors(40))  # fixed seed
 
 
 def test_a_configuration_best_on_every_image_gets_everything():
@@ -77,5 +128,49 @@ def test_exact_ties_split_the_image():
 
 
 def test_mismatched_errors_are_refused():
-    with pytest.raises(ValueError, match="best_rank_shares: expected errors of one shape"):
+    with pytest.raises(ValueError, match="best_rank_shares: expected errors .* the same n"):
         best_rank_shares({"a": [0.1, 0.2], "b": [0.1]})
+
+
+def test_the_reconstructions_are_those_whose_errors_are_reported():
+    generator = Images(tanh_generator())
+    targets = np.random.default_rng(1).uniform(-1, 1, (5, 1, 4, 4))
+    errors, images = lbfgs_reconstructions(generator, targets, 3, max_iterations=5, batch_size=2)
+    assert images.shape == targets.shape
+    np.testing.assert_allclose(((images - targets) ** 2).reshape(5, -1).mean(axis=1), errors,
+                               rtol=1e-12)
+    np.testing.assert_array_equal(errors, lbfgs_reconstruction_errors(
+        generator, targets, 3, max_iterations=5, batch_size=2))
+
+
+def test_the_scale_errors_by_hand():
+    targets = np.array([[[0.0, 1.0], [1.0, 0.0]], [[1.0, 1.0], [1.0, 1.0]]])   # (2, 2, 2)
+    mean = np.array([[0.5, 0.5], [0.5, 0.5]])
+    np.testing.assert_allclose(mean_image_errors(targets, mean), [0.25, 0.25])
+    pool = np.stack([targets[1], np.zeros((2, 2)), np.full((2, 2), 0.9)])
+    # target 0: to pool 0 (1,0,0,1)/4 = 0.5, pool 1 0.5, pool 2 (0.81+0.01+0.01+0.81)/4 = 0.41
+    # target 1: itself at pool 0 (0), left out; pool 1: 1; pool 2: 0.01
+    np.testing.assert_allclose(nearest_neighbour_errors(targets, pool, own_index=[-1, 0]),
+                               [0.41, 0.01])
+    np.testing.assert_allclose(nearest_neighbour_errors(targets, pool), [0.41, 0.0], atol=1e-15)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 3, 256])
+def test_the_nearest_neighbour_leaves_out_the_image_itself_in_every_chunking(chunk_size):
+    rng = np.random.default_rng(2)
+    pool = rng.normal(size=(23, 1, 3, 3))
+    picks = np.array([0, 5, 22, 7])
+    errors = nearest_neighbour_errors(pool[picks], pool, own_index=picks, chunk_size=chunk_size)
+    squared = ((pool[picks, None] - pool[None]) ** 2).reshape(4, 23, -1).mean(axis=2)
+    squared[np.arange(4), picks] = np.inf
+    np.testing.assert_allclose(errors, squared.min(axis=1), rtol=1e-10)
+    assert errors.min() > 0
+    with pytest.raises(ValueError, match="no image besides the target's own"):
+        nearest_neighbour_errors(pool[:1], pool[:1], own_index=[0])
+
+
+def test_figure_4_picks_the_largest_fractional_differences():
+    first = np.array([1.0, 1.0, 0.0, 0.5, 2.0])
+    last = np.array([1.0, 3.0, 0.0, 0.1, 1.0])
+    # |f - l| / ((f + l) / 2): 0, 1, 0 (0/0), 1.333, 0.667
+    np.testing.assert_array_equal(most_different_images(first, last, count=3), [3, 1, 4])
