@@ -11,8 +11,8 @@ from ugan.demo import run_demo
 from ugan.ensemble import D_ENSEMBLES
 from ugan.experiments import EXPERIMENTS
 from ugan.losses import GENERATOR_LOSSES
-from ugan.study import (format_summary, option_words, parse_options, parse_variant,
-                        run_study, study_runs)
+from ugan.results import format_table
+from ugan.study import option_words, parse_options, parse_variant, run_study, study_runs
 from ugan.train import GANTrainer
 from ugan.unroll import UNROLL_OBJECTIVES
 
@@ -222,7 +222,7 @@ def run_study_command(parser, args, overrides):
     overrides.pop("seed")  # a study takes --seeds
     summary = run_study(preset, args.ks, args.seeds, out, args.progress, name,
                         _launcher(parser, args), variants, **overrides)
-    print(format_summary(summary, EXPERIMENTS[name].study_columns))
+    print(format_table(summary))
     failed = sum(len(entry["failed"]) for entry in summary["runs"].values())
     if failed:
         print(f"error: {failed} of the study's runs failed (see the table)", file=sys.stderr)

@@ -6,6 +6,10 @@ JSON: JavaScript's parser and many tools refuse it. Here such a value of a dict 
 
     {"kl_to_uniform": inf}  <->  {"kl_to_uniform": null, "non_finite": {"kl_to_uniform": "inf"}}
 
+A list that holds such a value is written as a dict of the same kind, keyed by position:
+
+    [1.0, inf]  <->  {"list": [1.0, null], "non_finite": {"1": "inf"}}
+
 :func:`loads` puts the float back, so what is read equals what was written."""
 
 import json
@@ -13,6 +17,7 @@ import math
 from pathlib import Path
 
 NON_FINITE = "non_finite"
+LIST = "list"
 
 
 def dumps(data, **options):
@@ -43,11 +48,18 @@ def _encode(data):
                    for key, value in data.items()}
         return {**encoded, NON_FINITE: non_finite} if non_finite else encoded
     if isinstance(data, (list, tuple)):
-        return [_encode(value) for value in data]
+        non_finite = {str(i): repr(value) for i, value in enumerate(data)
+                      if isinstance(value, float) and not math.isfinite(value)}
+        encoded = [None if str(i) in non_finite else _encode(value)
+                   for i, value in enumerate(data)]
+        return {LIST: encoded, NON_FINITE: non_finite} if non_finite else encoded
     return data
 
 
 def _decode(data):
+    if isinstance(data, dict) and set(data) == {LIST, NON_FINITE}:
+        return [float(data[NON_FINITE][str(i)]) if str(i) in data[NON_FINITE] else _decode(value)
+                for i, value in enumerate(data[LIST])]
     if isinstance(data, dict):
         decoded = {key: _decode(value) for key, value in data.items() if key != NON_FINITE}
         non_finite = data.get(NON_FINITE)

@@ -1,5 +1,6 @@
-"""A grid of runs of one experiment (K x seed) and the table of their final metrics, mean and
-spread: the command behind the tables of docs/reproduction.md.
+"""A grid of runs of one experiment (K x seed) and the table of their final metrics, per seed
+and as mean ± standard error, beside the real-data and untrained-generator rows
+(``ugan.results``): the command behind the tables of docs/reproduction.md.
 
     python -m ugan study --preset demo --ks 0 10 --seeds 0 1 2 --out runs/study-demo
     python -m ugan study --experiment stacked --ks 0 10 --seeds 0 1 --out runs/study-stacked
@@ -27,6 +28,7 @@ figures (``draw``)."""
 import dataclasses
 import functools
 import re
+import subprocess
 from collections import namedtuple
 from pathlib import Path
 
@@ -34,7 +36,7 @@ import numpy as np
 
 from ugan import jsonfile
 from ugan.experiments import EXPERIMENTS
-from ugan.experiments.base import mean_and_spread
+from ugan.results import row_entry
 from ugan.train import GANTrainer, read_history
 
 class Run(namedtuple("Run", "k seed path variant options", defaults=(None, ()))):
@@ -137,9 +139,9 @@ def run_study(preset, ks, seeds, out_dir, progress=True, experiment="mixture", l
               variants=None, **overrides):
     """Run (or resume, or re-read) every (K, seed), of every variant if ``variants`` are given
     (see :func:`study_runs`), through ``launch(runs, train, progress)`` (default:
-    ``run_serially``), which returns {run name: None or its error}; write summary.json, the
-    through-time figure (one row per K, its first finished seed's run) and metrics.png (each
-    metric averaged over the seeds)."""
+    ``run_serially``), which returns {run name: None or its error}; write summary.json (see
+    :func:`summary_of`), the through-time figure (one row per K, its first finished seed's run)
+    and metrics.png (each metric averaged over the seeds)."""
     experiment_class = EXPERIMENTS[experiment]
     out_dir = Path(out_dir)
     runs = study_runs(ks, seeds, out_dir, variants)
@@ -148,30 +150,100 @@ def run_study(preset, ks, seeds, out_dir, progress=True, experiment="mixture", l
     train = functools.partial(train_run, experiment=experiment, preset=preset,
                               overrides=overrides)
     errors = (launch or run_serially)(runs, train, progress)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = summary_of(experiment_class, preset, overrides, seeds, runs, errors, out_dir)
+    jsonfile.write(out_dir / "summary.json", summary)
+    finished = [run for run in runs if errors[run.name] is None]
+    if finished:
+        rows = list(dict.fromkeys(run.row for run in runs))
+        _draw_figures(experiment_class, preset, overrides,
+                      {row: [run for run in finished if run.row == row] for row in rows}, out_dir)
+    return summary
+
+
+def summary_of(experiment_class, preset, overrides, seeds, runs, errors, out_dir):
+    """What summary.json holds: the experiment, preset and options, the code's git revision,
+    the table's columns, the baseline rows (``ugan.results``), and per row its values over the
+    seeds, its extras, its failed runs and, per seed, the run's config, metrics.json and every
+    evaluation's record, so that any table can be re-made or re-scored from it alone."""
+    columns = [list(column) for column in experiment_class.study_columns]
     finished = [run for run in runs if errors[run.name] is None]
     rows = list(dict.fromkeys(run.row for run in runs))
     by_k = {row: [run for run in finished if run.row == row] for row in rows}
     results = {row: [jsonfile.read(run.path / "metrics.json") for run in row_runs]
                for row, row_runs in by_k.items()}
-    summary = {"experiment": experiment,
-               "runs": summarize(results, experiment_class.study_columns,
-                                 experiment_class.study_extras)}
+    summary_runs = {}
     for row in rows:
-        summary["runs"][row]["failed"] = [{"seed": run.seed, "error": errors[run.name]}
-                                          for run in runs if run.row == row and errors[run.name]]
+        entry = results_row(results[row], columns, experiment_class.study_extras)
+        entry["failed"] = [{"seed": run.seed, "error": errors[run.name]}
+                           for run in runs if run.row == row and errors[run.name]]
+        entry["per_seed"] = [{"seed": run.seed, "config": jsonfile.read(run.path / "config.json"),
+                              "metrics": metrics, "history": read_history(run.path)}
+                             for run, metrics in zip(by_k[row], results[row])]
         pairs = _same_seeds(_baseline(runs, by_k, row), by_k[row])
         if pairs:
-            summary["runs"][row]["extras"].update(experiment_class.compare_with_baseline(
+            entry["extras"].update(experiment_class.compare_with_baseline(
                 *zip(*[(a.path, b.path) for a, b in pairs])))
+        summary_runs[row] = entry
     compared = experiment_class.compare_configurations(
         {k: {run.seed: run.path for run in k_runs} for k, k_runs in by_k.items() if k_runs})
     for k, entries in compared.items():
-        summary["runs"][str(k)]["extras"].update(entries)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    jsonfile.write(out_dir / "summary.json", summary)
-    if finished:
-        _draw_figures(experiment_class, preset, overrides, by_k, out_dir)
-    return summary
+        summary_runs[str(k)]["extras"].update(entries)
+    return {"experiment": experiment_class.name, "preset": preset,
+            "options": {key: value for key, value in overrides.items() if value is not None},
+            "seeds": list(seeds), "revision": git_revision(), "columns": columns,
+            "baselines": baselines(experiment_class, preset, overrides, seeds, by_k, columns,
+                                   out_dir),
+            "runs": summary_runs}
+
+
+def results_row(runs, columns, extras=None):
+    """A row of the table from its finished runs' metrics.json: the final metrics of
+    ``columns`` over the seeds (``ugan.results.row_entry``) and the entries ``extras(runs)``
+    adds (each {"value": ..., "cell": ...})."""
+    entry = row_entry([run["final"] for run in runs], columns)
+    entry["extras"] = extras(runs) if extras and runs else {}
+    return entry
+
+
+def baselines(experiment_class, preset, overrides, seeds, by_k, columns, out_dir):
+    """The table's baseline rows (``ugan.results``): the experiment's metrics of real data for
+    each seed (kept in ``real-data.json`` beside summary.json, recomputed where the options
+    changed), and the untrained generator's, each seed's first evaluation (step 0) in the runs
+    of the first row that has any."""
+    config = experiment_class.config_from(preset, **overrides)
+    options = {key: value for key, value in dataclasses.asdict(config).items()
+               if key not in ("seed", "unroll_steps")}
+    path = Path(out_dir) / "real-data.json"
+    kept = jsonfile.read(path) if path.exists() else {}
+    if kept.get("options") != jsonfile.loads(jsonfile.dumps(options)):
+        kept = {"options": options, "seeds": {}}
+    for seed in seeds:
+        if str(seed) not in kept["seeds"]:
+            experiment = experiment_class(dataclasses.replace(config, seed=seed))
+            kept["seeds"][str(seed)] = experiment.real_data_metrics(seed)
+            jsonfile.write(path, kept)
+    first_runs = next((row_runs for row_runs in by_k.values() if row_runs), [])
+    untrained = [read_history(run.path)[0] for run in first_runs]
+    return {"real data": row_entry([kept["seeds"][str(seed)] for seed in seeds], columns),
+            "untrained generator": row_entry([r for r in untrained if r["step"] == 0], columns)}
+
+
+def git_revision():
+    """The code's git commit (with " (modified)" when the checkout has changes), or None
+    outside a git checkout."""
+    folder = Path(__file__).resolve().parent
+
+    def git(*words):
+        return subprocess.run(["git", *words], cwd=folder, capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    try:
+        revision = git("rev-parse", "HEAD")
+        changed = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return revision + (" (modified)" if changed else "")
 
 
 def _baseline(runs, by_k, row):
@@ -212,49 +284,3 @@ def _seed_mean(histories, keys):
     return [{"step": records[0]["step"],
              **{key: float(np.mean([r[key] for r in records])) for key in keys}}
             for records in zip(*histories)]
-
-
-def summarize(results, columns, extras=None):
-    """Per K: mean, standard deviation and min/max over seeds of each final metric in
-    ``columns``, and the entries ``extras(runs)`` adds (each {"value": ..., "cell": ...}).
-    A K with no finished run has only its count of seeds, 0."""
-    summary = {}
-    for k, runs in results.items():
-        finals = [run["final"] for run in runs]
-        entry = {"seeds": len(runs)}
-        for key, _ in columns:
-            if not runs:
-                break
-            values = np.array([f[key] for f in finals], dtype=float)
-            with np.errstate(invalid="ignore"):  # e.g. a run with no sample near a mode: KL = inf
-                spread = float(values.std())
-            entry[key] = {"mean": float(values.mean()), "std": spread,
-                          "min": float(values.min()), "max": float(values.max())}
-        entry["extras"] = extras(runs) if extras and runs else {}
-        summary[str(k)] = entry
-    return summary
-
-
-def format_summary(summary, columns):
-    """The study's table in Markdown: a row per K (or variant and K), mean ± standard deviation
-    over its finished seeds; a last column names the failed runs and why, when there are
-    any."""
-    runs = summary["runs"]
-    extra_titles = list(dict.fromkeys(title for entry in runs.values()
-                                      for title, extra in entry["extras"].items()
-                                      if extra["cell"] is not None))
-    failures = any(entry.get("failed") for entry in runs.values())
-    titles = [title for _, title in columns] + extra_titles + ["failed runs"] * failures
-    lines = [f"| {'K' if all(k.isdigit() for k in runs) else 'variant, K'} | seeds | " + " | ".join(titles) + " |", "|" + " --- |" * (len(titles) + 2)]
-    for k, entry in runs.items():
-        cells = [mean_and_spread(entry[key]["mean"], entry[key]["std"]) if key in entry else "-"
-                 for key, _ in columns]
-        cells += [entry["extras"][title]["cell"] if title in entry["extras"] else "-"
-                  for title in extra_titles]
-        if failures:
-            cells.append("; ".join(f"seed {failed['seed']}: {failed['error']}"
-                                   for failed in entry.get("failed", [])).replace("|", "/")
-                         or "-")
-        lines.append(f"| {k} | {entry['seeds']} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-

@@ -10,7 +10,8 @@ from ugan.__main__ import main
 from ugan.experiments.conv import ConvExperiment
 from ugan.experiments.mixture import MixtureExperiment
 from ugan.jsonfile import read
-from ugan.study import format_summary, parse_variant, run_study
+from ugan.results import format_table
+from ugan.study import parse_variant, run_study
 
 STUDY_TINY = {key: value for key, value in TINY.items() if key != "unroll_steps"}
 
@@ -51,7 +52,7 @@ def test_a_study_of_variants_runs_each_over_its_ks_and_tables_them(tmp_path):
         (2, False, "average")
     assert read(tmp_path / "ensemble" / "K0-seed0" / "config.json")["d_ensemble"] == "last"
     assert not (tmp_path / "ensemble" / "K1-seed0").exists()
-    table = format_summary(summary, MixtureExperiment.study_columns)
+    table = format_table(summary)
     assert table.startswith("| variant, K | seeds |") and "| ensemble, K=0 | 1 |" in table
     assert (tmp_path / "figure1.png").stat().st_size > 0
 

@@ -133,7 +133,10 @@ def test_a_study_runs_its_grid_and_summarizes_it(tmp_path, capsys):
     assert runs["1"]["extras"]["seeds with all modes"]["value"] == sum(
         json.loads((tmp_path / f"K1-seed{seed}" / "metrics.json").read_text())["final"]
         ["modes_covered_strict"] == 8 for seed in (0, 1))
-    assert "| K | seeds | modes (strict) |" in capsys.readouterr().out
+    table = capsys.readouterr().out
+    assert "| K | seeds | modes (>=1 HQ sample) |" in table
+    assert "\n| real data | 2 | 8 ± 0 (8, 8) |" in table  # the ring's 8 modes, on both seeds
+    assert "\n| untrained generator | 2 |" in table
     assert (tmp_path / "figure1.png").stat().st_size > 0
     assert (tmp_path / "metrics.png").stat().st_size > 0
     assert main(args) == 0  # finished runs are re-read, not refused
