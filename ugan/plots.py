@@ -169,3 +169,36 @@ def distance_histograms(edges, histograms, path, title=None):
     ax.legend(fontsize=8)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def reconstruction_panel(targets, reconstructions, path, errors=None, value_range=(-1.0, 1.0)):
+    """The paper's Figure 4 at ``path``: a row per target image, the target on the left and its
+    reconstruction by each configuration of ``reconstructions`` ({label: images (n, C, H, W)},
+    say {"K=0": ..., "K=10": ...}, row i reconstructing targets[i]) after it, with the
+    reconstruction error written below where ``errors`` ({label: (n,)}) gives it. Pixels in
+    ``value_range`` are mapped to [0, 1] and clipped. Returns ``path``."""
+    targets = np.asarray(targets, dtype=np.float64)
+    if (targets.ndim != 4 or len(targets) == 0 or not reconstructions
+            or any(np.shape(images) != targets.shape for images in reconstructions.values())
+            or any(np.shape(e) != (len(targets),) for e in (errors or {}).values())):
+        raise ValueError(f"reconstruction_panel: expected targets (n, C, H, W) and, for every "
+                         f"label, reconstructions of the same shape and errors (n,); got "
+                         f"{targets.shape}, "
+                         f"{ {label: np.shape(x) for label, x in reconstructions.items()} }")
+    columns = [("target", targets, None)] + [
+        (label, np.asarray(images, dtype=np.float64), (errors or {}).get(label))
+        for label, images in reconstructions.items()]
+    fig = _new_figure(1.1 * len(columns), 1.2 * len(targets) + 0.3)
+    axes = fig.subplots(len(targets), len(columns), squeeze=False)
+    low, high = value_range
+    for column, (label, images, column_errors) in enumerate(columns):
+        axes[0, column].set_title(label, fontsize=9)
+        for row, image in enumerate(images):
+            ax = axes[row, column]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            _show_canvas(ax, np.clip((image.transpose(1, 2, 0) - low) / (high - low), 0.0, 1.0))
+            if column_errors is not None:
+                ax.set_xlabel(f"{column_errors[row]:.4f}", fontsize=7)
+    fig.tight_layout()
+    return _save(fig, path)

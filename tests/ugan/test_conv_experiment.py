@@ -1,6 +1,7 @@
 """The conv-GAN experiment (paper Sec. 3.4): its distance metric on known cases, the fixed
 reconstruction targets, and a tiny run through the trainer with the files a study reads."""
 
+import itertools
 import json
 import math
 
@@ -8,9 +9,11 @@ import numpy as np
 import pytest
 
 from ugan import plots
-from ugan.experiments.conv import ConvExperiment
+from ugan.experiments.conv import NEIGHBOUR_POOL, ConvExperiment
 from ugan.metrics import js_divergence, shared_distance_histograms
-from ugan.study import format_summary, run_study
+from ugan.metrics.inference import reconstruction_errors
+from ugan.results import format_table
+from ugan.study import run_study
 from ugan.train import GANTrainer
 
 TINY = dict(steps=4, batch_size=16, noise_dim=8, g_width=8, d_width=4, eval_every=2,
@@ -25,9 +28,9 @@ def tiny_experiment(**overrides):
 def test_distance_js_is_zero_for_the_data_and_near_log_2_for_one_repeated_image():
     experiment = tiny_experiment()
     real = experiment.reference_images(200)
-    assert experiment.metrics(real)["distance_js"] == 0.0
+    assert experiment.metrics({}, real)["distance_js"] == 0.0
     collapsed = np.repeat(real[:1], 200, axis=0)
-    assert experiment.metrics(collapsed)["distance_js"] > 0.9 * math.log(2)
+    assert experiment.metrics({}, collapsed)["distance_js"] > 0.9 * math.log(2)
 
 
 def test_shared_histograms_span_both_sets_and_equal_sets_have_zero_js():
@@ -65,11 +68,19 @@ def test_a_tiny_run_writes_finite_metrics_errors_and_distance_figure(tmp_path):
         for key in ConvExperiment.curves:
             assert math.isfinite(record[key]), (record["step"], key)
     for key, _ in ConvExperiment.study_columns:
-        assert math.isfinite(history[-1][key]), key
+        if key != "lbfgs_mse_test":  # the 8x8 digits have no test split
+            assert math.isfinite(history[-1][key]), key
     assert "lbfgs_mse" not in history[0]  # L-BFGS runs at the final evaluation only
     errors = np.load(tmp_path / "lbfgs_errors.npy")
     assert errors.shape == (10,) and np.all(errors >= 0)
     assert errors.mean() == pytest.approx(history[-1]["lbfgs_mse"])
+    targets = np.load(tmp_path / "lbfgs_targets.npy")
+    reconstructions = np.load(tmp_path / "lbfgs_reconstructions.npy")
+    assert targets.shape == reconstructions.shape == (10, 1, 8, 8)
+    np.testing.assert_allclose(((targets - reconstructions) ** 2).mean(axis=(1, 2, 3)), errors,
+                               rtol=1e-5)
+    assert "lbfgs_mse_test" not in history[-1] and not (tmp_path / "lbfgs_errors_test.npy").exists()
+    assert history[-1]["scale_mean_image_mse"] > history[-1]["scale_nearest_neighbour_mse"] > 0
     distances = np.load(tmp_path / "distances.npz")
     assert distances["samples"].sum() == distances["data"].sum() == 64 * 63 // 2
     assert js_divergence(distances["samples"], distances["data"]) == pytest.approx(
@@ -96,24 +107,45 @@ def test_evaluating_leaves_the_generator_exactly_as_it_was(tmp_path):
         np.testing.assert_array_equal(value.numpy(), before[name], err_msg=name)
 
 
+def all_pairings(errors):
+    """share(c) by enumerating every choice of one run (seed) per K."""
+    total, count = np.zeros(len(errors)), 0
+    for runs in itertools.product(*(range(len(e)) for e in errors)):
+        stacked = np.stack([e[r] for e, r in zip(errors, runs)])
+        best = stacked == stacked.min(axis=0)
+        total += (best / best.sum(axis=0)).mean(axis=1)
+        count += 1
+    return total / count
+
+
 def test_a_conv_study_ranks_every_k_against_all_the_others_on_the_same_images(tmp_path):
-    """Table 1's best-rank shares: among all the study's K, seed by seed, from the L-BFGS
-    errors each run kept; they sum to 1 and show in the table."""
+    """Table 1's best-rank shares: among all the study's K, over every pairing of seeds, from
+    the L-BFGS errors each run kept, with a bootstrap interval; they sum to 1 and show in the
+    table. Given the study's folder, it draws Figure 4."""
     tiny = {key: value for key, value in TINY.items() if key != "unroll_steps"}
     ks, seeds = [0, 1, 2], [0, 1]
     summary = run_study("demo", ks, seeds, tmp_path, progress=False, experiment="conv", **tiny)
     errors = np.array([[np.load(tmp_path / f"K{k}-seed{seed}" / "lbfgs_errors.npy")
                         for seed in seeds] for k in ks])                  # (K, seeds, images)
-    best = errors == errors.min(axis=0)
-    expected = (best / best.sum(axis=0)).mean(axis=(1, 2))
-    shares = [summary["runs"][str(k)]["extras"]["best rank"]["value"] for k in ks]
-    np.testing.assert_allclose(shares, expected)
+    extras = [summary["runs"][str(k)]["extras"] for k in ks]
+    shares = [extra["best rank"]["value"] for extra in extras]
+    np.testing.assert_allclose(shares, all_pairings(errors), rtol=1e-12)
     assert sum(shares) == pytest.approx(1.0)
-    table = format_summary(summary, ConvExperiment.study_columns)
-    assert f"{100 * shares[0]:.1f}%" in table.splitlines()[2]
+    for share, extra in zip(shares, extras):
+        low, high = extra["best rank"]["interval"]
+        assert low <= share <= high
+    table = format_table(summary)
+    low, high = extras[0]["best rank"]["interval"]
+    assert f"{100 * shares[0]:.1f}% [{100 * low:.1f}, {100 * high:.1f}]" in table
+    picks = extras[0]["figure 4"]["value"]["images"]
+    assert len(picks) == 10 and sorted(picks) == list(range(10))  # 10 targets: all of them
+    assert extras[2]["figure 4"]["value"]["mse"] == errors[2, 0, picks].tolist()
+    folders = {k: {seed: tmp_path / f"K{k}-seed{seed}" for seed in seeds} for k in ks}
+    ConvExperiment.compare_configurations(folders, out_dir=tmp_path)
+    assert (tmp_path / "reconstructions.png").stat().st_size > 0
 
 
-def test_a_seed_missing_from_one_k_is_left_out_of_the_ranks(tmp_path):
+def test_every_finished_seed_takes_part_in_the_ranks(tmp_path):
     errors = {(0, 0): [1.0, 2.0], (0, 1): [1.0, 1.0], (1, 0): [2.0, 1.0]}
     folders = {}
     for (k, seed), values in errors.items():
@@ -122,5 +154,60 @@ def test_a_seed_missing_from_one_k_is_left_out_of_the_ranks(tmp_path):
         np.save(folder / "lbfgs_errors.npy", np.array(values))
         folders.setdefault(k, {})[seed] = folder
     compared = ConvExperiment.compare_configurations(folders)
-    assert {k: entry["best rank"]["value"] for k, entry in compared.items()} == {0: 0.5, 1: 0.5}
-    assert compared[0]["best rank"]["cell"] == "50.0%"
+    # K1 has no seed 1; K0's seed 1 is paired with K1's seed 0 all the same.
+    # (K0 seed 0, K1 seed 0): K0 image 0, K1 image 1 -> 1/2, 1/2
+    # (K0 seed 1, K1 seed 0): K0 image 0, image 1 tied -> 3/4, 1/4
+    assert {k: entry["best rank"]["value"] for k, entry in compared.items()} == \
+        pytest.approx({0: 0.625, 1: 0.375})
+    assert compared[0]["best rank"]["cell"].startswith("62.5% [")
+
+
+def test_the_scale_of_the_errors_by_hand():
+    experiment = tiny_experiment()
+    images = experiment.images.reshape(len(experiment.images), -1).astype(np.float64)
+    targets = experiment.targets.reshape(10, -1).astype(np.float64)
+    scale = experiment.scale()
+    mean = ((targets - images.mean(axis=0)) ** 2).mean(axis=1)
+    assert scale["scale_mean_image_mse"] == pytest.approx(mean.mean(), rel=1e-6)
+    pool = images[:NEIGHBOUR_POOL]                                # all 1,797 digits
+    squared = ((targets[:, None] - pool[None]) ** 2).mean(axis=2)
+    assert squared[np.arange(10), experiment.target_picks].max() == 0   # each target's copy
+    squared[np.arange(10), experiment.target_picks] = np.inf
+    assert scale["scale_nearest_neighbour_mse"] == pytest.approx(squared.min(axis=1).mean(),
+                                                                 rel=1e-6)
+    assert 0 < scale["scale_nearest_neighbour_mse"] < scale["scale_mean_image_mse"]
+
+
+def test_the_reconstructions_see_the_statistics_the_samples_see(tmp_path):
+    """evaluate searches inside evaluation_mode: the Adam errors are those of a search with
+    batch norm's statistics re-estimated, not the running statistics of training."""
+    experiment = tiny_experiment()
+    generator, _ = experiment.build_models()
+    record = experiment.evaluate(generator, 2, tmp_path)
+    c = experiment.config
+    with experiment.evaluation_mode(generator):
+        inside = reconstruction_errors(generator, experiment.targets, c.noise_dim,
+                                       c.inference_steps, c.inference_lr, 0)
+    outside = reconstruction_errors(generator, experiment.targets, c.noise_dim,
+                                    c.inference_steps, c.inference_lr, 0)
+    assert record["reconstruction_mse"] == pytest.approx(inside.mean(), rel=1e-12)
+    assert record["reconstruction_mse"] != pytest.approx(outside.mean(), rel=1e-3)
+
+
+def test_real_data_scores_near_zero_distance_js_and_carries_the_scale():
+    experiment = tiny_experiment(eval_samples=200)
+    real = experiment.real_data_metrics(seed=0)
+    assert real["distance_js"] < 0.05
+    assert {key: real[key] for key in experiment.scale()} == experiment.scale()
+
+
+def test_held_out_test_images_are_reconstructed_at_the_final_evaluation(tmp_path,
+                                                                        small_fashion_mnist):
+    experiment = tiny_experiment(dataset="fashion-mnist", inference_steps=2, eval_samples=32)
+    assert experiment.test_targets().shape == (10, 1, 28, 28)
+    generator, _ = experiment.build_models()
+    record = experiment.evaluate(generator, experiment.config.steps, tmp_path)
+    errors = np.load(tmp_path / "lbfgs_errors_test.npy")
+    assert errors.shape == (10,) and record["lbfgs_mse_test"] == pytest.approx(errors.mean())
+    for key in ("scale_mean_image_mse_test", "scale_nearest_neighbour_mse_test"):
+        assert 0 < record[key] < 4
