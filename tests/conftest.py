@@ -28,3 +28,17 @@ def small_fashion_mnist(fashion_mnist_files, monkeypatch):
     test, so the ``paper`` and ``fashion`` presets run on every machine, in seconds."""
     monkeypatch.setattr(ugan.data.idx, "_DEBIAN_FASHION_MNIST", fashion_mnist_files)
     return fashion_mnist_files
+
+
+@pytest.fixture(scope="session", autouse=True)
+def classifier_cache(tmp_path_factory):
+    """The classifiers that label samples are cached on disk (``ugan.metrics.classifier``): in
+    a folder of this test session's, never the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("classifier-cache")
+    before = os.environ.get("UGAN_CACHE_DIR")
+    os.environ["UGAN_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("UGAN_CACHE_DIR")
+    else:
+        os.environ["UGAN_CACHE_DIR"] = before

@@ -22,9 +22,10 @@ TINY = dict(steps=4, batch_size=8, noise_dim=4, g_width=4, d_width=2, eval_every
             checkpoint_every=2, eval_samples=200, unroll_steps=2)
 # experiment -> (channels of its images, {metric: (low, high)})
 EXPECTED = {
-    LSTMExperiment: (1, {"modes_covered_strict": (0, 10),
-                         "kl_to_uniform": (0, math.log(10) + 1e-9), "confident_fraction": (0, 1)}),
+    LSTMExperiment: (1, {"modes_covered_strict": (0, 10), "confident_modes": (0, 10),
+                         "kl_to_uniform": (0, math.log(10) + 1e-9), "pass_share": (0, 1)}),
     StackedExperiment: (3, {"modes_covered": (1, 200),  # at most one mode per evaluated sample
+                            "confident_modes": (0, 200), "pass_share": (0, 1),
                             "kl_to_uniform": (0, math.log(1000) + 1e-9)}),
     ColourExperiment: (3, {"colour_js": (0, 1 + 1e-12)}),  # bits
 }
@@ -57,12 +58,12 @@ def test_a_tiny_run_leaves_a_run_folder_with_metrics_in_range(experiment, tmp_pa
 
 
 @pytest.mark.parametrize("experiment, column", [
-    (StackedExperiment, "fewest modes during training"),
-    (LSTMExperiment, "fewest classes during training")], ids=["stacked", "lstm"])
+    (StackedExperiment, "fewest confident modes during training"),
+    (LSTMExperiment, "fewest confident classes during training")], ids=["stacked", "lstm"])
 def test_a_study_tables_the_deepest_collapse_of_each_seed(experiment, column):
     metric, _ = experiment.collapse_metric
     runs = [{"fewest_modes": {metric: lowest, "step": 0}} for lowest in (1, 3)]
-    assert experiment.study_extras(runs) == {column: {"value": [1, 3], "cell": "2 ± 1"}}
+    assert experiment.study_extras(runs) == {column: {"value": [1, 3], "cell": "2 ± 1 (1, 3)"}}
 
 
 def test_an_experiment_without_classes_tables_no_collapse():

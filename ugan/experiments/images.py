@@ -26,17 +26,18 @@ import numpy as np
 
 from ugan import plots
 from ugan.data import load_cifar10, load_digits_images, load_fashion_mnist, load_mnist
-from ugan.experiments.base import Experiment, TrainingConfig, mean_and_spread, save_snapshot
-from ugan.metrics.classifier import trained_digit_classifier
+from ugan.experiments.base import EVAL_CHUNK, Experiment, TrainingConfig, save_snapshot
+from ugan.metrics.classifier import trained_classifier
 from ugan.metrics.distances import mean_pairwise_distance
-from ugan.metrics.fashion import trained_fashion_classifier
 from ugan.models.conv import ConvDiscriminator, ConvGenerator
 from ugan.models.paper import dcgan_pair
+from ugan.results import cell, over_seeds
 
 IMAGE_DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10")
 NETWORKS = ("small", "paper")
 SNAPSHOT_IMAGES = 36  # images kept from every evaluation for the figures
 DIVERSITY_SAMPLES = 2000  # pairs enough for a mean distance to 3 digits, and about 0.1 s
+REAL_LABEL_IMAGES = 10000  # real images whose labels give the classes' shares in real data
 
 
 # The ``paper`` presets' training (the CIFAR10/MNIST appendix): the paper's networks, with
@@ -103,7 +104,7 @@ class ImageExperiment(Experiment):
     curves = ("diversity",)
     figure_name = "samples.png"
 
-    classifier_accuracy = None  # of the classifier that labels samples, where one does
+    classifier_report = None  # of the classifier that labels samples, where one does
     # (metric, study column) of an experiment whose samples a classifier labels: metrics.json
     # keeps the metric's lowest value during training, and a study tables it over the seeds
     collapse_metric = None
@@ -118,6 +119,7 @@ class ImageExperiment(Experiment):
         images, self.labels = load_images(config.dataset, config.data_dir)
         self.images = images.astype(config.dtype)
         self._reference_distance = None
+        self._real_classes = None
 
     @property
     def image_shape(self):
@@ -146,17 +148,22 @@ class ImageExperiment(Experiment):
         return dcgan_pair(self.image_shape, c.width, c.noise_dim, c.dtype)
 
     def trained_classifier(self):
-        """A classifier of the dataset's ten classes, trained once per process, that labels
-        generated images; its held-out accuracy is kept in ``classifier_accuracy`` (and in
-        metrics.json). For Fashion-MNIST, ``ugan.metrics.fashion``'s, measured on the test
-        split; otherwise one fitted to the training images, measured on a held-out fifth."""
-        c = self.config
-        if c.dataset == "fashion-mnist":
-            classifier, self.classifier_accuracy = trained_fashion_classifier(c.data_dir)
-        else:
-            classifier = trained_digit_classifier(self.images, self.labels, c.dataset)
-            self.classifier_accuracy = classifier.accuracy
+        """The calibrated classifier of the dataset's ten classes (``ugan.metrics.classifier``,
+        trained once and cached on disk) that labels generated images; its report (test
+        accuracy, temperature, threshold) is kept in ``classifier_report`` and metrics.json."""
+        classifier = trained_classifier(self.config.dataset, self.config.data_dir)
+        self.classifier_report = classifier.report
         return classifier
+
+    def real_class_distribution(self):
+        """The share of each of the ten classes among the classifier's labels of (up to
+        REAL_LABEL_IMAGES) training images: the distribution the classifier gives real data."""
+        if self._real_classes is None:
+            rng = np.random.default_rng([self.config.seed, 4])
+            picks = rng.permutation(len(self.images))[:REAL_LABEL_IMAGES]
+            classes, _ = self.classifier.predict(self.images[picks])
+            self._real_classes = np.bincount(classes, minlength=10) / len(picks)
+        return self._real_classes
 
     def transform_real(self, images, rng):
         """Real training images from dataset images (identity here; stacking, colouring...)."""
@@ -171,9 +178,36 @@ class ImageExperiment(Experiment):
         return self.sample_real(np.random.default_rng([seed, 1]), n)
 
     def evaluate(self, generator, step, out_dir):
-        samples = self.generate(generator, step, self.config.eval_samples)
-        save_snapshot(out_dir, step, samples[:SNAPSHOT_IMAGES])
-        return {**self.metrics(samples), "diversity": self.diversity(samples)}
+        """The metrics of ``eval_samples`` samples drawn in chunks (:meth:`score`), and a
+        snapshot of the first."""
+        with self.evaluation_mode(generator):
+            metrics, kept = self.score(self.sample_chunks(generator, step,
+                                                          self.config.eval_samples))
+        save_snapshot(out_dir, step, kept[:SNAPSHOT_IMAGES])
+        return metrics
+
+    def real_data_metrics(self, seed):
+        """:meth:`score` of ``eval_samples`` real images drawn with ``seed`` (independent of the
+        reference images that the metrics compare with), in chunks as samples are."""
+        rng, n = np.random.default_rng([seed, 2]), self.config.eval_samples
+        metrics, _ = self.score(self.sample_real(rng, min(EVAL_CHUNK, n - start))
+                                for start in range(0, n, EVAL_CHUNK))
+        return metrics
+
+    def score(self, chunks):
+        """(metrics, kept) of images given as chunks: each chunk's per-image ``features`` are
+        concatenated, the first DIVERSITY_SAMPLES images are kept, and the metrics are
+        ``metrics(features, kept)`` with the ``diversity`` of the kept images. Memory holds one
+        chunk, the features and the kept images, whatever the number of images."""
+        per_chunk, kept, have = [], [], 0
+        for chunk in chunks:
+            per_chunk.append(self.features(chunk))
+            if have < DIVERSITY_SAMPLES:
+                kept.append(chunk[:DIVERSITY_SAMPLES - have])
+                have += len(kept[-1])
+        features = {key: np.concatenate([f[key] for f in per_chunk]) for key in per_chunk[0]}
+        kept = np.concatenate(kept)
+        return {**self.metrics(features, kept), "diversity": self.diversity(kept)}, kept
 
     def diversity(self, samples):
         """Mean pairwise distance between (up to DIVERSITY_SAMPLES) samples over the same between
@@ -185,8 +219,14 @@ class ImageExperiment(Experiment):
             self._reference_distance = (len(samples), mean_pairwise_distance(reference))
         return mean_pairwise_distance(samples) / self._reference_distance[1]
 
-    def metrics(self, samples):
-        """The experiment's own metrics of a batch of generated images (a dict)."""
+    def features(self, images):
+        """Per-image numbers of a chunk of images that the metrics need ({name: array with one
+        row per image}; nothing here)."""
+        return {}
+
+    def metrics(self, features, kept):
+        """The experiment's own metrics (a dict) of images given by their ``features`` (as
+        :meth:`features` makes them, over all images) and the first ``kept`` images."""
         return {}
 
     def final_metrics(self, history):
@@ -194,8 +234,8 @@ class ImageExperiment(Experiment):
         deepest collapse during training, where ``collapse_metric`` names its metric: the lowest
         value at any evaluation after the first (which is the untrained generator's), and when."""
         metrics = super().final_metrics(history)
-        if self.classifier_accuracy is not None:
-            metrics["classifier_accuracy"] = self.classifier_accuracy
+        if self.classifier_report is not None:
+            metrics["classifier"] = self.classifier_report
         if self.collapse_metric:
             metric, _ = self.collapse_metric
             fewest = min(history[1:] or history, key=lambda record: record[metric])
@@ -211,7 +251,7 @@ class ImageExperiment(Experiment):
         metric, title = cls.collapse_metric
         fewest = [run["fewest_modes"][metric] for run in runs]
         return {title: {"value": fewest,
-                        "cell": mean_and_spread(np.mean(fewest), np.std(fewest))}}
+                        "cell": cell(over_seeds(fewest))}}
 
     def figure_through_time(self, rows, path):
         """Generated images through training (the paper's Figures 3 and 4), a row per run."""
