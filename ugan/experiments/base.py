@@ -34,11 +34,6 @@ EVAL_CHUNK = 500  # samples generated, and scored, at once in an evaluation
 BATCH_NORM_SAMPLES = 4000  # noise draws batch norm's statistics are re-estimated from
 
 
-def mean_and_spread(mean, std):
-    """How a study's table writes a number over seeds: its mean ± its standard deviation."""
-    return f"{mean:.3g} ± {std:.2g}"
-
-
 @dataclass(frozen=True)
 class TrainingConfig:
     """The options of every run, read by the trainer; the defaults are the paper's Appendix A
