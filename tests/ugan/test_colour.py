@@ -45,15 +45,48 @@ def test_real_samples_are_gaussian_colour_digits_in_range(experiment):
     assert abs(colours.mean() - 0.5) < 0.1  # about the Gaussian's mean, COLOUR_MEAN
 
 
+def score(experiment, images):
+    """The colour metrics of ``images``, through the experiment's features and metrics."""
+    return experiment.metrics(experiment.features(images), images)
+
+
 def test_the_data_scores_zero_a_fresh_draw_low_and_a_one_colour_generator_high(experiment):
     """The paper's metric, in bits: 0 for the evaluation's own real images, the floor of finite
     samples for another draw of them, and most of the 1-bit maximum for digits all painted in
-    one colour."""
+    one colour; the chromaticity JS likewise."""
     n = experiment.config.eval_samples
-    assert experiment.metrics(experiment.reference_images(n))["colour_js"] == 0.0
-    assert experiment.metrics(experiment.sample_real(np.random.default_rng(3), n))[
-        "colour_js"] < 0.05
+    own = score(experiment, experiment.reference_images(n))
+    assert own == {"colour_js": 0.0, "colour_js_se": 0.0, "chroma_js": 0.0, "chroma_js_se": 0.0}
+    fresh = score(experiment, experiment.sample_real(np.random.default_rng(3), n))
+    assert fresh["colour_js"] < 0.05 and fresh["chroma_js"] < 0.05
     grey = (experiment.images[np.random.default_rng(4).integers(0, len(experiment.images), n)]
             + 1) / 2
     one_colour = 2 * np.array([0.9, 0.3, 0.5], dtype=np.float32)[:, None, None] * grey - 1
-    assert experiment.metrics(one_colour)["colour_js"] > 0.7
+    collapsed = score(experiment, one_colour)
+    assert collapsed["colour_js"] > 0.7 and collapsed["chroma_js"] > 0.7
+    assert 0 < collapsed["colour_js_se"] < 0.02 and 0 < collapsed["chroma_js_se"] < 0.02
+
+
+def test_dimmer_digits_in_the_right_hues_move_the_paper_metric_but_not_the_chroma_one(experiment):
+    n = experiment.config.eval_samples
+    real = experiment.sample_real(np.random.default_rng(3), n)
+    dimmed = 2 * (0.8 * (real + 1) / 2) - 1
+    fresh, dim = score(experiment, real), score(experiment, dimmed)
+    assert dim["colour_js"] > 0.05 and dim["colour_js"] > 3 * fresh["colour_js"]
+    assert dim["chroma_js"] == pytest.approx(fresh["chroma_js"], abs=1e-6)  # rounding only
+
+
+def test_the_data_colours_are_clustered_in_slices_with_the_bits_of_one_call(experiment):
+    n = experiment.config.eval_samples
+    assert n > 500  # more than one slice
+    np.testing.assert_array_equal(experiment.data_colours,
+                                  cluster_colours(experiment.reference_images(n)))
+
+
+def test_real_data_are_scored_against_reference_colours_of_another_draw(experiment):
+    """The real-data row: real images independent of the reference ones, so above 0 (the
+    floor of finite samples), and near the scores of another fresh draw."""
+    real = experiment.real_data_metrics(0)
+    assert {"colour_js", "colour_js_se", "chroma_js", "chroma_js_se"} <= set(real)
+    assert 0 < real["colour_js"] < 0.05 and 0 < real["chroma_js"] < 0.05
+    assert real == experiment.real_data_metrics(0)
