@@ -31,7 +31,8 @@ from minigrad.nn.layers import BatchNorm1d, BatchNorm2d
 from ugan import jsonfile, plots
 
 EVAL_CHUNK = 500  # samples generated, and scored, at once in an evaluation
-BATCH_NORM_SAMPLES = 4000  # noise draws batch norm's statistics are re-estimated from
+BATCH_NORM_BATCHES = 8  # batches of BATCH_NORM_SIZE noise draws that batch norm's statistics
+BATCH_NORM_SIZE = 500  # are re-estimated from
 
 
 @dataclass(frozen=True)
@@ -168,11 +169,11 @@ class Experiment:
                 generator.load_state_dict({**generator.state_dict(), **buffers})
 
     def batch_norm_noise(self):
-        """The noise chunks batch norm's statistics are re-estimated from: BATCH_NORM_SAMPLES
-        draws fixed by the seed (the same at every evaluation)."""
+        """The noise batches batch norm's statistics are re-estimated from, fixed by the seed
+        (the same at every evaluation)."""
         rng = np.random.default_rng([self.config.seed, 3])
-        return (mg.as_tensor(self.sample_noise(rng, EVAL_CHUNK), device=self.config.device)
-                for _ in range(BATCH_NORM_SAMPLES // EVAL_CHUNK))
+        return (mg.as_tensor(self.sample_noise(rng, BATCH_NORM_SIZE), device=self.config.device)
+                for _ in range(BATCH_NORM_BATCHES))
 
     def sample_chunks(self, generator, step, n):
         """n generator samples from noise fixed by (seed, step), as numpy chunks of at most
