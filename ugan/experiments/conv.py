@@ -220,6 +220,8 @@ class ConvExperiment(ImageExperiment):
                                           DISTANCE_BINS)
 
     def metrics(self, features, kept):
+        """distance_js: the JS divergence between the histograms of pairwise distances within
+        the first DISTANCE_SAMPLES kept images and within as many real reference images."""
         counts, data_counts, _ = self.distance_histograms(kept)
         return {"distance_js": js_divergence(counts, data_counts)}
 
