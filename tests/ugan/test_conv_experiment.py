@@ -211,3 +211,25 @@ def test_held_out_test_images_are_reconstructed_at_the_final_evaluation(tmp_path
     assert errors.shape == (10,) and record["lbfgs_mse_test"] == pytest.approx(errors.mean())
     for key in ("scale_mean_image_mse_test", "scale_nearest_neighbour_mse_test"):
         assert 0 < record[key] < 4
+
+
+def test_figure_4_shows_the_images_the_first_and_last_k_differ_on_most(tmp_path):
+    rng = np.random.default_rng(0)
+    targets = rng.uniform(-1, 1, (12, 1, 8, 8)).astype(np.float32)
+    folders = {}
+    for k in (0, 5, 10):
+        for seed in (1, 0):
+            folder = tmp_path / f"K{k}-seed{seed}"
+            folder.mkdir()
+            np.save(folder / "lbfgs_errors.npy", rng.random(12))
+            np.save(folder / "lbfgs_reconstructions.npy", targets + 0.1 * k)
+            np.save(folder / "lbfgs_targets.npy", targets)
+            folders.setdefault(k, {})[seed] = folder
+    compared = ConvExperiment.compare_configurations(folders, out_dir=tmp_path)
+    first, last = (np.load(tmp_path / f"K{k}-seed0" / "lbfgs_errors.npy") for k in (0, 10))
+    score = np.abs(first - last) / ((first + last) / 2)
+    picks = compared[5]["figure 4"]["value"]["images"]
+    np.testing.assert_array_equal(picks, np.argsort(-score)[:10])
+    assert (tmp_path / "reconstructions.png").stat().st_size > 0
+    with pytest.raises(ValueError, match="reconstruction_panel: expected targets"):
+        plots.reconstruction_panel(targets, {"K=0": targets[:3]}, tmp_path / "bad.png")
