@@ -54,10 +54,11 @@ def cell(stat):
 
 def row_entry(records, columns):
     """A row of a study: the count of seeds and, for each column's metric, its values over the
-    seeds' ``records`` (dicts of metrics)."""
+    seeds' ``records`` (dicts of metrics); none for a metric that some record lacks (a run
+    written before the metric existed), whose cell is then "-"."""
     entry = {"seeds": len(records)}
     for key, _ in columns:
-        if records:
+        if records and all(key in record for record in records):
             entry[key] = over_seeds([record[key] for record in records])
     return entry
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ugan import jsonfile
-from ugan.results import cell, format_table, over_seeds
+from ugan.results import cell, format_table, over_seeds, row_entry
 from ugan.study import run_study
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +36,11 @@ def test_one_seed_has_no_error_and_a_non_finite_value_no_mean():
     stat = over_seeds([1.0, math.inf])
     assert stat["mean"] is None and stat["se"] is None
     assert cell(stat) == "(1, inf)"
+
+
+def test_a_metric_that_a_seed_lacks_leaves_its_cell_empty():
+    entry = row_entry([{"a": 1.0, "b": 2.0}, {"a": 3.0}], [("a", "A"), ("b", "B")])
+    assert entry["a"]["values"] == [1.0, 3.0] and "b" not in entry
 
 
 def test_non_finite_values_in_lists_survive_json():
