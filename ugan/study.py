@@ -186,7 +186,8 @@ def summary_of(experiment_class, preset, overrides, seeds, runs, errors, out_dir
                 *zip(*[(a.path, b.path) for a, b in pairs])))
         summary_runs[row] = entry
     compared = experiment_class.compare_configurations(
-        {k: {run.seed: run.path for run in k_runs} for k, k_runs in by_k.items() if k_runs})
+        {k: {run.seed: run.path for run in k_runs} for k, k_runs in by_k.items() if k_runs},
+        out_dir)
     for k, entries in compared.items():
         summary_runs[str(k)]["extras"].update(entries)
     return {"experiment": experiment_class.name, "preset": preset,

@@ -257,9 +257,10 @@ class Experiment:
         return {}
 
     @staticmethod
-    def compare_configurations(run_dirs):
+    def compare_configurations(run_dirs, out_dir=None):
         """Entries as :meth:`study_extras` gives, for every K at once, comparing all of the
-        study's K: ``run_dirs`` is {K: {seed: finished run folder}}; returns {K: entries}."""
+        study's K: ``run_dirs`` is {K: {seed: finished run folder}}; returns {K: entries}. A
+        figure comparing them goes into the study's folder ``out_dir`` (when given)."""
         return {}
 
 
