@@ -19,10 +19,11 @@ import re
 import sys
 from pathlib import Path
 
-from ugan import jsonfile
-from ugan.results import format_table
-
 DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS.parent))  # the checkout's ugan, installed or not
+
+from ugan import jsonfile  # noqa: E402
+from ugan.results import format_table  # noqa: E402
 BLOCK = re.compile(r"(<!-- table: (?P<name>[^ ]+) -->\n)(?P<table>.*?)(<!-- end of table -->)",
                    re.DOTALL)
 
