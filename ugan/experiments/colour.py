@@ -40,9 +40,9 @@ from ugan.data import gaussian_colour_digits
 from ugan.experiments.images import PAPER_TRAINING, ConvImageConfig, ImageExperiment
 from ugan.metrics.colour_kde import (chroma_js_with_error, chromaticities, cluster_colours,
                                      kde_js_with_error, scott_bandwidth)
+from ugan.models.paper import colour_pair
 
 COLOUR_CHUNK = 500  # reference images clustered at once: k-means holds (N, pixels, 3) floats
-from ugan.models.paper import colour_pair
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,9 @@ them two ways:
 - Pairwise distances (Sec. 3.4.2): the distribution of L2 distances between generated images
   against that between real images. ``distance_js`` is the Jensen-Shannon divergence between
   the two histograms on shared bins (natural log: 0 when they match, log 2 = 0.693 without
-  overlap), of the first DISTANCE_SAMPLES samples; ``diversity`` is the ratio of their means. The final evaluation draws both
-  histograms in ``distances.png`` and keeps them in ``distances.npz``.
+  overlap), of the first DISTANCE_SAMPLES samples; ``diversity`` is the ratio of their means.
+  The final evaluation draws both histograms in ``distances.png`` and keeps them in
+  ``distances.npz``.
 
 The ``demo`` preset keeps the shared image defaults, scaled to a CPU: scikit-learn's 8x8 digits
 instead of CIFAR-10, generator and discriminator widths 32 and 16, batch 64, 3,000 iterations.
