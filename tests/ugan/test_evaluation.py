@@ -14,14 +14,14 @@ import pytest
 import minigrad as mg
 from minigrad import nn
 
-from tiny_runs import assert_same_run, tiny_config, train
 import ugan.experiments.base as base
+from tiny_runs import assert_same_run, tiny_config, train
 from ugan import jsonfile
+from ugan.checkpoint import load_checkpoint
 from ugan.experiments.base import estimate_batch_norm
 from ugan.experiments.conv import ConvExperiment
 from ugan.experiments.mixture import MixtureExperiment
 from ugan.train import CHECKPOINT_NAME, GANTrainer, read_history
-from ugan.checkpoint import load_checkpoint
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -99,8 +99,8 @@ def test_a_stop_request_during_an_evaluation_stops_at_once_and_resume_redoes_it(
 
 
 def test_sigterm_during_a_long_real_evaluation_stops_the_run_within_30_s(tmp_path):
-    """A real evaluation of two million LSTM samples (minutes on one core), stopped by SIGTERM: its chunks
-    leave no long uninterruptible call, so the run ends in seconds."""
+    """A real evaluation of two million LSTM samples (minutes on one core), stopped by SIGTERM:
+    its chunks leave no long uninterruptible call, so the run ends in seconds."""
     out = tmp_path / "run"
     command = [sys.executable, "-m", "ugan", "lstm", "--steps", "2", "--eval-every", "2",
                "--set", "eval_samples=2000000", "--no-progress", "--out", str(out)]
