@@ -140,9 +140,9 @@ def diverging_trainer(out_dir, at_step, player="generator"):
 def test_divergence_keeps_the_last_good_checkpoint_and_its_history(tmp_path, player):
     train(tmp_path, steps=3)
     good = files_of(tmp_path, ("checkpoint.npz",))
-    with pytest.raises(DivergenceError, match=rf"iteration 5: the {player}'s parameters are no "
+    with pytest.raises(DivergenceError, match=rf"iteration 4: the {player}'s parameters are no "
                        r"longer finite .* checkpoint of iteration 3 .* is kept"):
-        diverging_trainer(tmp_path, 5, player).run(resume=True, progress=False)
+        diverging_trainer(tmp_path, 4, player).run(resume=True, progress=False)
     assert files_of(tmp_path, ("checkpoint.npz",)) == good
     assert steps_in(tmp_path) == [0, 2]
 
@@ -159,7 +159,8 @@ def test_a_failed_save_leaves_the_history_at_the_checkpoint(tmp_path):
     trainer.save = save
     with pytest.raises(OSError, match="No space left"):
         trainer.run(progress=False)
-    assert steps_in(tmp_path / "failed") == [0, 2]  # the checkpoint is at iteration 3
+    # the last checkpoint is iteration 4's, written before its evaluation
+    assert steps_in(tmp_path / "failed") == [0, 2, 4]
     train(tmp_path / "failed", resume=True)
     train(tmp_path / "straight")
     assert_same_run(tmp_path / "straight", tmp_path / "failed")
@@ -191,9 +192,10 @@ def test_a_second_ctrl_c_says_what_was_kept(tmp_path, capsys):
     trainer._iteration = iteration_with_two_interrupts
     with pytest.raises(KeyboardInterrupt):
         trainer.run(progress=False)
-    assert "stopped at once: The checkpoint of iteration 3" in capsys.readouterr().err
-    assert load_checkpoint(tmp_path / CHECKPOINT_NAME)[1]["step"] == 3
-    assert steps_in(tmp_path) == [0, 2]
+    # iteration 4's checkpoint, written before its evaluation
+    assert "stopped at once: The checkpoint of iteration 4" in capsys.readouterr().err
+    assert load_checkpoint(tmp_path / CHECKPOINT_NAME)[1]["step"] == 4
+    assert steps_in(tmp_path) == [0, 2, 4]
 
 
 class SeedOneDiverges(GANTrainer):
