@@ -247,7 +247,10 @@ class GANTrainer:
             self._train(history, metrics_path, progress)
         except BaseException as error:
             _write_history(metrics_path, [r for r in history if r["step"] <= self.saved_step])
-            if isinstance(error, KeyboardInterrupt) and not isinstance(error, _SavedAndStopped):
+            if isinstance(error, _StoppedInEvaluation):
+                print(f"\n{error.signal_name} at iteration {self.step}, during its evaluation: "
+                      f"{self._what_is_kept()}", file=sys.stderr)
+            elif isinstance(error, KeyboardInterrupt) and not isinstance(error, _SavedAndStopped):
                 print(f"\nstopped at once: {self._what_is_kept()}", file=sys.stderr)
             raise
         self.experiment.finish(self.out_dir, history)
@@ -324,6 +327,15 @@ class _SavedAndStopped(KeyboardInterrupt):
     """A stop request honoured: the iteration finished and was checkpointed."""
 
 
+class _StoppedInEvaluation(KeyboardInterrupt):
+    """A stop request honoured during an evaluation, which stopped at once: its iteration's
+    checkpoint was written before it."""
+
+    def __init__(self, signal_name):
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+
+
 def _all_finite(params):
     """Whether every parameter is finite, computed on the parameters' device: p * 0 is 0 where
     p is finite and nan where it is not."""
@@ -347,10 +359,13 @@ class _StopRequests:
         self._at_once = False
 
     def _handle(self, number, frame):
-        if self._at_once or (self.requested is not None and number == signal.SIGINT):
-            self.requested = signal.Signals(number).name
+        name = signal.Signals(number).name
+        if self._at_once:
+            self.requested = name
+            raise _StoppedInEvaluation(name)
+        if self.requested is not None and number == signal.SIGINT:
             raise KeyboardInterrupt  # the run says what was and was not saved
-        self.requested = signal.Signals(number).name
+        self.requested = name
 
     @contextlib.contextmanager
     def at_once(self):

@@ -73,7 +73,8 @@ def test_evaluation_mode_puts_the_generators_mode_and_statistics_back(conv_exper
     assert all(np.array_equal(b.numpy(), before[name]) for name, b in generator.named_buffers())
 
 
-def test_a_stop_request_during_an_evaluation_stops_at_once_and_resume_redoes_it(tmp_path):
+def test_a_stop_request_during_an_evaluation_stops_at_once_and_resume_redoes_it(tmp_path,
+                                                                                capsys):
     train(tmp_path / "straight")
     trainer = GANTrainer(MixtureExperiment(tiny_config()), tmp_path / "stopped")
     evaluate = trainer.experiment.evaluate
@@ -89,6 +90,8 @@ def test_a_stop_request_during_an_evaluation_stops_at_once_and_resume_redoes_it(
     with pytest.raises(KeyboardInterrupt):
         trainer.run(progress=False)
     assert time.monotonic() - started < 30
+    assert "SIGTERM at iteration 4, during its evaluation: The checkpoint of iteration 4" in \
+        capsys.readouterr().err
     _, meta = load_checkpoint(tmp_path / "stopped" / CHECKPOINT_NAME)
     assert meta["step"] == 4  # the checkpoint of the iteration came before its evaluation
     assert [r["step"] for r in read_history(tmp_path / "stopped")] == [0, 2]
@@ -116,6 +119,7 @@ def test_sigterm_during_a_long_real_evaluation_stops_the_run_within_30_s(tmp_pat
     process.wait(timeout=30)
     assert time.monotonic() - stopped < 30
     assert process.returncode != 0
-    assert "stopped at once" in process.stderr.read()
+    assert "SIGTERM at iteration 0, during its evaluation: No checkpoint was saved" in \
+        process.stderr.read()
     assert not (out / "metrics.jsonl").read_text()  # no record of the cut evaluation
     assert jsonfile.read(out / "config.json")["eval_samples"] == 2000000
