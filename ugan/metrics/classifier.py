@@ -360,17 +360,3 @@ def _load(path, expected):
     return ImageClassifier(net, expected["side"], metadata["temperature"],
                            metadata["threshold"], metadata["report"])
 
-
-def trained_digit_classifier(images, labels, key):
-    """Compatibility for ``ugan.experiments`` until it calls ``trained_classifier``: the
-    classifier of ``key`` (for "digits", ``trained_classifier("digits")``; otherwise one fitted
-    to ``images``, labels split as the digits are), with ``accuracy``, its test accuracy."""
-    if key == "digits":
-        classifier = trained_classifier("digits")
-    else:
-        data = (np.asarray(images, dtype=np.float32), np.asarray(labels, dtype=np.int64))
-        rest, test = _hold_out(data, np.random.default_rng(0))
-        classifier = _cached_classifier(key, (*_hold_out(rest, np.random.default_rng(0)), test),
-                                        data_digest(*data))
-    classifier.accuracy = classifier.report["test_accuracy"]
-    return classifier
