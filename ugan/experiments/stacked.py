@@ -9,8 +9,8 @@ KL(p_generated || uniform over 1000) (``kl_to_uniform``, the paper's; 0 for a un
 log 1000 = 6.91 for a single mode) and KL to the distribution of modes the classifier gives
 real data (``kl_to_real``: the product of its class shares on real single images, since the
 channels are drawn independently). A sample *passes* when the classifier's calibrated
-confidence in each of its three labels reaches its threshold (chosen so that >= 90% of real
-images pass); ``confident_modes`` counts the modes that passing samples hold, and
+confidence in each of its three labels reaches its threshold (chosen so that 92% of held-out
+real images pass); ``confident_modes`` counts the modes that passing samples hold, and
 ``pass_share`` is their share. An untrained generator's noise hits hundreds of modes in the raw
 count but almost none in the confident one; a study tables both beside real data.
 
