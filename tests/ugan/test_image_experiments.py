@@ -16,6 +16,8 @@ from ugan.experiments import EXPERIMENTS, images
 from ugan.experiments.colour import ColourExperiment
 from ugan.experiments.lstm import LSTMExperiment
 from ugan.experiments.stacked import StackedExperiment
+from ugan.results import format_table
+from ugan.study import run_study
 from ugan.train import CHECKPOINT_NAME, GANTrainer
 
 TINY = dict(steps=4, batch_size=8, noise_dim=4, g_width=4, d_width=2, eval_every=2,
@@ -64,6 +66,30 @@ def test_a_study_tables_the_deepest_collapse_of_each_seed(experiment, column):
     metric, _ = experiment.collapse_metric
     runs = [{"fewest_modes": {metric: lowest, "step": 0}} for lowest in (1, 3)]
     assert experiment.study_extras(runs) == {column: {"value": [1, 3], "cell": "2 ± 1 (1, 3)"}}
+
+
+@pytest.mark.parametrize("experiment", list(EXPECTED), ids=lambda e: e.name)
+def test_a_tiny_study_tables_real_data_above_the_untrained_generator(experiment, tmp_path):
+    """The baseline rows of an image study: real images scored as samples are (the ceiling),
+    and each seed's untrained generator (the floor); the table shows both first."""
+    options = {key: value for key, value in TINY.items() if key != "unroll_steps"}
+    summary = run_study("demo", [0], [0, 1], tmp_path, False, experiment.name,
+                        **{**options, "steps": 2, "eval_samples": 400})
+    assert not summary["runs"]["0"]["failed"]
+    real = summary["baselines"]["real data"]
+    untrained = summary["baselines"]["untrained generator"]
+    assert real["seeds"] == untrained["seeds"] == 2
+    steps_0 = [entry["history"][0] for entry in summary["runs"]["0"]["per_seed"]]
+    assert untrained["diversity"]["values"] == [record["diversity"] for record in steps_0]
+    key = {"colour": "colour_js", "stacked": "confident_modes", "lstm": "confident_modes"}[
+        experiment.name]
+    better = max if key == "confident_modes" else min
+    for seed in range(2):
+        assert better(real[key]["values"][seed], untrained[key]["values"][seed]) == \
+            real[key]["values"][seed] != untrained[key]["values"][seed]
+    lines = format_table(summary).splitlines()
+    assert lines[2].startswith("| real data | 2 |")
+    assert lines[3].startswith("| untrained generator | 2 |")
 
 
 def test_an_experiment_without_classes_tables_no_collapse():
