@@ -1,14 +1,13 @@
 """Table 1's computation (ugan/metrics/reconstruction.py): L-BFGS reconstruction from 3 starts,
 and the best-rank shares over configurations."""
 
-import itertools
-
 import numpy as np
 import pytest
 
 import minigrad as mg
 from minigrad import nn
 
+from best_rank_reference import all_pairings
 from ugan.metrics import best_rank_shares, lbfgs_reconstruction_errors
 from ugan.metrics.reconstruction import (best_rank_intervals, lbfgs_reconstructions,
                                           mean_image_errors, most_different_images,
@@ -56,18 +55,6 @@ def test_a_generator_of_the_wrong_shape_is_named():
     with pytest.raises(ValueError, match=r"generator makes images of shape \(1, 4, 4\) .* "
                                          r"targets have shape \(1, 2, 8\)"):
         lbfgs_reconstruction_errors(Images(tanh_generator()), np.zeros((2, 1, 2, 8)), 3)
-
-
-def all_pairings(errors):
-    """share(c) by enumerating every choice of one run per configuration."""
-    table = [np.atleast_2d(e) for e in errors.values()]
-    total, count = np.zeros(len(table)), 0
-    for runs in itertools.product(*(range(len(t)) for t in table)):
-        stacked = np.stack([t[r] for t, r in zip(table, runs)])
-        best = stacked == stacked.min(axis=0)
-        total += (best / best.sum(axis=0)).mean(axis=1)
-        count += 1
-    return dict(zip(errors, total / count))
 
 
 def test_best_rank_shares_sum_to_one_and_average_every_pairing_of_runs():
