@@ -36,7 +36,10 @@ def over_seeds(values):
 
 
 def number(value):
-    """A number as the tables write it: 3 significant digits."""
+    """A number as the tables write it: 3 significant digits, a whole number in full (1000,
+    not 1e+03)."""
+    if float(value).is_integer() and abs(value) < 1e6:
+        return str(int(value))
     return f"{value:.3g}"
 
 

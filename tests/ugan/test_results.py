@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ugan import jsonfile
-from ugan.results import cell, format_table, over_seeds, row_entry
+from ugan.results import cell, format_table, number, over_seeds, row_entry
 from ugan.study import run_study
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +28,11 @@ def test_the_spread_is_the_standard_error_with_n_minus_1():
     # s^2 = (4 + 1 + 9) / 2 = 7, se = sqrt(7 / 3); the population formula would give sqrt(14/9)
     assert stat["se"] == pytest.approx(math.sqrt(7 / 3))
     assert cell(stat) == "3 ± 1.5 (1, 2, 6)"
+
+
+def test_whole_numbers_are_written_in_full():
+    assert cell(over_seeds([1000, 998])) == "999 ± 1 (1000, 998)"
+    assert number(1000.0) == "1000" and number(0.000123456) == "0.000123"
 
 
 def test_one_seed_has_no_error_and_a_non_finite_value_no_mean():
