@@ -20,14 +20,16 @@ the flag choose some of them (a study whose runs are gone would be run again, fo
 
 import argparse
 import shutil
+import sys
 from pathlib import Path
 
 from PIL import Image
 
-from ugan.demo import run_demo
-from ugan.study import run_study
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the checkout's ugan, installed or not
+
+from ugan.demo import run_demo  # noqa: E402
+from ugan.study import run_study  # noqa: E402
 FIGURES = ("figure1.png", "metrics.png")
 PAPER_STUDY = dict(preset="paper", ks=[0, 1, 5, 10], seeds=[0, 1, 2, 3, 4])
 # out folder under runs/ -> the study's arguments; each is `python -m ugan study --experiment
