@@ -1,6 +1,7 @@
 """Regenerate the figures that README and docs show, from the project's own runs.
 
     python docs/make_figures.py                   # the demo's figures
+    python docs/make_figures.py --demo-study      # also the ring's demo study (minutes)
     python docs/make_figures.py --paper-study     # also the paper-settings study's (hours to run)
     python docs/make_figures.py --image-studies   # also the image experiments' (about an hour)
     python docs/make_figures.py --fashion-studies # also the 28x28 studies' (hours each)
@@ -16,7 +17,10 @@ commands of docs/reproduction.md). With ``--fashion-studies``, for the 28x28 stu
 docs/reproduction.md listed in ``FASHION_STUDIES``, the ones that have been run: run it after
 their commands there (``--jobs 2`` uses both cores), and it re-reads them; folder names after
 the flag choose some of them (a study whose runs are gone would be run again, for hours).
-``--no-demo`` leaves the demo's run and figures alone."""
+``--no-demo`` leaves the demo's run and figures alone. Every study it runs or re-reads also
+has its summary.json kept as docs/results/FOLDER.json, which docs/make_tables.py makes the
+tables of docs/reproduction.md from; ``--demo-study`` keeps only that of the ring's demo study
+(``DEMO_STUDY``, in runs/study-demo), whose figures are the demo's."""
 
 import argparse
 import shutil
@@ -32,6 +36,7 @@ from ugan.demo import run_demo  # noqa: E402
 from ugan.study import run_study  # noqa: E402
 FIGURES = ("figure1.png", "metrics.png")
 PAPER_STUDY = dict(preset="paper", ks=[0, 1, 5, 10], seeds=[0, 1, 2, 3, 4])
+DEMO_STUDY = dict(preset="demo", ks=[0, 10], seeds=[0, 1, 2])
 # out folder under runs/ -> the study's arguments; each is `python -m ugan study --experiment
 # NAME --ks ... --seeds ...` with the experiment's demo preset
 IMAGE_STUDIES = {
@@ -75,8 +80,19 @@ def copy_figures(run_dir, prefix, names=FIGURES, palette=()):
         print(f"wrote {target / f'{prefix}-{name}'}")
 
 
+def keep_summary(study_dir):
+    """Copy the study's summary.json to docs/results/FOLDER.json (FOLDER: the study's folder
+    name)."""
+    target = ROOT / "docs" / "results" / f"{study_dir.name}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(study_dir / "summary.json", target)
+    print(f"wrote {target}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--demo-study", action="store_true",
+                        help="also run (or re-read) the ring's demo study and keep its summary")
     parser.add_argument("--paper-study", action="store_true",
                         help="also run (or re-read) the paper-settings study and copy its figures")
     parser.add_argument("--image-studies", action="store_true",
@@ -96,18 +112,24 @@ def main():
     if not args.no_demo:
         run_demo(ROOT / "runs" / "mixture-demo")
         copy_figures(ROOT / "runs" / "mixture-demo", "demo")
+    if args.demo_study:
+        run_study(out_dir=ROOT / "runs" / "study-demo", **DEMO_STUDY)
+        keep_summary(ROOT / "runs" / "study-demo")
     if args.paper_study:
         run_study(out_dir=ROOT / "runs" / "study-paper", **PAPER_STUDY)
         copy_figures(ROOT / "runs" / "study-paper", "paper-study")
+        keep_summary(ROOT / "runs" / "study-paper")
     if args.image_studies:
         for out, study in IMAGE_STUDIES.items():
             run_study("demo", out_dir=ROOT / "runs" / out, **study)
             copy_figures(ROOT / "runs" / out, study["experiment"], ("samples.png", "metrics.png"))
+            keep_summary(ROOT / "runs" / out)
     if args.fashion_studies is not None:
         for out in args.fashion_studies or FASHION_STUDIES:
             run_study(out_dir=ROOT / "runs" / out, **FASHION_STUDIES[out])
             copy_figures(ROOT / "runs" / out, out.removeprefix("study-"),
                          ("samples.png", "metrics.png"), palette=("samples.png",))
+            keep_summary(ROOT / "runs" / out)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ figure script) run to the end: slow tier, ``python -m pytest -m slow``. The figu
 --paper-study path runs in the default tier, on tiny runs."""
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -59,6 +60,24 @@ def test_make_figures_copies_the_image_studies_figures(tmp_path, monkeypatch):
     written = sorted(p.name for p in (tmp_path / "docs" / "figures").iterdir())
     assert written == sorted(f"{study['experiment']}-{name}" for study in studies.values()
                              for name in ("samples.png", "metrics.png"))
+    for out in studies:  # each study's summary kept for docs/make_tables.py
+        kept = tmp_path / "docs" / "results" / f"{out}.json"
+        assert kept.read_bytes() == (tmp_path / "runs" / out / "summary.json").read_bytes()
+
+
+def test_make_figures_demo_study_keeps_its_summary(tmp_path, monkeypatch):
+    """--demo-study: the ring's demo study (tiny here), its summary kept, no figure copied."""
+    make_figures = _load_make_figures()
+    monkeypatch.setattr(make_figures, "ROOT", tmp_path)
+    monkeypatch.setattr(make_figures, "DEMO_STUDY", {
+        **make_figures.DEMO_STUDY, "seeds": [0], "steps": 2, "eval_every": 2,
+        "batch_size": 16, "eval_samples": 64})
+    monkeypatch.setattr(sys, "argv", ["make_figures.py", "--no-demo", "--demo-study"])
+    make_figures.main()
+    kept = tmp_path / "docs" / "results" / "study-demo.json"
+    assert kept.read_bytes() == (tmp_path / "runs" / "study-demo" / "summary.json").read_bytes()
+    assert list(json.loads(kept.read_text())["runs"]) == ["0", "10"]
+    assert not (tmp_path / "docs" / "figures").exists()
 
 
 def test_make_figures_copies_the_fashion_studies_figures(tmp_path, monkeypatch):
