@@ -14,8 +14,8 @@ from ugan.models.mlp import MixtureDiscriminator, MixtureGenerator
 from ugan.unroll import discriminator_logits
 
 
-def fails(check, *args):
-    with pytest.raises(AssertionError):
+def fails(check, *args, match=None):
+    with pytest.raises(AssertionError, match=match):
         check(*args)
 
 
@@ -39,6 +39,8 @@ def test_nth_derivative_check():
     one_short = lambda f, x, n: solutions.nth_derivative(f, x, max(n - 1, 0))
     fails(checks.check_nth_derivative, one_short)
     fails(checks.check_nth_derivative, lambda f, x, n: None)
+    ignores_f = lambda f, x, n: solutions.nth_derivative(mg.sigmoid, x, n)
+    fails(checks.check_nth_derivative, ignores_f, match="the f you are given")
 
 
 def test_top_eigenvalue_check():
@@ -57,6 +59,20 @@ def test_top_eigenvalue_check():
 
     fails(checks.check_top_eigenvalue, largest_not_largest_magnitude, lambda v: matrix @ v, 4,
           spectrum)
+
+    positive_spectrum = np.array([2.0, 5.0, 1.0, 0.5])  # so that the first part passes
+    positive = np.diag(positive_spectrum)
+
+    def magnitude_only(product, size, iterations=100):  # |H v| for a unit v: the sign is lost
+        v = np.ones(size)
+        for _ in range(iterations):
+            v = product(v) / np.linalg.norm(product(v))
+        return np.linalg.norm(product(v))
+
+    checks.check_top_eigenvalue(solutions.top_eigenvalue, lambda v: positive @ v, 4,
+                                positive_spectrum)
+    fails(checks.check_top_eigenvalue, magnitude_only, lambda v: positive @ v, 4,
+          positive_spectrum, match="the sign is lost")
 
 
 def test_swish_check():
@@ -95,12 +111,19 @@ def linear_play(steps, K=0, second_order=True, step=0.1):
 
 def test_growth_factor_check():
     results = checks.check_growth_factor(solutions.growth_factor, linear_play, 300)
-    assert len(results) == 4
+    assert len(results) == 5
 
     def always_both_terms(K, step, second_order=True):
         return solutions.growth_factor(K, step, True)
 
     fails(checks.check_growth_factor, always_both_terms, linear_play, 300)
+
+    def modulus_of_a_complex_pair(K, step, second_order=True):  # wrong once they turn real
+        curvature = (2 if second_order else 1) * K * step
+        return np.sqrt(abs(np.linalg.det([[1 - step * curvature, -step], [step, 1.0]])))
+
+    assert np.isclose(modulus_of_a_complex_pair(3, 0.1), solutions.growth_factor(3, 0.1))
+    fails(checks.check_growth_factor, modulus_of_a_complex_pair, linear_play, 100)
 
 
 def test_high_quality_fraction_check():
@@ -112,6 +135,18 @@ def test_high_quality_fraction_check():
                                        ring.std, logged)
     two_std = lambda s, c, std: solutions.high_quality_fraction(s, c, std * 2 / 3)
     fails(checks.check_high_quality_fraction, two_std, samples, ring.centers, ring.std, logged)
+
+    def within(norm):  # the same rule with another distance
+        def fraction(samples, centers, std):
+            offsets = samples[:, None, :] - centers[None, :, :]
+            return np.mean(norm(offsets).min(axis=1) <= 3 * std)
+        return fraction
+
+    box = within(lambda offsets: np.abs(offsets).max(axis=-1))
+    diamond = within(lambda offsets: np.abs(offsets).sum(axis=-1))
+    for wrong in (box, diamond):  # "logged" as the wrong rule computes it: only the check's
+        fails(checks.check_high_quality_fraction, wrong, samples, ring.centers, ring.std,
+              wrong(samples, ring.centers, ring.std))  # own samples, off the axes, tell
 
 
 def test_top_mode_changes_check():
@@ -154,6 +189,21 @@ def test_runs_agree_check():
     largest_entry = lambda a, b, rtol: all(np.max(np.abs(x - y)) <= rtol * np.max(np.abs(x))
                                            for x, y in zip(a, b))
     fails(checks.check_runs_agree, largest_entry, same, same)
+    with_allclose = lambda a, b, rtol: all(np.allclose(x, y, rtol=rtol) for x, y in zip(a, b))
+    fails(checks.check_runs_agree, with_allclose, same, same)
+    no_shapes = lambda a, b, rtol: all(np.all(np.abs(x - y) <= rtol * np.abs(x))
+                                       for x, y in zip(a, b))
+    fails(checks.check_runs_agree, no_shapes, same, same)
+
+
+def test_runs_agree_check_follows_the_runs_not_the_library():
+    """Runs that differ (a device bug) do not fail a right answer; an answer that says they
+    agree does fail."""
+    reference = [np.arange(1.0, 5.0), np.ones((2, 2))]
+    differing = [reference[0] * (1 + 1e-3), reference[1]]
+    checks.check_runs_agree(solutions.runs_agree, reference, differing)
+    shapes_only = lambda a, b, rtol: all(x.shape == y.shape for x, y in zip(a, b))
+    fails(checks.check_runs_agree, shapes_only, reference, differing)
 
 
 def test_cost_model_check():
@@ -205,6 +255,19 @@ def test_fit_linear_check():
     y = X @ np.array([1.0, -0.5]) + 0.3 + 0.1 * rng.normal(size=60)
     checks.check_fit_linear(solutions.fit_linear, X, y)
     fails(checks.check_fit_linear, lambda X, y: solutions.fit_linear(X, y, steps=5), X, y)
+
+    def least_squares(X, y):  # the right numbers, without the training loop
+        solution, *_ = np.linalg.lstsq(np.column_stack([X, np.ones(len(X))]), y, rcond=None)
+        return solution[:-1], solution[-1]
+
+    fails(checks.check_fit_linear, least_squares, X, y, match="SGD")
+
+    def trains_but_returns_the_start(X, y):
+        solutions.fit_linear(X, y)
+        return np.zeros(X.shape[1]), 0.0
+
+    fails(checks.check_fit_linear, trains_but_returns_the_start, X, y, match="that SGD trained")
+    assert "recorded" not in mg.optim.SGD.step.__qualname__  # the check put SGD's step back
 
 
 def quadratic_problem(size=4, seed=0):

@@ -48,10 +48,27 @@ def check_broadcast_gradients(broadcast_gradients):
 
 
 def check_fit_linear(fit_linear, X, y):
-    """The fitted (w, b) against numpy's least-squares solution."""
-    answer = fit_linear(X, y)
+    """The fitted (w, b) against numpy's least-squares solution; and every number returned must
+    be one that ``mg.optim.SGD`` trained (its parameters after its last step), so an answer that
+    solves the least-squares problem without the training loop fails."""
+    trained = []  # the values of the parameters after each SGD step
+    sgd_step = mg.optim.SGD.step
+
+    def recorded_step(optimizer):
+        sgd_step(optimizer)
+        trained.append(np.concatenate([np.ravel(p.numpy()) for p in optimizer.params]))
+
+    mg.optim.SGD.step = recorded_step
+    try:
+        answer = fit_linear(X, y)
+    finally:
+        mg.optim.SGD.step = sgd_step
     _stub_answered(answer, "fit_linear")
     w, b = answer
+    assert trained, "train w and b with mg.optim.SGD: opt.step() was never called"
+    assert all(np.isclose(trained[-1], value, rtol=1e-12, atol=0).any()
+               for value in np.append(np.ravel(w), b)), (
+        "return the w and b that SGD trained (the parameters after its last step)")
     best, *_ = np.linalg.lstsq(np.column_stack([X, np.ones(len(X))]), y, rcond=None)
     assert np.allclose(w, best[:-1], atol=1e-4) and np.isclose(b, best[-1], atol=1e-4), (
         f"not at the least-squares solution {best.round(4)} yet: more steps, or check zero_grad")
@@ -65,14 +82,24 @@ def sigmoid_derivatives(s):
     return [s, s * (1 - s), s * (1 - s) * (1 - 2 * s), s * (1 - s) * (1 - 6 * s + 6 * s**2)]
 
 
+def tanh_derivatives(t):
+    """tanh's derivatives of orders 0 to 3, written with its value t."""
+    return [t, 1 - t * t, -2 * t * (1 - t * t), (1 - t * t) * (6 * t * t - 2)]
+
+
 def check_nth_derivative(nth_derivative):
-    """Orders 0 to 3 of the sigmoid against closed forms, order 4 against finite differences."""
+    """Orders 0 to 3 of the sigmoid and of tanh against closed forms, order 4 of the sigmoid
+    against finite differences: an answer must differentiate the ``f`` it is given."""
     probe = mg.tensor(np.linspace(-4, 4, 17), requires_grad=True)
     sigmoid = lambda v: 1 / (1 + np.exp(-v))
-    for n, values in enumerate(sigmoid_derivatives(sigmoid(probe.numpy()))):
-        mine = nth_derivative(mg.sigmoid, probe, n)
-        _stub_answered(mine, "nth_derivative")
-        assert np.allclose(mine.numpy(), values, rtol=1e-10, atol=1e-12), f"order {n} is off"
+    for f, values_of, closed_forms, hint in [
+            (mg.sigmoid, sigmoid, sigmoid_derivatives, ""),
+            (mg.tanh, np.tanh, tanh_derivatives, ": differentiate the f you are given")]:
+        for n, values in enumerate(closed_forms(values_of(probe.numpy()))):
+            mine = nth_derivative(f, probe, n)
+            _stub_answered(mine, "nth_derivative")
+            assert np.allclose(mine.numpy(), values, rtol=1e-10, atol=1e-12), (
+                f"order {n} of {f.__name__} is off{hint}")
     h = 1e-5
     fourth = (sigmoid_derivatives(sigmoid(probe.numpy() + h))[3]
               - sigmoid_derivatives(sigmoid(probe.numpy() - h))[3]) / (2 * h)
@@ -101,6 +128,9 @@ def check_top_eigenvalue(top_eigenvalue, product, size, eigenvalues):
 
     found = top_eigenvalue(hidden_product, size)
     assert calls, "top_eigenvalue must use the product it is given, not a matrix"
+    assert not np.isclose(found, 3.0, rtol=1e-4), (
+        "on another symmetric matrix whose eigenvalue of largest magnitude is -3 you found +3: "
+        "the sign is lost (|Hv| is the magnitude only); read lambda as v^T H v")
     assert np.isclose(found, -3.0, rtol=1e-4), (
         f"on another symmetric matrix with top eigenvalue -3 you found {found:.6f}: use only "
         "the product you are given")
@@ -187,14 +217,12 @@ def toy_terms(x_value, K, step=0.5):
 
 def check_max_gradient(max_gradient):
     for x_value in [-1.2, 0.4, 0.9]:
-        full, term2 = toy_terms(x_value, 60)
+        full, _ = toy_terms(x_value, 60)
         mine = max_gradient(x_value)
         _stub_answered(mine, "max_gradient")
         assert np.isclose(full, mine, rtol=1e-10, atol=1e-12), (
             f"at x = {x_value}: the unrolled gradient is {full:.8f}, your formula gives "
             f"{mine:.8f}")
-        assert abs(term2) < 1e-10
-        assert abs(toy_terms(x_value, 2)[1]) > 1e-2  # at K = 2 the missing term is far from zero
 
 
 def unrolled_bilinear_gradient(x_value, y_value, K, step):
@@ -224,9 +252,11 @@ def check_unrolled_gradient(unrolled_gradient):
 def check_growth_factor(growth_factor, play, steps):
     """The predicted factor against the one measured on ``play``'s trajectories (simultaneous
     play on f = x y with step 0.1): the slope of log(distance) against the step, fitted over the
-    whole run (which averages out the wobble of an elliptical orbit), is its logarithm."""
+    whole run (which averages out the wobble of an elliptical orbit), is its logarithm. At K = 20
+    the eigenvalues are real (0.973 and 0.627), so sqrt(det M), which is the modulus of a complex
+    pair, is not the answer there."""
     measured_and_predicted = []
-    for K, second_order in [(0, True), (1, False), (1, True), (3, True)]:
+    for K, second_order in [(0, True), (1, False), (1, True), (3, True), (20, True)]:
         path = play(steps, K=K, second_order=second_order)
         slope = np.polyfit(np.arange(steps + 1), np.log(np.hypot(path[:, 0], path[:, 1])), 1)[0]
         measured, predicted = np.exp(slope), growth_factor(K, 0.1, second_order)
@@ -244,12 +274,14 @@ def check_high_quality_fraction(high_quality_fraction, samples, centers, std, lo
     mine = high_quality_fraction(samples, centers, std)
     _stub_answered(mine, "high_quality_fraction")
     assert abs(mine - logged) < 1e-12, f"you found {mine:.4%}, the metric logged {logged:.4%}"
-    # two samples just inside 3 standard deviations of a centre, one just outside
-    offsets = np.array([[2.9 * std, 0.0], [0.0, -2.99 * std], [3.1 * std, 0.0]])
-    made = centers[[0, 3, 5]] + offsets
-    assert np.isclose(high_quality_fraction(made, centers, std), 2 / 3), (
-        "samples within 3 standard deviations of their nearest mode are high quality, the "
-        "others are not")
+    # four samples just inside 3 standard deviations of a centre, two just outside; two of each
+    # off the axes, where a box or a diamond around the centre is not the circle of radius 3 std
+    offsets = std * np.array([[2.9, 0.0], [0.0, -2.99], [2.0, -2.0], [-2.1, 2.1], [3.1, 0.0],
+                              [2.5, 2.5]])
+    made = centers[[0, 3, 5, 6, 1, 2]] + offsets
+    assert np.isclose(high_quality_fraction(made, centers, std), 4 / 6), (
+        "samples within 3 standard deviations of their nearest mode, in Euclidean distance, are "
+        "high quality, the others are not")
 
 
 def check_top_mode_changes(top_mode_changes, tops):
@@ -292,9 +324,23 @@ def check_missing_term_share(missing_term_share, generator, discriminator, d_opt
 
 # 06 · devices and the paper's scale
 
+def agree_entrywise(reference, candidate, rtol):
+    """Whether two lists of arrays have the same length and shapes, and every entry of
+    ``candidate`` is within ``rtol`` of ``reference``'s, relative to that entry."""
+    return len(reference) == len(candidate) and all(
+        a.shape == b.shape and bool(np.all(np.abs(a - b) <= rtol * np.abs(a)))
+        for a, b in zip(reference, candidate))
+
+
 def check_runs_agree(runs_agree, reference, candidate):
-    assert runs_agree(reference, candidate, 1e-6) is not None, "runs_agree returned None"
-    assert runs_agree(reference, candidate, 1e-6), "the two runs here do agree"
+    """Whatever the two runs here do, the answer must say so; then made-up pairs that differ in
+    one small entry, in one entry near zero (where a tolerance added to the relative one, as
+    np.allclose's atol, lets a large relative difference through), or in shape."""
+    verdict = runs_agree(reference, candidate, 1e-6)
+    assert verdict is not None, "runs_agree returned None"
+    expected = agree_entrywise(reference, candidate, 1e-6)
+    assert bool(verdict) == expected, (
+        f"the two runs here {'do' if expected else 'do not'} agree to 1e-6, entry by entry")
     base = [np.array([[1.0, -2.0], [3e-3, 4.0]]), np.array([0.5, -1e4])]
     assert runs_agree(base, [b * (1 + 1e-8) for b in base], 1e-6), (
         "a relative difference of 1e-8 everywhere is within 1e-6")
@@ -304,6 +350,15 @@ def check_runs_agree(runs_agree, reference, candidate):
         "every entry counts relative to its own size: 3e-3 vs 3.0003e-3 differs by 1e-4")
     assert not runs_agree(base, [base[0], base[1] + 1e-3], 1e-6), (
         "-1e4 + 1e-3 is within 1e-6, but 0.5 + 1e-3 is not")
+    tiny = [np.array([1.0, 2e-9]), np.array([0.0, 1.0])]
+    assert runs_agree(tiny, [t.copy() for t in tiny], 1e-6), "identical runs agree, zeros too"
+    assert not runs_agree(tiny, [np.array([1.0, 5e-9]), tiny[1]], 1e-6), (
+        "2e-9 against 5e-9 differs by 150% of the entry: no absolute tolerance, only rtol")
+    rows = np.array([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
+    assert not runs_agree([rows, base[1]], [rows[:1], base[1]], 1e-6), (
+        "an array of shape (1, 3) against one of shape (2, 3): the shapes must be the same, "
+        "even where numpy would broadcast them")
+    assert not runs_agree(base, base[:1], 1e-6), "a list with one array fewer does not agree"
 
 
 def check_cost_model(cost_model):
