@@ -45,23 +45,38 @@ class MaxPoolIndices(Function):
         xp = backend.namespace_of(x)
         n, c, h, w = x.shape
         device = backend.device_of(x)
-        planes = xp.reshape(x, (n, c, h * w))
-        shape = (n, c, self.rows.shape[0], self.columns.shape[0])
+        (ho, kh), (wo, kw) = self.rows.shape, self.columns.shape
+        tiled = _tiles(self.rows) and _tiles(self.columns)
+        if tiled:  # stride = kernel, no padding or dilation: each offset's window is a view
+            blocks = xp.reshape(x[:, :, :ho * kh, :wo * kw], (n, c, ho, kh, wo, kw))
+        else:
+            planes = xp.reshape(x, (n, c, h * w))
+        shape = (n, c, ho, wo)
         best = xp.zeros(shape, dtype=x.dtype, device=x.device)
         chosen = xp.zeros(shape, dtype=xp.int64, device=x.device)
         found = xp.zeros(shape, dtype=xp.bool, device=x.device)  # a real element seen yet?
-        for rows in self.rows.T:  # one kernel offset (i, j) at a time, for every window
-            for columns in self.columns.T:
+        for i, rows in enumerate(self.rows.T):  # one kernel offset (i, j) at a time, for every
+            for j, columns in enumerate(self.columns.T):  # window
                 inside = ((rows >= 0) & (rows < h))[:, None] & ((columns >= 0) & (columns < w))
                 position = np.clip(rows, 0, h - 1)[:, None] * w + np.clip(columns, 0, w - 1)
-                window = xp.take(planes, backend.from_numpy(position.reshape(-1), device), axis=2)
-                window = xp.reshape(window, shape)
+                if tiled:
+                    window = blocks[:, :, :, i, :, j]
+                else:
+                    window = xp.take(planes, backend.from_numpy(position.reshape(-1), device),
+                                     axis=2)
+                    window = xp.reshape(window, shape)
                 better = backend.from_numpy(inside, device) & (
                     ~found | (window > best) | xp.isnan(window))
                 best = xp.where(better, window, best)
                 chosen = xp.where(better, backend.from_numpy(position, device), chosen)
                 found = found | better
         return chosen
+
+
+def _tiles(taps):
+    """Whether the windows' taps (out, kernel) are consecutive blocks 0..k-1, k..2k-1, ...: a
+    stride equal to the kernel, without padding or dilation."""
+    return np.array_equal(taps, np.arange(taps.size).reshape(taps.shape))
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,

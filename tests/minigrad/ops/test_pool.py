@@ -78,6 +78,21 @@ def test_ties_nans_and_infinities_are_resolved_as_in_pytorch(device):
 
 
 @pytest.mark.parametrize("device", S.DEVICES)
+def test_tiling_windows_resolve_ties_and_nans_as_overlapping_ones_do(device):
+    """Windows that tile the plane (stride = kernel) take a path of their own: its ties go to
+    the first element in row-major order, a NaN to the last NaN, a window of -inf to its first
+    element, as the general path and PyTorch choose."""
+    x = np.array([[[[5.0, 5.0, 1.0, -np.inf, -np.inf, -np.inf],
+                    [5.0, 2.0, 0.0, -np.inf, -np.inf, -np.inf],
+                    [np.nan, 1.0, np.nan, 7.0, 7.0, 7.0],
+                    [3.0, 1.0, 2.0, 7.0, 7.0, 7.0]]]])
+    values, indices = F.max_pool2d(mg.tensor(x, device=device), (2, 3), return_indices=True)
+    # (0, 0): the first 5; (0, 1): the first -inf; (1, 0): the NaN at (2, 2); (1, 1): the first 7
+    np.testing.assert_array_equal(indices.numpy(), [[[[0, 3], [2 * 6 + 2, 2 * 6 + 3]]]])
+    np.testing.assert_array_equal(values.numpy(), [[[[5.0, -np.inf], [np.nan, 7.0]]]])
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
 def test_max_pool_module_and_unbatched_input(device):
     x = mg.tensor(np.arange(32.0).reshape(2, 4, 4) % 7, device=device)
     pool = nn.MaxPool2d(2, stride=1, padding=1, return_indices=True)
