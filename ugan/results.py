@@ -69,7 +69,8 @@ def row_entry(records, columns):
 def format_table(summary):
     """The study's table in Markdown, from its summary.json alone: the baseline rows, then a
     row per K (or variant and K) with the columns of ``summary["columns"]`` and the extras that
-    have a cell; a last column names the failed runs and why, when there are any."""
+    have a cell; a last column names the failed runs and why, when there are any. The study's
+    findings (sentences), if it has any, follow the table, a paragraph each."""
     columns = summary["columns"]
     runs = summary["runs"]
     extra_titles = list(dict.fromkeys(title for entry in runs.values()
@@ -90,4 +91,6 @@ def format_table(summary):
                                    for failed in entry.get("failed", [])).replace("|", "/")
                          or "-")
         lines.append(f"| {name} | {entry['seeds']} | " + " | ".join(cells) + " |")
+    for finding in summary.get("findings", []):
+        lines += ["", finding]
     return "\n".join(lines)

@@ -165,7 +165,8 @@ def summary_of(experiment_class, preset, overrides, seeds, runs, errors, out_dir
     """What summary.json holds: the experiment, preset and options, the code's git revision,
     the table's columns, the baseline rows (``ugan.results``), and per row its values over the
     seeds, its extras, its failed runs and, per seed, the run's config, metrics.json and every
-    evaluation's record, so that any table can be re-made or re-scored from it alone."""
+    evaluation's record, so that any table can be re-made or re-scored from it alone; and the
+    experiment's findings (``study_findings``), the sentences printed under the table."""
     columns = [list(column) for column in experiment_class.study_columns]
     finished = [run for run in runs if errors[run.name] is None]
     rows = list(dict.fromkeys(run.row for run in runs))
@@ -190,12 +191,14 @@ def summary_of(experiment_class, preset, overrides, seeds, runs, errors, out_dir
         out_dir)
     for k, entries in compared.items():
         summary_runs[str(k)]["extras"].update(entries)
-    return {"experiment": experiment_class.name, "preset": preset,
-            "options": {key: value for key, value in overrides.items() if value is not None},
-            "seeds": list(seeds), "revision": git_revision(), "columns": columns,
-            "baselines": baselines(experiment_class, preset, overrides, seeds, by_k, columns,
-                                   out_dir),
-            "runs": summary_runs}
+    summary = {"experiment": experiment_class.name, "preset": preset,
+               "options": {key: value for key, value in overrides.items() if value is not None},
+               "seeds": list(seeds), "revision": git_revision(), "columns": columns,
+               "baselines": baselines(experiment_class, preset, overrides, seeds, by_k, columns,
+                                      out_dir),
+               "runs": summary_runs}
+    summary["findings"] = experiment_class.study_findings(summary)
+    return summary
 
 
 def results_row(runs, columns, extras=None):

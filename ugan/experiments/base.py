@@ -257,6 +257,12 @@ class Experiment:
         return {}
 
     @staticmethod
+    def study_findings(summary):
+        """Sentences that answer what the study was run to ask, from its summary alone (the
+        study prints them under its table; none here)."""
+        return []
+
+    @staticmethod
     def compare_configurations(run_dirs, out_dir=None):
         """Entries as :meth:`study_extras` gives, for every K at once, comparing all of the
         study's K: ``run_dirs`` is {K: {seed: finished run folder}}; returns {K: entries}. A

@@ -149,6 +149,41 @@ class MixtureExperiment(Experiment):
         return plots.density_grid(rows, self.data_samples(), path)
 
     @staticmethod
+    def study_findings(summary):
+        """The appendix's question of the second gradient term, for a study of variants that
+        differ only in ``second_order`` (at one number of generator steps per discriminator
+        step): the smallest K at which each converges, all modes covered strictly at the end on
+        at least CONVERGED_SHARE of its seeds, and whether both terms need fewer steps than the
+        first term alone, on these runs. One sentence per such pair of variants."""
+        smallest, configs = {}, {}
+        for row, entry in summary["runs"].items():
+            if ", K=" not in row or not entry.get("per_seed"):
+                continue
+            variant = row.rsplit(", K=", 1)[0]
+            config = entry["per_seed"][0]["config"]
+            configs[variant] = config
+            converged = entry["extras"]["seeds with all modes"]["value"]
+            if converged >= CONVERGED_SHARE * entry["seeds"]:
+                k = config["unroll_steps"]
+                smallest[variant] = min(k, smallest.get(variant, k))
+        findings = []
+        for both, config in configs.items():
+            alone = next((v for v, c in configs.items() if _same_but_second_order(c, config)),
+                         None)
+            if not config["second_order"] or alone is None:
+                continue
+            ks = _ks_of(summary, both) | _ks_of(summary, alone)
+            k_both, k_alone = smallest.get(both), smallest.get(alone)
+            fewer = k_both is not None and (k_alone is None or k_both < k_alone)
+            findings.append(
+                f"With {_pace(config['g_steps_per_d'])}, both terms ({both}) converge "
+                f"{_from_k(k_both, ks)} and the first term alone ({alone}) {_from_k(k_alone, ks)} "
+                f"(converged: all modes covered strictly at the end on at least "
+                f"{CONVERGED_SHARE:.0%} of the seeds): on these runs the second term "
+                f"{'lets' if fewer else 'does not let'} unrolling converge with fewer steps.")
+        return findings
+
+    @staticmethod
     def study_extras(runs):
         """Columns of a study's table from all runs of one K: how many seeds cover every mode
         strictly, from which evaluation on (JSON only), and how often the fullest mode moved."""
@@ -166,3 +201,29 @@ class MixtureExperiment(Experiment):
                                         for run in runs])),
                 "cell": None},
         }
+
+
+CONVERGED_SHARE = 0.8  # of a configuration's seeds: the appendix's "converges", 4 of 5 seeds
+
+
+def _same_but_second_order(config, other):
+    """Whether two runs' configs differ in ``second_order`` alone (their K and seed aside)."""
+    ignored = ("second_order", "unroll_steps", "seed")
+    return config["second_order"] != other["second_order"] and all(
+        config[key] == other[key] for key in config if key not in ignored)
+
+
+def _ks_of(summary, variant):
+    """The K of a variant's rows in a study's summary."""
+    return {int(row.rsplit("=", 1)[1]) for row in summary["runs"]
+            if row.startswith(f"{variant}, K=")}
+
+
+def _pace(g_steps_per_d):
+    if g_steps_per_d == 1:
+        return "one generator step per discriminator step"
+    return f"{g_steps_per_d} generator steps per discriminator step (a lagging discriminator)"
+
+
+def _from_k(k, ks):
+    return f"from K={k}" if k is not None else f"at no K up to {max(ks)}"
