@@ -7,12 +7,15 @@ supplies the hooks below that have no default:
 
     build_models()                    (generator, discriminator)
     sample_real(rng, n)               n real samples, drawn from ``rng``
-    evaluate(generator, step, out_dir)  the metrics of one evaluation, a dict (and its snapshot)
+    evaluate(generator, step, out_dir)  the metrics of one evaluation, a dict (and its snapshot),
+                                      its samples drawn in chunks inside ``evaluation_mode``
+    real_data_metrics(seed)           the same metrics of real data (a study's ceiling row)
     figure_through_time(rows, path)   snapshots through training, a row per run
 
 and overrides, where it needs to, those that have one: ``sample_noise``, ``summary`` (the
 progress bar), ``final_metrics`` (metrics.json), ``snapshots``, ``study_extras``,
-``compare_with_baseline`` and ``compare_configurations`` (more columns of a study's table). A run's folder then holds
+``compare_with_baseline`` and ``compare_configurations`` (more columns of a study's table) and
+``study_findings`` (sentences under it). A run's folder then holds
 config.json, checkpoint.npz (laid out by ``ugan.checkpoint.CheckpointLayout``), metrics.jsonl,
 metrics.json, samples/ and the figures that :meth:`Experiment.finish` draws.
 """

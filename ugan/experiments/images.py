@@ -6,7 +6,8 @@ and supplies, where it differs from the defaults, ``small_models`` (by default t
 pair of ``ugan.models.conv``, whose generator's width is ``ConvImageConfig.g_width``),
 ``paper_models`` (the paper's networks of ``ugan.models.paper`` at width multiplier
 ``ImageConfig.width``; by default the CIFAR10/MNIST DCGAN pair), ``transform_real`` (stacking or
-colouring digits), ``metrics`` (what a batch of generated images is scored with, a dict) and,
+colouring digits), ``features`` (per-image numbers of a chunk of images, such as a
+classifier's labels) and ``metrics`` (the scores of all the images' features, a dict) and,
 where a classifier labels the samples, ``collapse_metric`` (the count of classes or modes whose
 lowest value during training a study tables).
 ``ImageConfig.networks`` picks the pair: "small" (the CPU-sized networks of the ``demo``
