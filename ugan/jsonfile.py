@@ -14,6 +14,7 @@ A list that holds such a value is written as a dict of the same kind, keyed by p
 
 import json
 import math
+import os
 from pathlib import Path
 
 NON_FINITE = "non_finite"
@@ -38,6 +39,15 @@ def write(path, data):
 def read(path):
     """What :func:`write` wrote to ``path``."""
     return loads(Path(path).read_text())
+
+
+def write_lines(path, records):
+    """Replace the file at ``path`` with ``records``, one line of JSON each (metrics.jsonl),
+    atomically: a kill leaves the old file or the new one."""
+    path = Path(path)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text("".join(dumps(record) + "\n" for record in records))
+    os.replace(temporary, path)
 
 
 def _encode(data):

@@ -21,7 +21,6 @@ resumed ends bit-for-bit where an uninterrupted run ends (on the CPU).
 import contextlib
 import dataclasses
 import math
-import os
 import signal
 import sys
 import threading
@@ -246,7 +245,7 @@ class GANTrainer:
         try:
             self._train(history, metrics_path, progress)
         except BaseException as error:
-            _write_history(metrics_path, [r for r in history if r["step"] <= self.saved_step])
+            jsonfile.write_lines(metrics_path, [r for r in history if r["step"] <= self.saved_step])
             if isinstance(error, _StoppedInEvaluation):
                 print(f"\n{error.signal_name} at iteration {self.step}, during its evaluation: "
                       f"{self._what_is_kept()}", file=sys.stderr)
@@ -259,7 +258,7 @@ class GANTrainer:
     def _train(self, history, metrics_path, progress):
         """Iterations from ``self.step`` to ``config.steps``, evaluating and checkpointing."""
         config = self.config
-        _write_history(metrics_path, history)
+        jsonfile.write_lines(metrics_path, history)
         with _StopRequests() as stop, stop.at_once():
             if self._evaluates_at(self.step) and not (history and
                                                       history[-1]["step"] == self.step):
@@ -411,13 +410,6 @@ def _read_history(path, up_to=math.inf, keep=lambda step: True, renamed=None):
             raise ValueError(f"{path}, line {number}: not a metric record ({error!r}); repair "
                              "or delete the line") from error
     return records
-
-
-def _write_history(path, history):
-    """Replace metrics.jsonl with ``history``, atomically (a kill leaves the old or the new)."""
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text("".join(jsonfile.dumps(r) + "\n" for r in history))
-    os.replace(temporary, path)
 
 
 def read_history(out_dir):

@@ -11,7 +11,6 @@ The ``paper`` preset is Appendix A: batch 512, Adam lr 1e-4 and beta1 0.5 for bo
 CPU cores; docs/reproduction.md says how it was chosen and what it measures.
 """
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,11 +106,8 @@ class MixtureExperiment(Experiment):
             metrics = mixture_metrics(np.load(path), self.mixture.centers, self.mixture.std)
             record.update({key: metrics[key] for key in self._NEAREST_METRICS})
             upgraded = True
-        if upgraded:  # atomically, as the trainer writes it: a kill leaves the old or the new
-            path = Path(out_dir) / "metrics.jsonl"
-            temporary = path.with_name(path.name + ".tmp")
-            temporary.write_text("".join(jsonfile.dumps(record) + "\n" for record in history))
-            os.replace(temporary, path)
+        if upgraded:
+            jsonfile.write_lines(Path(out_dir) / "metrics.jsonl", history)
         super().finish(out_dir, history)
 
     def summary(self, record):
