@@ -300,16 +300,12 @@ def test_topological_order_check():
 
     fails(checks.check_topological_order, no_memory, Scalar, match="more than once")
 
-    def remembers_between_calls(root, placed=set()):  # a default argument outlives the call
-        order, stack = [], [(root, False)]
-        while stack:
-            node, ready = stack.pop()
-            if ready:
-                order.append(node)
-            elif id(node) not in placed:
-                placed.add(id(node))
-                stack.append((node, True))
-                stack.extend((parent, False) for parent in node.parents)
+    placed_in_any_call = set()  # as a default argument placed=set() would be: it outlives a call
+
+    def remembers_between_calls(root):  # so a second call finds every node placed already
+        order = [node for node in solutions.topological_order(root)
+                 if id(node) not in placed_in_any_call]
+        placed_in_any_call.update(id(node) for node in order)
         return order
 
     fails(checks.check_topological_order, remembers_between_calls, Scalar,
@@ -466,46 +462,36 @@ def test_tuned_lambda_check():
     fails(checks.check_tuned_lambda, 0.02, loss_at, grid)
 
 
-def make_tracer(reflected=True, swapped_rsub=False, shared=None):
-    """A tracer like the reference one, with one of the mistakes a student makes: no reflected
-    operators, 1.0 - x recorded as sub(x, 1.0), or one list of instructions for every trace."""
+def without_reflected_operators(f, n_inputs):
+    """What a tracer whose stand-ins lack __radd__, __rsub__ and __rmul__ does: a number on the
+    left of an operator raises TypeError."""
+    program = solutions.trace(f, n_inputs)
+    if any(not isinstance(args[0], str) for _, _, args in program[1]):
+        raise TypeError("unsupported operand type(s) for *: 'float' and 'Symbol'")
+    return program
+
+
+def with_swapped_rsub(f, n_inputs):
+    """1.0 - x recorded as sub(x, 1.0): __rsub__ written like __sub__."""
+    inputs, instructions, outputs = solutions.trace(f, n_inputs)
+    return inputs, [(out, op, args[::-1] if op == "sub" and not isinstance(args[0], str)
+                     else args) for out, op, args in instructions], outputs
+
+
+def with_a_shared_list(shared):
+    """A tracer whose instructions go to one list for every trace, never emptied."""
     def trace(f, n_inputs):
-        instructions = [] if shared is None else shared
-
-        class Symbol:
-            def __init__(self, name):
-                self.name = name
-
-            def record(self, op, *args):
-                out = Symbol(f"t{n_inputs + len(instructions)}")
-                names = tuple(a.name if isinstance(a, Symbol) else a for a in args)
-                instructions.append((out.name, op, names))
-                return out
-
-            __add__ = lambda self, other: self.record("add", self, other)
-            __sub__ = lambda self, other: self.record("sub", self, other)
-            __mul__ = lambda self, other: self.record("mul", self, other)
-            if reflected:
-                __radd__ = lambda self, other: self.record("add", other, self)
-                __rmul__ = lambda self, other: self.record("mul", other, self)
-                __rsub__ = (lambda self, other: self.record("sub", self, other) if swapped_rsub
-                            else self.record("sub", other, self))
-            tanh = lambda self: self.record("tanh", self)
-            exp = lambda self: self.record("exp", self)
-
-        inputs = [Symbol(f"t{i}") for i in range(n_inputs)]
-        result = f(*inputs)
-        results = result if isinstance(result, tuple) else (result,)
-        return [s.name for s in inputs], instructions, [s.name for s in results]
+        inputs, instructions, outputs = solutions.trace(f, n_inputs)
+        shared.extend(instructions)
+        return inputs, shared, outputs
     return trace
 
 
 def test_trace_check():
     checks.check_trace(solutions.trace)
-    checks.check_trace(make_tracer())
-    fails(checks.check_trace, make_tracer(reflected=False), match="reflected")
-    fails(checks.check_trace, make_tracer(swapped_rsub=True), match=r"sub\(1.0, x\)")
-    fails(checks.check_trace, make_tracer(shared=[]), match="earlier trace")
+    fails(checks.check_trace, without_reflected_operators, match="reflected")
+    fails(checks.check_trace, with_swapped_rsub, match=r"sub\(1.0, x\)")
+    fails(checks.check_trace, with_a_shared_list([]), match="earlier trace")
 
     def evaluates(f, n_inputs):  # runs f on numbers and records the result as one constant
         value = f(*(mg.tensor(np.ones(4)) for _ in range(n_inputs)))
