@@ -90,6 +90,15 @@ def test_swish_check():
 def test_jvp_check():
     checks.check_jvp(solutions.jvp)
 
+    def from_ones(f, x, v):  # another right answer: the dummy cotangent's value does not matter
+        x = x.detach().requires_grad_()
+        y = f(x)
+        u = mg.ones_like(y, requires_grad=True)
+        (pulled,) = mg.grad(y, x, grad_outputs=u, create_graph=True)
+        return mg.grad(pulled, u, grad_outputs=v)[0].numpy()  # and a numpy array is accepted
+
+    checks.check_jvp(from_ones)
+
     def vjp(f, x, v):  # one sweep with v as the cotangent: J^T v
         x = x.detach().requires_grad_()
         return mg.grad(f(x), x, grad_outputs=v)[0]
@@ -276,8 +285,30 @@ def order_found_breadth_first(root):  # the order in which a search meets the no
     return found[::-1]
 
 
+def kahn_order(root):
+    """Another right answer: Kahn's algorithm, leaves first, a node once its parents are out."""
+    nodes, waiting_on, users = [root], {id(root): len(root.parents)}, {}
+    for node in nodes:  # nodes grows while it is read: every ancestor, once
+        for parent in node.parents:
+            users.setdefault(id(parent), []).append(node)
+            if id(parent) not in waiting_on:
+                waiting_on[id(parent)] = len(parent.parents)
+                nodes.append(parent)
+    ready = [node for node in nodes if not node.parents]
+    order = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for user in users.get(id(node), []):
+            waiting_on[id(user)] -= 1
+            if waiting_on[id(user)] == 0:
+                ready.append(user)
+    return order
+
+
 def test_topological_order_check():
     checks.check_topological_order(solutions.topological_order, Scalar)
+    checks.check_topological_order(kahn_order, Scalar)  # any topological order will do
     fails(checks.check_topological_order, order_found_breadth_first, Scalar,
           match="a node comes before one of its parents")
 
@@ -332,6 +363,7 @@ def test_backward_check():
     checks.check_backward(solutions.backward, Scalar)
     reverse_topological = lambda root: solutions.topological_order(root)[::-1]
     checks.check_backward(sweep(reverse_topological), Scalar)
+    checks.check_backward(sweep(lambda root: kahn_order(root)[::-1]), Scalar)
     found_order = lambda root: order_found_breadth_first(root)[::-1]  # root first, as found
     fails(checks.check_backward, sweep(found_order), Scalar, match="reverse topological")
     fails(checks.check_backward, sweep(solutions.topological_order), Scalar)  # not reversed
@@ -489,6 +521,15 @@ def with_a_shared_list(shared):
 
 def test_trace_check():
     checks.check_trace(solutions.trace)
+
+    def other_names(f, n_inputs):  # another right answer: the check reads no particular names
+        inputs, instructions, outputs = solutions.trace(f, n_inputs)
+        rename = lambda a: "v_" + a if isinstance(a, str) else a
+        return ([rename(a) for a in inputs],
+                [(rename(out), op, tuple(map(rename, args))) for out, op, args in instructions],
+                [rename(a) for a in outputs])
+
+    checks.check_trace(other_names)
     fails(checks.check_trace, without_reflected_operators, match="reflected")
     fails(checks.check_trace, with_swapped_rsub, match=r"sub\(1.0, x\)")
     fails(checks.check_trace, with_a_shared_list([]), match="earlier trace")

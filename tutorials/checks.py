@@ -85,6 +85,22 @@ def _ancestors(root):
     return found
 
 
+def _assert_topological(order, root, name):
+    """Every node that ``root`` depends on, each once, each after all its parents."""
+    expected = _ancestors(root)
+    assert len({id(node) for node in order}) == len(order), (
+        f"{name}: a node appears more than once: remember which nodes you have already placed")
+    assert {id(node) for node in order} == set(expected), (
+        f"{name}: the order has {len(order)} nodes, the root depends on {len(expected)} (the "
+        "root and the leaves included)")
+    position = {id(node): i for i, node in enumerate(order)}
+    assert all(position[id(parent)] < position[id(node)]
+               for node in order for parent in node.parents), (
+        f"{name}: a node comes before one of its parents. The order in which a search first "
+        "meets the nodes is not enough: a node may be met by a short path before a longer one "
+        "reaches it; place a node only once all its parents are placed")
+
+
 def check_topological_order(topological_order, Value):
     """On small graphs and on a chain 5,000 steps deep: every node that the root depends on,
     each once, each after all its parents; and the same list when asked twice."""
@@ -92,32 +108,18 @@ def check_topological_order(topological_order, Value):
         order = topological_order(root)
         _stub_answered(order, "topological_order")
         order = list(order)
-        expected = _ancestors(root)
-        assert len({id(node) for node in order}) == len(order), (
-            f"{name}: a node appears more than once: remember which nodes you have already "
-            "placed")
-        assert {id(node) for node in order} == set(expected), (
-            f"{name}: the order has {len(order)} nodes, the root depends on {len(expected)} "
-            "(the root and the leaves included)")
-        position = {id(node): i for i, node in enumerate(order)}
-        assert all(position[id(parent)] < position[id(node)]
-                   for node in order for parent in node.parents), (
-            f"{name}: a node comes before one of its parents. The order in which a search "
-            "first meets the nodes is not enough: a node may be met by a short path before "
-            "a longer one reaches it; place a node only once all its parents are placed")
+        _assert_topological(order, root, name)
         assert [id(node) for node in topological_order(root)] == [id(node) for node in order], (
             f"{name}: asked twice, topological_order gave two different answers: keep no state "
             "between calls (a default argument such as seen=set() lives as long as the function)")
-    x, z = _chain(Value)
+    _, z = _chain(Value)
     try:
         order = topological_order(z)
     except RecursionError:
         raise AssertionError("a chain 5,000 operations deep exceeds Python's recursion limit: "
                              "keep the nodes still to visit on a list of your own (a stack) "
                              "instead of calling the function on each parent") from None
-    assert len(order) == len(_ancestors(z)) and order[0] is x and order[-1] is z, (
-        "on a chain 5,000 operations deep, expected every node, from x first to the last "
-        "step last")
+    _assert_topological(list(order), z, "a chain 5,000 operations deep")
 
 
 def check_backward(backward, Value):
