@@ -1,4 +1,5 @@
-"""Tensors made from a shape: zeros, ones, full, arange, randn, rand.
+"""Tensors made from a shape: zeros, ones, full, empty, eye, arange, linspace, randn, rand,
+randint, randperm, and the ``*_like`` forms that take another tensor's shape, dtype and device.
 
 Random numbers are drawn with numpy on the host (from a ``numpy.random.Generator`` when given)
 and then moved to the device, so that a seed gives the same numbers on every device."""
@@ -61,9 +62,35 @@ def ones_like(x, requires_grad=False):
     return Tensor(xp.ones_like(x.data), requires_grad=requires_grad)
 
 
+def empty(*shape, dtype=None, device=None, requires_grad=False):
+    """PyTorch's ``empty``: here zeros (numpy would give whatever the memory held)."""
+    return zeros(*shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full_like(x, value, dtype=None, requires_grad=False):
+    """``value`` everywhere, with x's shape, dtype (unless given) and device."""
+    return full(x.shape, value, dtype or x.dtype, x.device, requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    """The n x m identity matrix (n x n if ``m`` is None)."""
+    array = np.eye(n, m, dtype=backend.dtype_name(dtype or _DEFAULT_FLOAT))
+    return Tensor(backend.from_numpy(array, device), requires_grad=requires_grad)
+
+
 def arange(start, stop=None, step=1, dtype=None, device=None):
+    """start, start + step, ... up to ``stop`` (excluded); ``arange(n)`` is 0..n-1. int64 for
+    integer arguments, float32 if any is a float (as PyTorch; numpy would give float64)."""
     array = np.arange(start, stop, step) if stop is not None else np.arange(start)
+    if dtype is None and array.dtype.kind == "f":
+        dtype = _DEFAULT_FLOAT
     return Tensor(backend.from_numpy(array, device, dtype))
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    array = np.linspace(start, end, steps, dtype=backend.dtype_name(dtype or _DEFAULT_FLOAT))
+    return Tensor(backend.from_numpy(array, device), requires_grad=requires_grad)
 
 
 def randn(*shape, generator=None, dtype=None, device=None, requires_grad=False):
@@ -75,6 +102,45 @@ def randn(*shape, generator=None, dtype=None, device=None, requires_grad=False):
 def rand(*shape, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform samples in [0, 1); ``generator`` as for :func:`randn`."""
     return _random("rand", "random", shape, generator, dtype, device, requires_grad)
+
+
+def randn_like(x, dtype=None, generator=None, requires_grad=False):
+    """Standard normal samples with x's shape, dtype (unless given) and device."""
+    return randn(*x.shape, generator=generator, dtype=dtype or x.dtype, device=x.device,
+                 requires_grad=requires_grad)
+
+
+def rand_like(x, dtype=None, generator=None, requires_grad=False):
+    """Uniform samples in [0, 1) with x's shape, dtype (unless given) and device."""
+    return rand(*x.shape, generator=generator, dtype=dtype or x.dtype, device=x.device,
+                requires_grad=requires_grad)
+
+
+def random_like(x, distribution, a, b, generator=None):
+    """Samples of U(a, b) (``distribution`` "uniform") or N(a, b^2) ("normal") with x's shape,
+    dtype and device, for the in-place ``uniform_`` and ``normal_``."""
+    tracing.refuse(f"{distribution}_", "a replay would repeat the trace's numbers")
+    generator = generator if generator is not None else _generator
+    array = getattr(generator, distribution)(a, b, size=x.shape)
+    return Tensor(backend.from_numpy(array, x.device, x.dtype))
+
+
+def randint(low, high=None, size=(), generator=None, dtype="int64", device=None):
+    """Integers drawn uniformly from low..high - 1 (0..low - 1 if ``high`` is None), as
+    PyTorch's ``randint(low=0, high, size)``."""
+    tracing.refuse("randint", "a replay would repeat the trace's numbers")
+    low, high = (0, low) if high is None else (low, high)
+    generator = generator if generator is not None else _generator
+    size = (size,) if isinstance(size, int) else tuple(size)
+    array = generator.integers(low, high, size=size)
+    return Tensor(backend.from_numpy(np.asarray(array), device, dtype))
+
+
+def randperm(n, generator=None, dtype="int64", device=None):
+    """A random permutation of 0..n-1."""
+    tracing.refuse("randperm", "a replay would repeat the trace's numbers")
+    generator = generator if generator is not None else _generator
+    return Tensor(backend.from_numpy(generator.permutation(n), device, dtype))
 
 
 def _random(name, method, shape, generator, dtype, device, requires_grad):

@@ -29,7 +29,8 @@ def next_stamp():
 
 
 class Tensor:
-    __slots__ = ("_data", "requires_grad", "grad", "_node", "_version", "_stamp", "__weakref__")
+    __slots__ = ("_data", "_requires_grad", "grad", "_node", "_version", "_stamp",
+                 "__weakref__")
     __array_priority__ = 1000  # numpy defers ``ndarray * tensor`` to Tensor.__rmul__
 
     def __init__(self, data, requires_grad=False):
@@ -46,7 +47,7 @@ class Tensor:
                 "from a list or a number (a copy; Python floats become float32), "
                 "minigrad.tensor(array, dtype='float32') to copy and convert an array")
         self._data = data
-        self.requires_grad = requires_grad
+        self._requires_grad = requires_grad
         self.grad = None
         self._node = None
         self._version = [0]  # shared with detach()ed views of the same array
@@ -105,6 +106,21 @@ class Tensor:
         return self._node is None
 
     @property
+    def requires_grad(self):
+        """Whether gradients flow to this tensor: set by the user on a leaf, by the op that
+        made it otherwise."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, requires_grad):
+        if not self.is_leaf:
+            raise RuntimeError(
+                f"requires_grad = {requires_grad} on a tensor made by an op (shape {self.shape}): "
+                "as in PyTorch, only a leaf's flag can be changed; use y = x.detach() for a "
+                "tensor cut from the graph, or x.detach().requires_grad_() for a new leaf")
+        self._requires_grad = requires_grad
+
+    @property
     def version(self):
         """How many times the array behind this tensor was changed in place."""
         return self._version[0]
@@ -126,6 +142,37 @@ class Tensor:
     def tolist(self):
         return self.numpy().tolist()
 
+    # Python's number protocols, as PyTorch's: float(t), int(t), f"{t:.3f}", math.exp(t),
+    # range(t) and list[t] read the one element of the tensor
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        xp = backend.namespace_of(self._data)
+        if self.numel() != 1 or not xp.isdtype(self.dtype, "integral"):
+            raise TypeError(f"only an integer tensor of one element can be used as an index "
+                            f"(range(t), a list index), got dtype "
+                            f"{backend.dtype_name(self.dtype)} and shape {self.shape}")
+        return int(self.item())
+
+    def __format__(self, spec):
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        return format(str(self), spec)
+
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(t)``: a numpy copy of a CPU tensor's values (PyTorch shares the memory;
+        here a change to the array does not reach the tensor). A tensor on another device is
+        refused, as PyTorch refuses a CUDA tensor: call ``t.numpy()`` to copy it over."""
+        if self.device != "cpu":
+            raise TypeError(f"numpy.asarray of a tensor on {self.device} (shape {self.shape}): "
+                            "no silent copy between devices; call t.numpy() or t.cpu() first")
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype, copy=False)
+
     def detach(self):
         """The same data, cut from the graph (shares the array and its version counter)."""
         out = Tensor(self._data)
@@ -135,7 +182,7 @@ class Tensor:
     def requires_grad_(self, requires_grad=True):
         if not self.is_leaf and not requires_grad:
             raise RuntimeError("requires_grad_(False) on a tensor made by an op: use detach()")
-        self.requires_grad = requires_grad
+        self._requires_grad = requires_grad
         return self
 
     # -- in-place updates (outside autodiff) ------------------------------------------------

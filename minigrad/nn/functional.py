@@ -85,8 +85,14 @@ def mse_loss(prediction, target, reduction="mean"):
 def binary_cross_entropy(probabilities, target, weight=None, reduction="mean"):
     """-w [t log p + (1 - t) log(1 - p)] for probabilities p in [0, 1] and w = ``weight`` (1 if
     None); each log is clamped at -100 as PyTorch does, so p = 0 or 1 gives a finite loss.
-    Prefer :func:`binary_cross_entropy_with_logits`, which is exact for logits of any size."""
+    Prefer :func:`binary_cross_entropy_with_logits`, which is exact for logits of any size.
+    A target of another shape is refused, as in PyTorch (broadcasting (4, 1) against (4,) would
+    silently average 16 terms)."""
     target = lift(target, probabilities)
+    if target.ndim and target.shape != probabilities.shape:
+        raise ValueError(f"binary_cross_entropy: target shape {target.shape} differs from the "
+                         f"input's {probabilities.shape}; PyTorch refuses this too (reshape one, "
+                         "e.g. target.view(-1, 1))")
     log_p = probabilities.log().clip(low=-100.0)
     log_not_p = (1.0 - probabilities).log().clip(low=-100.0)
     return _weighted("binary_cross_entropy", -(target * log_p + (1.0 - target) * log_not_p),

@@ -39,6 +39,12 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise RuntimeError(f"{type(self).__name__}: call super().__init__() before setting "
                                "attributes")
+        if name in self._parameters and not isinstance(value, (Parameter, type(None))):
+            raise TypeError(
+                f"{type(self).__name__}.{name} is a parameter: assigning a "
+                f"{type(value).__name__} would drop it from parameters(); PyTorch refuses this "
+                f"too. Assign minigrad.nn.Parameter(tensor), or change the values in place "
+                f"(with minigrad.no_grad(): module.{name}.copy_(tensor))")
         for table in (self._parameters, self._buffers, self._modules):
             table.pop(name, None)
         if isinstance(value, Parameter):
@@ -203,12 +209,20 @@ class Module:
 
 
 class Sequential(Module):
-    """Modules applied one after the other."""
+    """Modules applied one after the other: ``Sequential(a, b)`` names them "0", "1";
+    ``Sequential(OrderedDict(name=module, ...))`` by the dict's names, as in PyTorch."""
 
     def __init__(self, *modules):
         super().__init__()
-        for index, module in enumerate(modules):
-            setattr(self, str(index), module)
+        if len(modules) == 1 and isinstance(modules[0], dict):
+            named = modules[0].items()
+        else:
+            named = ((str(index), module) for index, module in enumerate(modules))
+        for name, module in named:
+            if not isinstance(module, Module):
+                raise TypeError(f"Sequential: {name!r} is a {type(module).__name__}, not a "
+                                "Module")
+            setattr(self, name, module)
 
     def forward(self, x):
         for module in self._modules.values():

@@ -15,12 +15,15 @@ from . import reduce as _r
 from . import shape as _s
 from . import torch_shapes as _t
 from ..creation import new_zeros
+from .conversions import CONVERSION_METHODS, clone, tensor_to
+from .inplace import IN_PLACE_METHODS, IN_PLACE_OPERATORS
+from .logical import all, allclose, any, isfinite, isinf, isnan
 from .elementwise import (abs, add, clip, div, equal, exp, greater, greater_equal, leaky_relu,
                           less, less_equal, log, log1p, maximum, minimum, mul, neg, not_equal,
                           power, relu, sigmoid, sign, softplus, sqrt, sub, tanh, where)
 from .linalg import matmul
 from .indexed import argmin, max, min
-from .reduce import argmax, logsumexp, mean, norm, sum, var
+from .reduce import argmax, logsumexp, mean, norm, std, sum, var
 from .reduce import max as amax
 from .reduce import min as amin
 from .torch_shapes import flatten, narrow, squeeze, unsqueeze
@@ -59,6 +62,7 @@ _OPERATORS = {
     "__getitem__": _s.getitem,
     "__lt__": _e.less, "__le__": _e.less_equal, "__gt__": _e.greater, "__ge__": _e.greater_equal,
     "__eq__": _e.equal, "__ne__": _e.not_equal,
+    "__and__": _e.logical_and, "__or__": _e.logical_or, "__abs__": _e.abs,
 }
 
 _METHODS = {
@@ -73,10 +77,13 @@ _METHODS = {
     "view": _t.view, "view_as": _t.view_as, "squeeze": _t.squeeze, "unsqueeze": _t.unsqueeze,
     "flatten": _t.flatten, "t": _t.t, "narrow": _t.narrow, "contiguous": _t.contiguous,
     "new_zeros": new_zeros, "argmax": _r.argmax, "argmin": _i.argmin, "amax": _r.max,
-    "amin": _r.min, "norm": _r.norm, "eq": _e.equal,
+    "amin": _r.min, "norm": _r.norm, "eq": _e.equal, "std": _r.std,
+    "clamp": _e.clip, "pow": _e.power, "all": all, "any": any, "isnan": isnan,
+    "isinf": isinf, "isfinite": isfinite,
 }
 
-for _name, _function in {**_OPERATORS, **_METHODS}.items():
+for _name, _function in {**_OPERATORS, **_METHODS, **IN_PLACE_OPERATORS, **IN_PLACE_METHODS,
+                         **CONVERSION_METHODS}.items():
     setattr(Tensor, _name, _function)
 
 Tensor.T = property(lambda self: permute(self, *reversed(range(self.ndim))),
@@ -86,6 +93,4 @@ Tensor.cpu = lambda self: to(self, "cpu")
 Tensor.cuda = lambda self, device=None: to(self, "cuda" if device is None else f"cuda:{device}")
 Tensor.is_cuda = property(lambda self: self.device.startswith("cuda"),
                           doc="Whether the tensor lives on a CUDA GPU (cupy).")
-Tensor.float = lambda self: astype(self, "float32")
 Tensor.type = tensor_type
-Tensor.double = lambda self: astype(self, "float64")

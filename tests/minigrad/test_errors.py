@@ -203,7 +203,7 @@ def test_out_of_range_and_too_many_indices():
 
 
 @pytest.mark.parametrize("op, match", [(mg.mean, "mean: needs more than 0 values"),
-                                       (mg.var, r"var \(correction=0\): needs more than 0"),
+                                       (mg.var, r"var \(correction=1\): needs more than 1"),
                                        (mg.logsumexp, "logsumexp: needs more than 0 values")])
 def test_reducing_nothing_names_the_op_and_the_shape(op, match):
     empty = mg.tensor(np.zeros((0, 3)), requires_grad=True)
