@@ -85,6 +85,11 @@ class ConvTranspose2d(Module):
 
 
 class _BatchNorm(Module):
+    # PyTorch counts the training batches, for momentum=None (a cumulative average), which
+    # minigrad does not offer: a PyTorch state dict's count is accepted and left out, and
+    # PyTorch fills in its own when it loads minigrad's state dict
+    torch_only_state = ("num_batches_tracked",)
+
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, device=None, dtype=None):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum

@@ -4,7 +4,7 @@ Parameters are looked up by name at call time (``self.weight`` reads ``self._par
 :func:`functional_call` can run a module with other tensors in their place — the unrolled GAN
 runs its discriminator with the parameters of step k of the unrolled optimisation."""
 
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 
 import numpy as np
 
@@ -21,7 +21,15 @@ class Parameter(Tensor):
         super().__init__(data._data if isinstance(data, Tensor) else data, requires_grad)
 
 
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+IncompatibleKeys.__doc__ = """What ``load_state_dict`` did not match (PyTorch's return value)."""
+
+
 class Module:
+    # names a PyTorch state dict holds for this module and minigrad has no use for (batch
+    # norm's num_batches_tracked): accepted by load_state_dict and left out
+    torch_only_state = ()
+
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
@@ -122,26 +130,35 @@ class Module:
         state.update((name, b.detach()) for name, b in self.named_buffers())
         return state
 
-    def load_state_dict(self, state):
-        """Copy values (tensors or arrays) into the parameters and buffers, checking that the
-        names and shapes match exactly."""
+    def load_state_dict(self, state, strict=True):
+        """Copy values (tensors or arrays, minigrad's or PyTorch's) into the parameters and
+        buffers, checking shapes first (nothing changes if one is wrong). With ``strict`` (the
+        default) the names must match exactly; with ``strict=False`` the names that match are
+        loaded. Returns ``(missing_keys, unexpected_keys)``, as PyTorch's; a name in
+        ``torch_only_state`` (batch norm's ``num_batches_tracked``) is neither."""
         own = dict(self.named_parameters())
         own.update(self.named_buffers())
+        ignored = {prefix + name for prefix, module in self.named_modules()
+                   for name in module.torch_only_state}
         missing = sorted(set(own) - set(state))
-        unexpected = sorted(set(state) - set(own))
-        if missing or unexpected:
+        unexpected = sorted(set(state) - set(own) - ignored)
+        if strict and (missing or unexpected):
             raise KeyError(f"load_state_dict into {type(self).__name__}: missing keys {missing}, "
-                           f"unexpected keys {unexpected}")
+                           f"unexpected keys {unexpected} (strict=False loads the names that "
+                           "match)")
         arrays = {}
         for name, target in own.items():  # check everything before changing anything
+            if name not in state:
+                continue
             value = state[name]
             array = value.numpy() if isinstance(value, Tensor) else np.asarray(value)
             if tuple(array.shape) != target.shape:
                 raise ValueError(f"load_state_dict: {name} has shape {tuple(array.shape)} in the "
                                  f"state, {target.shape} in the module")
             arrays[name] = array
-        for name, target in own.items():
-            target.data = backend.from_numpy(arrays[name], target.device, target.dtype)
+        for name, array in arrays.items():
+            own[name].data = backend.from_numpy(array, own[name].device, own[name].dtype)
+        return IncompatibleKeys(missing, unexpected)
 
     # -- as state of a compiled function (minigrad.compile.state) --------------------------
     def traced_state(self):
