@@ -125,13 +125,16 @@ def random_like(x, distribution, a, b, generator=None):
     return Tensor(backend.from_numpy(array, x.device, x.dtype))
 
 
-def randint(low, high=None, size=(), generator=None, dtype="int64", device=None):
-    """Integers drawn uniformly from low..high - 1 (0..low - 1 if ``high`` is None), as
-    PyTorch's ``randint(low=0, high, size)``."""
+def randint(low, high=None, size=None, generator=None, dtype="int64", device=None):
+    """Integers drawn uniformly from low..high - 1, as PyTorch's ``randint(low, high, size)``
+    and ``randint(high, size)`` (from 0)."""
     tracing.refuse("randint", "a replay would repeat the trace's numbers")
-    low, high = (0, low) if high is None else (low, high)
+    if size is None and isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    size = (size,) if isinstance(size, int) else tuple(size or ())
     generator = generator if generator is not None else _generator
-    size = (size,) if isinstance(size, int) else tuple(size)
     array = generator.integers(low, high, size=size)
     return Tensor(backend.from_numpy(np.asarray(array), device, dtype))
 

@@ -16,6 +16,7 @@ from ..ops.indexed import CheckIndices
 from ..ops.pool import max_pool2d
 from ..ops.linalg import linear
 from ..ops.normalize import standardize
+from ..ops.reduce import log_softmax, softmax
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "batch_norm", "relu", "leaky_relu", "tanh",
            "sigmoid", "softplus", "binary_cross_entropy_with_logits", "mse_loss", "lstm_cell",
@@ -97,16 +98,6 @@ def binary_cross_entropy(probabilities, target, weight=None, reduction="mean"):
     log_not_p = (1.0 - probabilities).log().clip(low=-100.0)
     return _weighted("binary_cross_entropy", -(target * log_p + (1.0 - target) * log_not_p),
                      weight, reduction)
-
-
-def log_softmax(x, dim):
-    """x - logsumexp(x) along ``dim``: log-probabilities, computed without overflow."""
-    return x - x.logsumexp(axis=dim, keepdims=True)
-
-
-def softmax(x, dim):
-    """exp(log_softmax(x, dim)): probabilities along ``dim``."""
-    return log_softmax(x, dim).exp()
 
 
 def _one_hot(target, classes, like, op):

@@ -131,6 +131,26 @@ def _activation(name, function, doc):
 
 Tanh = _activation("Tanh", F.tanh, "tanh(x)")
 Sigmoid = _activation("Sigmoid", F.sigmoid, "1 / (1 + exp(-x))")
+SiLU = _activation("SiLU", lambda x: x * F.sigmoid(x), "x * sigmoid(x) (the swish)")
+Identity = _activation("Identity", lambda x: x, "x itself (a placeholder layer)")
+
+
+class Softmax(Module):
+    """softmax(x) along ``dim``, as ``F.softmax(x, dim)``."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.softmax(x, self.dim)
+
+
+class LogSoftmax(Softmax):
+    """log_softmax(x) along ``dim``, as ``F.log_softmax(x, dim)``."""
+
+    def forward(self, x):
+        return F.log_softmax(x, self.dim)
 
 
 class ReLU(Module):

@@ -236,10 +236,7 @@ class Sequential(Module):
         else:
             named = ((str(index), module) for index, module in enumerate(modules))
         for name, module in named:
-            if not isinstance(module, Module):
-                raise TypeError(f"Sequential: {name!r} is a {type(module).__name__}, not a "
-                                "Module")
-            setattr(self, name, module)
+            setattr(self, name, checked_module("Sequential", name, module))
 
     def forward(self, x):
         for module in self._modules.values():
@@ -251,6 +248,13 @@ class Sequential(Module):
 
     def __len__(self):
         return len(self._modules)
+
+
+def checked_module(container, name, module):
+    """``module``, or an error if it is not a Module (a container would not register it)."""
+    if not isinstance(module, Module):
+        raise TypeError(f"{container}: {name!r} is a {type(module).__name__}, not a Module")
+    return module
 
 
 def functional_call(module, params, *args, **kwargs):

@@ -18,15 +18,19 @@ from ..creation import new_zeros
 from .conversions import CONVERSION_METHODS, clone, tensor_to
 from .inplace import IN_PLACE_METHODS, IN_PLACE_OPERATORS
 from .logical import all, allclose, any, isfinite, isinf, isnan
-from .elementwise import (abs, add, clip, div, equal, exp, greater, greater_equal, leaky_relu,
-                          less, less_equal, log, log1p, maximum, minimum, mul, neg, not_equal,
-                          power, relu, sigmoid, sign, softplus, sqrt, sub, tanh, where)
+from .elementwise import (abs, add, clip, cos, div, equal, exp, greater, greater_equal,
+                          leaky_relu, less, less_equal, log, log1p, masked_fill, maximum,
+                          minimum, mul, neg,
+                          not_equal, power, reciprocal, relu, rsqrt, sigmoid, sign, sin, softplus,
+                          sqrt, sub, tanh, where)
 from .linalg import matmul
-from .indexed import argmin, max, min
-from .reduce import argmax, logsumexp, mean, norm, std, sum, var
+from .indexed import argmin, gather, max, min
+from .scan import cumsum
+from .reduce import argmax, log_softmax, logsumexp, mean, norm, softmax, std, sum, var
 from .reduce import max as amax
 from .reduce import min as amin
-from .torch_shapes import flatten, narrow, squeeze, unsqueeze
+from .torch_shapes import (chunk, expand, flatten, flip, narrow, repeat, split, squeeze, unbind,
+                           unsqueeze)
 from .shape import (astype, broadcast_to, concatenate, getitem, permute, reshape, stack,
                     sum_to_shape, to, transpose)
 
@@ -72,14 +76,17 @@ _METHODS = {
     "sum": _r.sum, "mean": _r.mean, "max": _i.max, "min": _i.min, "var": _r.var,
     "logsumexp": _r.logsumexp,
     "reshape": _s.reshape, "permute": _s.permute, "transpose": _s.transpose,
-    "broadcast_to": _s.broadcast_to, "expand": _s.broadcast_to, "astype": _s.astype,
+    "broadcast_to": _s.broadcast_to, "expand": _t.expand, "astype": _s.astype,
     "to": _s.to, "matmul": _l.matmul,
     "view": _t.view, "view_as": _t.view_as, "squeeze": _t.squeeze, "unsqueeze": _t.unsqueeze,
     "flatten": _t.flatten, "t": _t.t, "narrow": _t.narrow, "contiguous": _t.contiguous,
     "new_zeros": new_zeros, "argmax": _r.argmax, "argmin": _i.argmin, "amax": _r.max,
     "amin": _r.min, "norm": _r.norm, "eq": _e.equal, "std": _r.std,
     "clamp": _e.clip, "pow": _e.power, "all": all, "any": any, "isnan": isnan,
-    "isinf": isinf, "isfinite": isfinite,
+    "isinf": isinf, "isfinite": isfinite, "sin": _e.sin, "cos": _e.cos, "rsqrt": _e.rsqrt,
+    "reciprocal": _e.reciprocal, "softmax": _r.softmax, "log_softmax": _r.log_softmax,
+    "repeat": _t.repeat, "flip": _t.flip, "split": _t.split, "chunk": _t.chunk,
+    "unbind": _t.unbind, "gather": _i.gather, "masked_fill": _e.masked_fill, "cumsum": cumsum,
 }
 
 for _name, _function in {**_OPERATORS, **_METHODS, **IN_PLACE_OPERATORS, **IN_PLACE_METHODS,

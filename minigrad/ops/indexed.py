@@ -8,8 +8,8 @@ dim) shares it equally between ties. ``pick`` is the integer-index primitive ``T
 flattened x, and the indices come from ``Argmax`` (a recorded op): derivatives of every order are
 ``Take``'s and ``IndexAdd``'s, and a compiled program recomputes the indices for new data.
 
-Primitive: ``CheckIndices`` (not differentiable). Composites: ``pick``, ``argmin``, ``max``,
-``min``."""
+Primitive: ``CheckIndices`` (not differentiable). Composites: ``pick``, ``gather``, ``argmin``,
+``max``, ``min``."""
 
 import collections
 
@@ -68,6 +68,19 @@ def pick(x, axis, index):
     flat = index * strides[axis] + Tensor(backend.from_numpy(offsets, index.device))
     taken = Take.apply(reshape(x, (-1,)), index=reshape(flat, (-1,)).data, axis=0)
     return reshape(taken, index.shape)
+
+
+def gather(x, dim, index):
+    """PyTorch's ``gather``: y[..., j, ...] = x[..., index[..., j, ...], ...] along ``dim``, for
+    an integer tensor ``index`` with x's number of axes and no larger than x on the others; its
+    values are checked (``CheckIndices``).  Composite: :func:`pick`; dx = g added into zeros at
+    the indices."""
+    (axis,) = _normalize_axes(x, dim)
+    if index.ndim != x.ndim or any(i > n for a, (i, n) in enumerate(zip(index.shape, x.shape))
+                                   if a != axis):
+        raise ValueError(f"gather: index of shape {index.shape} for x of shape {x.shape} along "
+                         f"dim {dim}; expected as many axes as x, none larger on the others")
+    return pick(x, axis, CheckIndices.apply(index, op="gather", size=x.shape[axis]))
 
 
 def argmin(x, dim=None, keepdim=False):

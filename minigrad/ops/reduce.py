@@ -7,7 +7,7 @@ then broadcast it to the input's shape.
 
 Primitives: ``Sum``, ``Mean``, ``Max``, ``Argmax``, ``SafeShift``. Composites (built from
 primitives, so their derivatives are the primitives'): ``min``, ``norm``, ``logsumexp``, ``var``,
-``std``.
+``std``, ``log_softmax``, ``softmax``.
 """
 
 import builtins
@@ -203,6 +203,18 @@ def logsumexp(x, axis=None, keepdims=False):
     shift = SafeShift.apply(x, axes=axes, keepdims=True)
     total = Sum.apply((x - shift).exp(), axes=axes, keepdims=True).log() + shift
     return total if keepdims else reshape(total, _reduced_shape(x.shape, axes))
+
+
+def log_softmax(x, dim):
+    """x - logsumexp(x) along ``dim``: log-probabilities, computed without overflow.
+    Composite: sub and logsumexp; dx = g - softmax(x) * sum(g) along ``dim``."""
+    return x - x.logsumexp(axis=dim, keepdims=True)
+
+
+def softmax(x, dim):
+    """exp(log_softmax(x, dim)): probabilities along ``dim``.
+    Composite: exp of log_softmax; dx = y * (g - sum(g * y)) along ``dim``."""
+    return log_softmax(x, dim).exp()
 
 
 @accepts_dim

@@ -66,6 +66,27 @@ CASES = {
     "pow(method)": (lambda x: x.pow(2) * mg.pow(x, 3), lambda x: x.pow(2) * torch.pow(x, 3),
                     [(3, 4)]),
     "clone": (lambda x: x.clone() * x, lambda x: x.clone() * x, [(3, 4)]),
+    "sin": (mg.sin, torch.sin, [(3, 4)]),
+    "cos": (lambda x: x.cos(), lambda x: x.cos(), [(3, 4)]),
+    "rsqrt": (mg.rsqrt, torch.rsqrt, [(3, 4)]),
+    "reciprocal": (lambda x: x.reciprocal(), lambda x: x.reciprocal(), [(3, 4)]),
+    "softmax(method)": (lambda x: x.softmax(-1), lambda x: x.softmax(-1), [(3, 4)]),
+    "log_softmax(method)": (lambda x: x.log_softmax(0), lambda x: x.log_softmax(0), [(3, 4)]),
+    "nn.Softmax": (mg.nn.Softmax(1), torch.nn.Softmax(1), [(3, 4)]),
+    "nn.SiLU": (mg.nn.SiLU(), torch.nn.SiLU(), [(3, 4)]),
+    "expand(*sizes)": (lambda x: x.expand(2, -1, 4) * 1.5, lambda x: x.expand(2, -1, 4) * 1.5,
+                       [(3, 1)]),
+    "repeat": (lambda x: x.repeat(2, 1, 3), lambda x: x.repeat(2, 1, 3), [(3, 4)]),
+    "flip": (lambda x: x.flip((0, 1)) * x, lambda x: x.flip((0, 1)) * x, [(3, 4)]),
+    "chunk": (lambda x: x.chunk(3, 1)[1], lambda x: x.chunk(3, 1)[1], [(3, 4)]),
+    "split(sections)": (lambda x: x.split([1, 3], 1)[1], lambda x: x.split([1, 3], 1)[1],
+                        [(3, 4)]),
+    "unbind": (lambda x: x.unbind(1)[2], lambda x: x.unbind(1)[2], [(3, 4)]),
+    "gather": (lambda x: x.gather(1, mg.tensor(INDICES[:1] * 3)),
+               lambda x: x.gather(1, torch.tensor(INDICES[:1] * 3)), [(3, 5)]),
+    "masked_fill": (lambda x: x.masked_fill(x > 0, 0.5) * x,
+                    lambda x: x.masked_fill(x > 0, 0.5) * x, [(3, 4)]),
+    "cumsum": (lambda x: (x * x).cumsum(1), lambda x: (x * x).cumsum(1), [(3, 4)]),
     "cat": (lambda a, b: mg.cat([a, b], dim=1), lambda a, b: torch.cat([a, b], dim=1),
             [(3, 4), (3, 2)]),
     "stack": (lambda a, b: mg.stack([a, b], dim=1), lambda a, b: torch.stack([a, b], dim=1),
@@ -137,7 +158,7 @@ CASES = {
                       lambda x: TF.dropout(x, 0.3, training=False), [(3, 4)]),
 }
 
-_POSITIVE = {"log", "sqrt", "div", "binary_cross_entropy_with_logits"}
+_POSITIVE = {"log", "sqrt", "rsqrt", "div", "binary_cross_entropy_with_logits"}
 
 
 def _inputs(name, shapes, seed=0):

@@ -4,7 +4,8 @@ composite of ``maximum`` and ``neg``."""
 
 from .binary import (Add, Compare, Div, Maximum, Mul, Pow, PowConstant, Sub, Where, add, div,
                      equal, greater, greater_equal, less, less_equal, lift, logical_and,
-                     logical_or, maximum, minimum, mul, not_equal, power, sub, where)
-from .unary import (Abs, Clip, Exp, LeakyRelu, Log, Log1p, Masked, Neg, Relu, Sigmoid, Sign,
-                    Softplus, Sqrt, Tanh, abs, clip, exp, leaky_relu, log, log1p, neg, relu,
-                    sigmoid, sign, softplus, sqrt, tanh)
+                     logical_or, masked_fill, maximum, minimum, mul, not_equal, power, sub,
+                     where)
+from .unary import (Abs, Clip, Cos, Exp, LeakyRelu, Log, Log1p, Masked, Neg, Relu, Sigmoid,
+                    Sign, Sin, Softplus, Sqrt, Tanh, abs, clip, cos, exp, leaky_relu, log, log1p,
+                    neg, reciprocal, relu, rsqrt, sigmoid, sign, sin, softplus, sqrt, tanh)

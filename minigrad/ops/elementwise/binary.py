@@ -233,6 +233,16 @@ def where(condition, a, b):
     return Where.apply(a, b, condition=condition)
 
 
+def masked_fill(x, mask, value):
+    """x with ``value`` where the boolean ``mask`` (broadcast to x) is True, as PyTorch's
+    ``x.masked_fill(mask, value)``.  Composite: ``where``; dx = g where the mask is False."""
+    mask = mask if isinstance(mask, Tensor) else lift(mask, x)
+    if backend.dtype_name(mask.dtype) != "bool":
+        raise TypeError(f"masked_fill: the mask must be a bool tensor, got dtype "
+                        f"{backend.dtype_name(mask.dtype)} (compare, e.g. x > 0)")
+    return where(mask, lift(value, x), x)
+
+
 class Compare(Function):
     """y = a OP b elementwise, a boolean array (OP one of < <= > >= == !=). Not differentiable:
     y is a constant of the graph.

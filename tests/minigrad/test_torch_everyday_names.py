@@ -1,0 +1,129 @@
+"""Issue 35's everyday names that are not ops with derivatives (creation, containers, grad
+modes, conversions, tests of values): the same shapes, dtypes, names and values as PyTorch's.
+Skipped without PyTorch."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import nn
+
+torch = pytest.importorskip("torch")
+
+
+def _dtype_name(t):
+    return str(t.dtype).removeprefix("torch.")
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.eye(3), lambda lib: lib.eye(2, 4), lambda lib: lib.linspace(0, 1, 5),
+    lambda lib: lib.empty(2, 3), lambda lib: lib.full_like(lib.zeros(2, 2), 7.0),
+    lambda lib: lib.arange(1, 4), lambda lib: lib.arange(0, 1, 0.25),
+    lambda lib: lib.zeros(2, dtype=lib.long), lambda lib: lib.ones(2, dtype=lib.float),
+    lambda lib: lib.ones(2, dtype=lib.half), lambda lib: lib.ones(2, dtype=lib.int)])
+def test_creation_has_torch_s_shape_dtype_and_values(make):
+    ours, theirs = make(mg), make(torch)
+    assert ours.shape == tuple(theirs.shape) and mg.backend.dtype_name(ours.dtype) == \
+        _dtype_name(theirs)
+    if "empty" not in repr(make.__code__.co_names):
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.randn_like(lib.zeros(3, 2, dtype=lib.float64)),
+    lambda lib: lib.rand_like(lib.zeros(4)), lambda lib: lib.randint(0, 5, (3, 4)),
+    lambda lib: lib.randint(7, (2,)), lambda lib: lib.randperm(6)])
+def test_random_creation_has_torch_s_shape_dtype_and_range(make):
+    ours, theirs = make(mg), make(torch)
+    assert ours.shape == tuple(theirs.shape) and mg.backend.dtype_name(ours.dtype) == \
+        _dtype_name(theirs)
+    if ours.dtype == np.int64:
+        assert ours.numpy().min() >= 0 and ours.numpy().max() < 7
+    if ours.shape == (6,):
+        assert sorted(ours.tolist()) == list(range(6))
+
+
+def test_module_list_and_module_dict_register_like_torch():
+    def build(n):
+        model = n.Module()
+        model.blocks = n.ModuleList([n.Linear(2, 3), n.Identity()])
+        model.blocks.append(n.Linear(3, 1))
+        model.heads = n.ModuleDict({"a": n.Linear(1, 1), "b": n.Softmax(dim=1)})
+        return model
+
+    ours, theirs = build(nn), build(torch.nn)
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert len(ours.blocks) == 3 and list(ours.heads) == ["a", "b"] and "a" in ours.heads
+    assert isinstance(ours.blocks[1:], nn.ModuleList)
+    with pytest.raises(TypeError, match="ModuleList: '3' is a function, not a Module"):
+        ours.blocks.append(lambda x: x)
+
+
+def test_no_grad_and_inference_mode_decorate_with_or_without_parentheses():
+    x, tx = mg.ones(2, requires_grad=True), torch.ones(2, requires_grad=True)
+    for lib, t in ((mg, x), (torch, tx)):
+        for decorator in (lib.no_grad, lib.no_grad(), lib.inference_mode, lib.inference_mode()):
+            assert not decorator(lambda v: v * 2)(t).requires_grad
+        with lib.inference_mode(False):
+            assert (t * 2).requires_grad
+        assert lib.enable_grad()(lambda v: v * 2)(t).requires_grad
+
+
+def test_conversions_and_tests_of_values_match_torch():
+    values = [1.5, float("nan"), -2.0, float("inf")]
+    x, tx = mg.tensor(values), torch.tensor(values)
+    for call in (lambda t: t.isnan(), lambda t: t.isinf(), lambda t: t.isfinite(),
+                 lambda t: (t > 0).any(), lambda t: (t > 0).all(), lambda t: (t > 0).long(),
+                 lambda t: t.to(torch.float64 if isinstance(t, torch.Tensor) else mg.float64),
+                 lambda t: t.isfinite().all(dim=0), lambda t: (t > 0).any(0, keepdim=True)):
+        ours, theirs = call(x), call(tx)
+        assert ours.shape == tuple(theirs.shape)
+        assert mg.backend.dtype_name(ours.dtype) == _dtype_name(theirs)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def _two_inputs(lib):
+    rng = np.random.default_rng(0)
+    return tuple(lib.tensor(rng.standard_normal(s)) for s in [(3,), (3,)])
+
+
+def _flattened(result):
+    """The tensors of a nest of tuples, in order."""
+    if hasattr(result, "shape"):
+        return [result]
+    return [t for item in result for t in _flattened(item)]
+
+
+@pytest.mark.parametrize("name", ["jacobian", "vjp", "jvp", "hvp", "hessian"])
+def test_autograd_functional_matches_torch(name):
+    def scalar(x, y):
+        return ((x * y).sin() * x.sum() + y * y * x).sum()
+
+    def vector(x, y):
+        return (x * y).sin() * x.sum() + y * y
+
+    ours, theirs = _two_inputs(mg), _two_inputs(torch)
+    v_ours, v_theirs = ours[0] * 0.5 + 1.0, theirs[0] * 0.5 + 1.0
+    calls = {
+        "jacobian": lambda lib, xs, v: lib.autograd.functional.jacobian(vector, xs),
+        "vjp": lambda lib, xs, v: lib.autograd.functional.vjp(vector, xs, v),
+        "jvp": lambda lib, xs, v: lib.autograd.functional.jvp(vector, xs, (v, v * 2.0)),
+        "hvp": lambda lib, xs, v: lib.autograd.functional.hvp(scalar, xs, (v, v)),
+        "hessian": lambda lib, xs, v: lib.autograd.functional.hessian(
+            lambda x: scalar(x, x * 0.3), xs[0]),
+    }
+    mine, reference = calls[name](mg, ours, v_ours), calls[name](torch, theirs, v_theirs)
+    for a, b in zip(_flattened(mine), _flattened(reference), strict=True):
+        np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_autograd_grad_and_backward_match_torch():
+    for lib in (mg, torch):
+        x, y = _two_inputs(lib)
+        x.requires_grad_(), y.requires_grad_()
+        (gx,) = lib.autograd.grad((x * y).sum(), x, create_graph=True)
+        lib.autograd.backward([(gx * gx).sum(), (y * 2.0).sum()])
+        if lib is mg:
+            ours = (gx.numpy(), y.grad.numpy())
+    np.testing.assert_allclose(ours[0], gx.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours[1], y.grad.numpy(), rtol=1e-12)
