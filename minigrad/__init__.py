@@ -11,14 +11,15 @@ from .autodiff import DeviceMismatchError, Function, grad
 from .backend import default_device, set_default_device
 from .forward_mode import jvp
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from .ops import (abs, add, all, allclose, amax, amin, any, argmax, argmin, astype,
-                  broadcast_to, chunk, clip, clone, concatenate, cos, cumsum, div, exp, flatten,
-                  flip, gather, getitem, greater, greater_equal, isfinite, isinf, isnan,
+from .ops import (abs, add, all, allclose, amax, amin, any, argmax, argmin, astype, bmm,
+                  broadcast_to, chunk, clip, clone, concatenate, cos, cumsum, div, dot, exp,
+                  flatten, flip, gather, getitem, greater, greater_equal, isfinite, isinf, isnan,
                   leaky_relu, less, less_equal, log, log1p, log_softmax, logsumexp, masked_fill,
-                  matmul, max, maximum, mean, min, minimum, mul, narrow, neg, norm, not_equal,
-                  permute, power, reciprocal, relu, repeat, reshape, rsqrt, sigmoid, sign, sin,
-                  softmax, softplus, split, sqrt, squeeze, stack, std, sub, sum, sum_to_shape,
-                  tanh, to, transpose, unbind, unsqueeze, var, where)
+                  matmul, max, maximum, mean, min, minimum, mm, mul, narrow, neg, norm,
+                  not_equal, outer, permute, power, reciprocal, relu, repeat, reshape, rsqrt,
+                  sigmoid, sign, sin, softmax, softplus, sort, split, sqrt, squeeze, stack, std,
+                  sub, sum, sum_to_shape, tanh, to, topk, transpose, unbind, unsqueeze, var,
+                  where)
 from .ops import equal as eq
 from .ops.logical import equal
 from .tensor import Tensor, as_tensor, from_numpy, tensor
@@ -27,7 +28,7 @@ from .creation import (arange, default_generator, empty, eye, full, full_like, l
                        randperm, zeros, zeros_like)
 from .compile import CompileError, compile
 from .serialization import load, save
-from . import autograd, nn, optim, testing
+from . import autograd, nn, optim, testing, utils
 
 cat = concatenate  # PyTorch's names
 clamp = clip

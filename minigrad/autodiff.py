@@ -274,7 +274,8 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=Fa
 
 
 def backward(self, gradient=None, create_graph=False, retain_graph=None):
-    """Accumulate d self / d leaf into ``leaf.grad`` for every leaf that requires grad.
+    """Accumulate d self / d leaf into ``leaf.grad`` for every leaf that requires grad (and
+    for every tensor on which ``retain_grad()`` was called).
 
     ``gradient`` is needed when ``self`` is not a scalar: it is the gradient of the final result
     with respect to ``self``. Gradients add up across calls; zero them between steps.
@@ -287,7 +288,7 @@ def backward(self, gradient=None, create_graph=False, retain_graph=None):
                            "computed under no_grad()")
     seeds = _seed_grads((self,), None if gradient is None else (gradient,), "backward")
     retain = create_graph if retain_graph is None else retain_graph
-    results = _sweep((self,), seeds, lambda t: t._node is None, create_graph,
+    results = _sweep((self,), seeds, lambda t: t._node is None or t.retains_grad, create_graph,
                      release=not retain)
     for leaf, g in results.values():
         if not create_graph:

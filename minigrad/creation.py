@@ -52,6 +52,23 @@ def new_zeros(x, *shape, dtype=None, requires_grad=False):
     return full(_shape(shape), 0, dtype or x.dtype, x.device, requires_grad)
 
 
+def new_ones(x, *shape, dtype=None, requires_grad=False):
+    """Ones of ``shape`` with x's dtype (unless given) on x's device (``x.new_ones``)."""
+    return full(_shape(shape), 1, dtype or x.dtype, x.device, requires_grad)
+
+
+def new_full(x, shape, value, dtype=None, requires_grad=False):
+    """``value`` everywhere, of ``shape``, with x's dtype (unless given) and device."""
+    return full(shape, value, dtype or x.dtype, x.device, requires_grad)
+
+
+def new_tensor(x, data, dtype=None, requires_grad=False):
+    """A tensor of ``data`` (a copy) with x's dtype (unless given) and device, as
+    ``x.new_tensor``."""
+    array = np.asarray(data, dtype=backend.dtype_name(dtype or x.dtype))
+    return Tensor(backend.from_numpy(array, x.device), requires_grad=requires_grad)
+
+
 def zeros_like(x, requires_grad=False):
     xp = backend.namespace_of(x.data)
     return Tensor(xp.zeros_like(x.data), requires_grad=requires_grad)

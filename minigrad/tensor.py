@@ -30,7 +30,7 @@ def next_stamp():
 
 class Tensor:
     __slots__ = ("_data", "_requires_grad", "grad", "_node", "_version", "_stamp",
-                 "__weakref__")
+                 "retains_grad", "__weakref__")
     __array_priority__ = 1000  # numpy defers ``ndarray * tensor`` to Tensor.__rmul__
 
     def __init__(self, data, requires_grad=False):
@@ -50,6 +50,7 @@ class Tensor:
         self._requires_grad = requires_grad
         self.grad = None
         self._node = None
+        self.retains_grad = False  # a tensor made by an op keeps its .grad (retain_grad())
         self._version = [0]  # shared with detach()ed views of the same array
         # Creation order: a tensor can only depend on older tensors, which lets the reverse
         # sweep skip every part of the graph older than what it differentiates with respect to.
@@ -96,6 +97,15 @@ class Tensor:
     def numel(self):
         return math.prod(self._data.shape)
 
+    nelement = numel  # PyTorch's other name
+
+    def dim(self):
+        """The number of axes (PyTorch's name for ``ndim``)."""
+        return self._data.ndim
+
+    def is_floating_point(self):
+        return backend.namespace_of(self._data).isdtype(self.dtype, "real floating")
+
     def __len__(self):
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -104,6 +114,17 @@ class Tensor:
     @property
     def is_leaf(self):
         return self._node is None
+
+    @property
+    def grad_fn(self):
+        """The recorded op that made this tensor (None for a leaf), as PyTorch's ``grad_fn``."""
+        return self._node
+
+    def retain_grad(self):
+        """Keep this tensor's gradient in ``.grad`` at the next ``backward()`` although it is
+        made by an op (leaves always keep theirs), as PyTorch's ``retain_grad``."""
+        if self._requires_grad and self._node is not None:
+            self.retains_grad = True
 
     @property
     def requires_grad(self):

@@ -4,7 +4,7 @@ import math
 
 from ..creation import arange, zeros
 from ..grad_mode import no_grad
-from ..ops import where
+from ..ops import minimum, where
 from ..ops.conv import int_pair
 from . import functional as F
 from . import init
@@ -133,6 +133,18 @@ Tanh = _activation("Tanh", F.tanh, "tanh(x)")
 Sigmoid = _activation("Sigmoid", F.sigmoid, "1 / (1 + exp(-x))")
 SiLU = _activation("SiLU", lambda x: x * F.sigmoid(x), "x * sigmoid(x) (the swish)")
 Identity = _activation("Identity", lambda x: x, "x itself (a placeholder layer)")
+
+
+class ELU(Module):
+    """x for x > 0, alpha (exp(x) - 1) otherwise. Composite: where, exp and minimum (exp of
+    min(x, 0), so that the branch not taken never overflows into a NaN gradient)."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, x):
+        return where(x > 0, x, self.alpha * (minimum(x, 0.0).exp() - 1.0))
 
 
 class Softmax(Module):

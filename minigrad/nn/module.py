@@ -124,6 +124,13 @@ class Module:
         for p in self.parameters():
             p.grad = None
 
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` of every parameter (to freeze a part of a model); returns the
+        module, as PyTorch's."""
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
     def state_dict(self):
         """Parameters and buffers by dotted name, as detached tensors sharing the data."""
         state = OrderedDict((name, p.detach()) for name, p in self.named_parameters())

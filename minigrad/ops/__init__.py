@@ -14,7 +14,7 @@ from . import linalg as _l
 from . import reduce as _r
 from . import shape as _s
 from . import torch_shapes as _t
-from ..creation import new_zeros
+from ..creation import new_full, new_ones, new_tensor, new_zeros
 from .conversions import CONVERSION_METHODS, clone, tensor_to
 from .inplace import IN_PLACE_METHODS, IN_PLACE_OPERATORS
 from .logical import all, allclose, any, isfinite, isinf, isnan
@@ -23,7 +23,8 @@ from .elementwise import (abs, add, clip, cos, div, equal, exp, greater, greater
                           minimum, mul, neg,
                           not_equal, power, reciprocal, relu, rsqrt, sigmoid, sign, sin, softplus,
                           sqrt, sub, tanh, where)
-from .linalg import matmul
+from .linalg import bmm, dot, matmul, mm, outer
+from .sort import sort, topk
 from .indexed import argmin, gather, max, min
 from .scan import cumsum
 from .reduce import argmax, log_softmax, logsumexp, mean, norm, softmax, std, sum, var
@@ -77,16 +78,18 @@ _METHODS = {
     "logsumexp": _r.logsumexp,
     "reshape": _s.reshape, "permute": _s.permute, "transpose": _s.transpose,
     "broadcast_to": _s.broadcast_to, "expand": _t.expand, "astype": _s.astype,
-    "to": _s.to, "matmul": _l.matmul,
+    "matmul": _l.matmul,
     "view": _t.view, "view_as": _t.view_as, "squeeze": _t.squeeze, "unsqueeze": _t.unsqueeze,
     "flatten": _t.flatten, "t": _t.t, "narrow": _t.narrow, "contiguous": _t.contiguous,
-    "new_zeros": new_zeros, "argmax": _r.argmax, "argmin": _i.argmin, "amax": _r.max,
+    "new_zeros": new_zeros, "new_ones": new_ones, "new_full": new_full,
+    "new_tensor": new_tensor, "argmax": _r.argmax, "argmin": _i.argmin, "amax": _r.max,
     "amin": _r.min, "norm": _r.norm, "eq": _e.equal, "std": _r.std,
     "clamp": _e.clip, "pow": _e.power, "all": all, "any": any, "isnan": isnan,
     "isinf": isinf, "isfinite": isfinite, "sin": _e.sin, "cos": _e.cos, "rsqrt": _e.rsqrt,
     "reciprocal": _e.reciprocal, "softmax": _r.softmax, "log_softmax": _r.log_softmax,
     "repeat": _t.repeat, "flip": _t.flip, "split": _t.split, "chunk": _t.chunk,
     "unbind": _t.unbind, "gather": _i.gather, "masked_fill": _e.masked_fill, "cumsum": cumsum,
+    "mm": mm, "bmm": bmm, "dot": dot, "outer": outer, "sort": sort, "topk": topk,
 }
 
 for _name, _function in {**_OPERATORS, **_METHODS, **IN_PLACE_OPERATORS, **IN_PLACE_METHODS,

@@ -2,6 +2,6 @@
 schedules (``lr_scheduler``)."""
 
 from . import lr_scheduler
-from .adam import Adam, AdamState, adam_update
+from .adam import Adam, AdamState, AdamW, adam_update
 from .optimizer import Optimizer
 from .sgd import SGD

@@ -112,6 +112,31 @@ class Adam(Optimizer):
             state = self.state_of(param)
             state["step"] = state["step"] + 1
             new_param, state["exp_avg"], state["exp_avg_sq"] = adam_update(
-                param.detach(), with_weight_decay(param, self.hyperparameters),
-                state["exp_avg"], state["exp_avg_sq"], state["step"], eps_root=0.0, **settings)
+                param.detach(), self._gradient(param), state["exp_avg"], state["exp_avg_sq"],
+                state["step"], eps_root=0.0, **settings)
             param.data = new_param.data
+
+    def _gradient(self, param):
+        """The gradient the step follows: with PyTorch's L2 term when weight_decay is set."""
+        return with_weight_decay(param, self.hyperparameters)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), PyTorch's ``AdamW``: each step
+    first shrinks p to p (1 - lr weight_decay), then takes Adam's step on the gradient alone.
+    ``weight_decay`` defaults to 0.01, as PyTorch's."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
+        super().__init__(params, lr=lr, betas=betas, eps=eps)
+        self.hyperparameters["weight_decay"] = weight_decay
+
+    @no_grad()
+    def step(self):
+        shrink = 1.0 - self.lr * self.hyperparameters["weight_decay"]
+        for param in self.params:
+            if param.grad is not None:
+                param.data = (param.detach() * shrink).data
+        super().step()
+
+    def _gradient(self, param):
+        return param.grad  # the decay is decoupled: not part of the gradient

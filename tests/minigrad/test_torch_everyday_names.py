@@ -127,3 +127,49 @@ def test_autograd_grad_and_backward_match_torch():
             ours = (gx.numpy(), y.grad.numpy())
     np.testing.assert_allclose(ours[0], gx.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(ours[1], y.grad.numpy(), rtol=1e-12)
+
+
+def test_tensor_queries_and_new_tensors_match_torch():
+    for lib in (mg, torch):
+        x = lib.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+        h = x * 3.0
+        h.retain_grad()
+        (h * h).sum().backward()
+        assert (x.dim(), x.nelement(), x.is_floating_point(), lib.tensor([1]).is_floating_point()) \
+            == (2, 3, True, False)
+        assert x.grad_fn is None and h.grad_fn is not None
+        made = (x.new_ones(2), x.new_full((2,), 7.0), x.new_tensor([1, 2]))
+        if lib is mg:
+            ours = (h.grad.numpy(), [t.numpy() for t in made])
+    np.testing.assert_array_equal(ours[0], h.grad.numpy())
+    for a, b in zip(ours[1], made):
+        np.testing.assert_array_equal(a, b.numpy())
+        assert a.dtype == b.numpy().dtype
+
+
+def test_module_requires_grad_freezes_its_parameters():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
+    assert model[0].requires_grad_(False) is model[0]
+    assert [p.requires_grad for p in model.parameters()] == [False, False, True, True]
+    model(mg.ones(1, 2)).sum().backward()
+    assert model[0].weight.grad is None and model[1].weight.grad is not None
+
+
+def test_data_loader_batches_as_torch_s():
+    x, y = np.arange(14.0, dtype="float32").reshape(7, 2), np.arange(7)
+    for drop_last in (False, True):
+        ours = mg.utils.data.DataLoader(mg.utils.data.TensorDataset(mg.tensor(x), mg.tensor(y)),
+                                        batch_size=3, drop_last=drop_last)
+        theirs = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(
+            torch.tensor(x), torch.tensor(y)), batch_size=3, drop_last=drop_last)
+        assert len(ours) == len(theirs)
+        for (a, b), (ta, tb) in zip(ours, theirs, strict=True):
+            np.testing.assert_array_equal(a.numpy(), ta.numpy())
+            np.testing.assert_array_equal(b.numpy(), tb.numpy())
+    pairs = [(mg.tensor(row), int(label)) for row, label in zip(x, y)]  # a plain dataset
+    (features, labels), *_ = mg.utils.data.DataLoader(pairs, batch_size=4)
+    assert features.shape == (4, 2) and labels.tolist() == [0, 1, 2, 3]
+    mg.manual_seed(0)
+    shuffled = [b.tolist() for _, b in mg.utils.data.DataLoader(
+        mg.utils.data.TensorDataset(mg.tensor(x), mg.tensor(y)), batch_size=7, shuffle=True)]
+    assert sorted(shuffled[0]) == list(range(7)) and shuffled[0] != list(range(7))

@@ -1,4 +1,4 @@
-"""Issue 35's optimizer habits against PyTorch: weight_decay in SGD and Adam, changing the
+"""Issue 35's optimizer habits against PyTorch: weight_decay in SGD and Adam, AdamW, changing the
 learning rate through param_groups, and the StepLR and CosineAnnealingLR schedules. Skipped
 without PyTorch."""
 
@@ -14,6 +14,8 @@ _OPTIMIZERS = {
     "SGD(momentum, weight_decay)": lambda lib, ps: lib.optim.SGD(ps, lr=0.1, momentum=0.9,
                                                                  weight_decay=0.05),
     "Adam(weight_decay)": lambda lib, ps: lib.optim.Adam(ps, lr=0.01, weight_decay=0.1),
+    "AdamW": lambda lib, ps: lib.optim.AdamW(ps, lr=0.01),
+    "AdamW(weight_decay)": lambda lib, ps: lib.optim.AdamW(ps, lr=0.01, weight_decay=0.3),
 }
 
 

@@ -1,5 +1,6 @@
 """The everyday PyTorch names of issue 35 (sin, cos, rsqrt, reciprocal, softmax and
-log_softmax methods, expand, repeat, flip, split, chunk, unbind, gather, masked_fill, cumsum):
+log_softmax methods, expand, repeat, flip, split, chunk, unbind, gather, masked_fill, cumsum,
+sort, topk, mm, bmm, dot, outer):
 values against numpy, first and second derivatives against central differences with the
 compiled program equal to eager, on every device; and their errors. (The same computations
 against PyTorch itself: tests/minigrad/test_against_torch.py.)"""
@@ -130,7 +131,44 @@ def test_masked_fill_and_cumsum(device, data):
     (lambda x: x.gather(1, mg.tensor([0])), ValueError, r"gather: index of shape \(1,\)"),
     (lambda x: x.masked_fill(mg.tensor([1, 0, 1]), 0.0), TypeError, "masked_fill: the mask must "
                                                                     "be a bool tensor"),
+    (lambda x: x.topk(4), ValueError, "topk: k=4 is out of range for dim -1 of size 3"),
+    (lambda x: mg.mm(x, x[0]), ValueError, r"mm: expects 2-D operands, got a \(2, 3\), b \(3,\)"),
+    (lambda x: mg.bmm(x[None], x.reshape(1, 3, 2).expand(2, 3, 2)), ValueError,
+     "bmm: batch sizes differ"),
 ])
 def test_errors_name_the_op_and_what_was_expected(call, error, message):
     with pytest.raises(error, match=message):
         call(mg.zeros(2, 3))
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+@given(data=st.data(), descending=st.booleans())
+def test_sort_and_topk(device, data, descending):
+    x = data.draw(S.distinct_arrays(S.shapes(min_dims=1, max_side=4)))
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    leaf = S.leaf(x, device)
+    values, indices = leaf.sort(dim, descending)
+    order = np.argsort(-x if descending else x, axis=dim, stable=True)
+    np.testing.assert_array_equal(indices.numpy(), order)
+    np.testing.assert_array_equal(values.numpy(), np.take_along_axis(x, order, dim))
+    check_derivatives(lambda t: mg.sort(t, dim, descending).values * t, leaf)
+    k = data.draw(st.integers(0, x.shape[dim]))
+    top = leaf.topk(k, dim, largest=descending)
+    np.testing.assert_array_equal(top.indices.numpy(), np.take(order, range(k), axis=dim))
+    check_derivatives(lambda t: mg.topk(t, k, dim, descending).values ** 2, leaf)
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+@given(data=st.data())
+def test_mm_bmm_dot_and_outer(device, data):
+    n, k, m, b = (data.draw(st.integers(1, 3)) for _ in range(4))
+    a2, b2 = data.draw(S.arrays((n, k))), data.draw(S.arrays((k, m)))
+    a3, b3 = data.draw(S.arrays((b, n, k))), data.draw(S.arrays((b, k, m)))
+    u, v = data.draw(S.arrays((k,))), data.draw(S.arrays((k,)))
+    cases = [(mg.mm, np.matmul, a2, b2), (mg.bmm, np.matmul, a3, b3), (mg.dot, np.dot, u, v),
+             (mg.outer, np.outer, u, v)]
+    for op, reference, left, right in cases:
+        leaves = S.leaf(left, device), S.leaf(right, device)
+        np.testing.assert_allclose(op(*leaves).numpy(), reference(left, right), rtol=1e-12,
+                                   atol=1e-14)
+        check_derivatives(op, *leaves)
