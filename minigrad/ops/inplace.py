@@ -125,8 +125,33 @@ def normal_(x, mean=0.0, std=1.0, generator=None):
     return update(x, lambda v: random_like(v, "normal", mean, std, generator), "normal_")
 
 
+def setitem(x, key, value):
+    """``x[key] = value`` in place, as PyTorch, when nothing records it (under ``no_grad``, or
+    neither x nor value requires grad): any key numpy takes (ints, slices, integer arrays,
+    boolean masks, tensors of those), the value broadcast to what it selects; x's version goes
+    up. While recording it is refused with a message: write ``where`` or ``masked_fill``."""
+    name = f"x[...] = value (item assignment to a tensor of shape {x.shape})"
+    tracing.refuse(name, "in-place changes are not traced; use where or masked_fill")
+    if is_grad_enabled() and (x.requires_grad or isinstance(value, Tensor)
+                              and value.requires_grad):
+        raise RuntimeError(f"{name} while recording, with a tensor that requires grad: minigrad "
+                           "records no item assignment; write x = where(mask, value, x) or "
+                           "x.masked_fill(mask, value), or assign under minigrad.no_grad()")
+    keys = key if isinstance(key, tuple) else (key,)
+    keys = tuple(k.data if isinstance(k, Tensor) else k for k in keys)
+    array = value.data if isinstance(value, Tensor) else lift(value, x).data
+    for part in (*keys, array):
+        if hasattr(part, "shape") and backend.device_of(part) != x.device:
+            raise RuntimeError(f"{name}: an index or the value is on "
+                               f"{backend.device_of(part)}, the tensor on {x.device}; move it "
+                               "with .to() first")
+    x._data[keys if isinstance(key, tuple) else keys[0]] = array
+    x._version[0] += 1
+
+
 IN_PLACE_OPERATORS = {
     "__iadd__": add_, "__isub__": sub_, "__imul__": mul_, "__itruediv__": div_,
+    "__setitem__": setitem,
 }
 IN_PLACE_METHODS = {
     "add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_, "clamp_": clamp_, "clip_": clamp_,

@@ -173,3 +173,24 @@ def test_data_loader_batches_as_torch_s():
     shuffled = [b.tolist() for _, b in mg.utils.data.DataLoader(
         mg.utils.data.TensorDataset(mg.tensor(x), mg.tensor(y)), batch_size=7, shuffle=True)]
     assert sorted(shuffled[0]) == list(range(7)) and shuffled[0] != list(range(7))
+
+
+def test_boolean_masks_and_item_assignment_match_torch():
+    rng = np.random.default_rng(0)
+    values = rng.standard_normal((3, 4))
+    results = []
+    for lib in (mg, torch):
+        x = lib.tensor(values, requires_grad=True)
+        picked = x[x > 0.2]
+        rows = x[lib.tensor([True, False, True])]
+        ((picked ** 2).sum() + rows.sum()).backward()
+        with lib.no_grad():
+            y = x.detach().clone()
+            y[0] = 1.5
+            y[:, 1] = lib.tensor([7.0, 8.0, 9.0], dtype=lib.float64)
+            y[y < 0] = 0.0
+            y[1] += 2.0
+        results.append([picked.detach().numpy(), rows.detach().numpy(), x.grad.numpy(),
+                        y.numpy()])
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)

@@ -1,6 +1,6 @@
 """The everyday PyTorch names of issue 35 (sin, cos, rsqrt, reciprocal, softmax and
 log_softmax methods, expand, repeat, flip, split, chunk, unbind, gather, masked_fill, cumsum,
-sort, topk, mm, bmm, dot, outer):
+sort, topk, mm, bmm, dot, outer, boolean masks, item assignment):
 values against numpy, first and second derivatives against central differences with the
 compiled program equal to eager, on every device; and their errors. (The same computations
 against PyTorch itself: tests/minigrad/test_against_torch.py.)"""
@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import minigrad as mg
 import strategies as S
+from minigrad.testing import gradcheck
 from strategies import check_derivatives
 
 _ELEMENTWISE = {
@@ -172,3 +174,34 @@ def test_mm_bmm_dot_and_outer(device, data):
         np.testing.assert_allclose(op(*leaves).numpy(), reference(left, right), rtol=1e-12,
                                    atol=1e-14)
         check_derivatives(op, *leaves)
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+@given(data=st.data())
+def test_boolean_mask_indexing(device, data):
+    x = data.draw(S.arrays(S.shapes(min_dims=1, max_side=3)))
+    lead = data.draw(st.integers(1, x.ndim))
+    mask = data.draw(hnp.arrays(np.bool_, x.shape[:lead]))
+    leaf = S.leaf(x, device)
+    np.testing.assert_array_equal(leaf[mg.tensor(mask, device=device)].numpy(), x[mask])
+    # not compiled: the result's shape depends on the mask, which mg.compile refuses
+    assert gradcheck(lambda t: t[mg.tensor(mask, device=device)] ** 2, [leaf], order=2)
+
+
+def test_item_assignment_writes_in_place_outside_recording():
+    x = mg.zeros(2, 3)
+    x[0] = 1.0
+    x[:, 2] = mg.tensor([5.0, 6.0])
+    x[x > 5] = -1.0
+    x[mg.tensor([1]), 0] = 9.0
+    assert x.tolist() == [[1.0, 1.0, 5.0], [9.0, 0.0, -1.0]] and x.version == 4
+    w = mg.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"item assignment .* while recording.*masked_fill"):
+        w[0] = 3.0
+    with pytest.raises(mg.CompileError, match="item assignment"):
+        mg.compile(lambda t: t.__setitem__(0, 1.0))(mg.zeros(2))
+    with pytest.raises(mg.CompileError, match=r"x\[mask\]"):
+        mg.compile(lambda t: t[t > 0])(mg.zeros(2))
+    with pytest.raises(IndexError, match=r"a boolean mask of shape \(3,\) for a tensor of shape "
+                                         r"\(2, 3\)"):
+        x[mg.tensor([True, False, True])]
