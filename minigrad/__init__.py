@@ -16,16 +16,16 @@ from .ops import (abs, add, all, allclose, amax, amin, any, argmax, argmin, asty
                   flatten, flip, gather, getitem, greater, greater_equal, isfinite, isinf, isnan,
                   leaky_relu, less, less_equal, log, log1p, log_softmax, logsumexp, masked_fill,
                   matmul, max, maximum, mean, min, minimum, mm, mul, narrow, neg, norm,
-                  not_equal, outer, permute, power, reciprocal, relu, repeat, reshape, rsqrt,
+                  not_equal, outer, permute, power, prod, reciprocal, relu, repeat, reshape, rsqrt,
                   sigmoid, sign, sin, softmax, softplus, sort, split, sqrt, squeeze, stack, std,
                   sub, sum, sum_to_shape, tanh, to, topk, transpose, unbind, unsqueeze, var,
                   where)
 from .ops import equal as eq
 from .ops.logical import equal
 from .tensor import Tensor, as_tensor, from_numpy, tensor
-from .creation import (arange, default_generator, empty, eye, full, full_like, linspace,
-                       manual_seed, ones, ones_like, rand, rand_like, randint, randn, randn_like,
-                       randperm, zeros, zeros_like)
+from .creation import (arange, bernoulli, default_generator, empty, eye, full, full_like,
+                       linspace, manual_seed, multinomial, normal, ones, ones_like, rand,
+                       rand_like, randint, randn, randn_like, randperm, zeros, zeros_like)
 from .compile import CompileError, compile
 from .serialization import load, save
 from . import autograd, nn, optim, testing, utils

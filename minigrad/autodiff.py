@@ -273,9 +273,10 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=Fa
     return tuple(gradients)
 
 
-def backward(self, gradient=None, create_graph=False, retain_graph=None):
+def backward(self, gradient=None, create_graph=False, retain_graph=None, inputs=None):
     """Accumulate d self / d leaf into ``leaf.grad`` for every leaf that requires grad (and
-    for every tensor on which ``retain_grad()`` was called).
+    for every tensor on which ``retain_grad()`` was called), or, given ``inputs`` (a tensor or
+    a sequence), into the ``.grad`` of those tensors alone, as PyTorch's ``backward(inputs=)``.
 
     ``gradient`` is needed when ``self`` is not a scalar: it is the gradient of the final result
     with respect to ``self``. Gradients add up across calls; zero them between steps.
@@ -288,8 +289,15 @@ def backward(self, gradient=None, create_graph=False, retain_graph=None):
                            "computed under no_grad()")
     seeds = _seed_grads((self,), None if gradient is None else (gradient,), "backward")
     retain = create_graph if retain_graph is None else retain_graph
-    results = _sweep((self,), seeds, lambda t: t._node is None or t.retains_grad, create_graph,
-                     release=not retain)
+    if inputs is None:
+        def is_target(t):
+            return t._node is None or t.retains_grad
+    else:
+        wanted = {id(t) for t in _as_tuple(inputs)}
+
+        def is_target(t):
+            return id(t) in wanted
+    results = _sweep((self,), seeds, is_target, create_graph, release=not retain)
     for leaf, g in results.values():
         if not create_graph:
             g = g.detach()

@@ -1,5 +1,6 @@
 """Tensors made from a shape: zeros, ones, full, empty, eye, arange, linspace, randn, rand,
-randint, randperm, and the ``*_like`` forms that take another tensor's shape, dtype and device.
+randint, randperm, normal, bernoulli, multinomial, and the ``*_like`` and ``new_*`` forms that
+take another tensor's shape, dtype and device.
 
 Random numbers are drawn with numpy on the host (from a ``numpy.random.Generator`` when given)
 and then moved to the device, so that a seed gives the same numbers on every device."""
@@ -161,6 +162,43 @@ def randperm(n, generator=None, dtype="int64", device=None):
     tracing.refuse("randperm", "a replay would repeat the trace's numbers")
     generator = generator if generator is not None else _generator
     return Tensor(backend.from_numpy(generator.permutation(n), device, dtype))
+
+
+def normal(mean, std, size=None, generator=None, dtype=None, device=None):
+    """Samples of N(mean, std^2): elementwise for tensors ``mean`` and/or ``std`` (their
+    broadcast shape, dtype and device), or of ``size`` for two numbers, as PyTorch's ``normal``.
+    Not differentiable (PyTorch's is not either)."""
+    tracing.refuse("normal", "a replay would repeat the trace's numbers")
+    like = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
+    generator = generator if generator is not None else _generator
+    as_numbers = [t.numpy() if isinstance(t, Tensor) else t for t in (mean, std)]
+    if like is None:
+        array = generator.normal(*as_numbers, size=_shape((size,) if isinstance(size, int)
+                                                          else size))
+        return Tensor(backend.from_numpy(array, device, dtype or _DEFAULT_FLOAT))
+    array = generator.normal(*as_numbers)
+    return Tensor(backend.from_numpy(np.asarray(array), like.device, dtype or like.dtype))
+
+
+def bernoulli(p, generator=None):
+    """1 with probability p, else 0, for each element of the tensor ``p`` (its dtype)."""
+    tracing.refuse("bernoulli", "a replay would repeat the trace's numbers")
+    generator = generator if generator is not None else _generator
+    draws = generator.random(p.shape) < p.numpy()
+    return Tensor(backend.from_numpy(draws, p.device, p.dtype))
+
+
+def multinomial(probs, num_samples, replacement=False, generator=None):
+    """``num_samples`` indices drawn with the weights ``probs`` (1-D, or 2-D: one draw per
+    row), without replacement unless ``replacement``; int64, as PyTorch's."""
+    tracing.refuse("multinomial", "a replay would repeat the trace's numbers")
+    generator = generator if generator is not None else _generator
+    weights = probs.numpy().astype(np.float64)
+    rows = weights.reshape(-1, weights.shape[-1])
+    drawn = np.stack([generator.choice(row.size, num_samples, replace=replacement,
+                                       p=row / row.sum()) for row in rows])
+    drawn = drawn.reshape(weights.shape[:-1] + (num_samples,))
+    return Tensor(backend.from_numpy(drawn.astype(np.int64), probs.device))
 
 
 def _random(name, method, shape, generator, dtype, device, requires_grad):

@@ -21,7 +21,7 @@ from ..ops.reduce import log_softmax, softmax
 __all__ = ["linear", "conv2d", "conv_transpose2d", "batch_norm", "relu", "leaky_relu", "tanh",
            "sigmoid", "softplus", "binary_cross_entropy_with_logits", "mse_loss", "lstm_cell",
            "dropout", "binary_cross_entropy", "log_softmax", "softmax", "nll_loss",
-           "cross_entropy", "embedding", "max_pool2d"]
+           "cross_entropy", "embedding", "max_pool2d", "layer_norm"]
 
 
 def relu(x, inplace=False):
@@ -200,6 +200,21 @@ def embedding(input, weight, padding_idx=None, max_norm=None, scale_grad_by_freq
                          f"{size} embeddings")
     counted = (input != padding_idx % size).reshape(input.shape + (1,))
     return where(counted, rows, rows.detach())
+
+
+def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, the statistics (biased variance) of each
+    sample over its last axes, ``normalized_shape`` (an int or a tuple), as PyTorch's.
+    Composite: the ``Standardize`` primitive of batch norm, over other axes, then mul and add."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if x.shape[x.ndim - len(shape):] != shape:
+        raise ValueError(f"layer_norm: normalized_shape {shape} is not the end of the input's "
+                         f"shape {x.shape}")
+    check_same_dtype("layer_norm", input=x, weight=weight, bias=bias)
+    y, _, _ = standardize(x, tuple(range(x.ndim - len(shape), x.ndim)), eps)
+    if weight is not None:
+        y = y * weight
+    return y if bias is None else y + bias
 
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,

@@ -122,6 +122,28 @@ class BatchNorm2d(_BatchNorm):
     expected_ndim = 4
 
 
+class LayerNorm(Module):
+    """``F.layer_norm`` over the last axes, ``normalized_shape``; ``weight`` (ones) and ``bias``
+    (zeros) of that shape with ``elementwise_affine``, as PyTorch's."""
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
+                 device=None, dtype=None):
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
+            tuple(normalized_shape)
+        self.normalized_shape, self.eps = shape, eps
+        self.weight = init.ones_(_parameter(*shape, device=device, dtype=dtype)) \
+            if elementwise_affine else None
+        self.bias = init.zeros_(_parameter(*shape, device=device, dtype=dtype)) \
+            if elementwise_affine and bias else None
+
+    def forward(self, x):
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.normalized_shape}, eps={self.eps}"
+
+
 def _activation(name, function, doc):
     def forward(self, x):
         return function(x)

@@ -26,7 +26,7 @@ from .elementwise import (abs, add, clip, cos, div, equal, exp, greater, greater
 from .linalg import bmm, dot, matmul, mm, outer
 from .sort import sort, topk
 from .indexed import argmin, gather, max, min
-from .scan import cumsum
+from .scan import cumsum, prod
 from .reduce import argmax, log_softmax, logsumexp, mean, norm, softmax, std, sum, var
 from .reduce import max as amax
 from .reduce import min as amin
@@ -89,7 +89,7 @@ _METHODS = {
     "reciprocal": _e.reciprocal, "softmax": _r.softmax, "log_softmax": _r.log_softmax,
     "repeat": _t.repeat, "flip": _t.flip, "split": _t.split, "chunk": _t.chunk,
     "unbind": _t.unbind, "gather": _i.gather, "masked_fill": _e.masked_fill, "cumsum": cumsum,
-    "mm": mm, "bmm": bmm, "dot": dot, "outer": outer, "sort": sort, "topk": topk,
+    "mm": mm, "bmm": bmm, "dot": dot, "outer": outer, "sort": sort, "topk": topk, "prod": prod,
 }
 
 for _name, _function in {**_OPERATORS, **_METHODS, **IN_PLACE_OPERATORS, **IN_PLACE_METHODS,

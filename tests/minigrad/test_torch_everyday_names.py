@@ -194,3 +194,34 @@ def test_boolean_masks_and_item_assignment_match_torch():
                         y.numpy()])
     for ours, theirs in zip(*results):
         np.testing.assert_array_equal(ours, theirs)
+
+
+def test_backward_with_inputs_accumulates_into_those_alone():
+    results = []
+    for lib in (mg, torch):
+        a, b = lib.tensor([1.0, 2.0], requires_grad=True), lib.tensor([3.0, 4.0],
+                                                                      requires_grad=True)
+        h = a * b
+        (h * h).sum().backward(inputs=[b, h])
+        results.append((a.grad, b.grad.numpy(), h.grad.numpy()))
+    (ours_a, *ours), (theirs_a, *theirs) = results
+    assert ours_a is None and theirs_a is None
+    for mine, reference in zip(ours, theirs):
+        np.testing.assert_array_equal(mine, reference)
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.normal(0.0, 2.0, (400,)), lambda lib: lib.normal(lib.zeros(3, 4), 1.0),
+    lambda lib: lib.normal(lib.ones(5, dtype=lib.float64), lib.ones(5, dtype=lib.float64)),
+    lambda lib: lib.bernoulli(lib.full((400,), 0.25)),
+    lambda lib: lib.multinomial(lib.tensor([[0.2, 0.8, 0.0], [1.0, 0.0, 3.0]]), 2),
+    lambda lib: lib.multinomial(lib.tensor([1.0, 1.0, 2.0]), 6, replacement=True)])
+def test_random_distributions_have_torch_s_shapes_dtypes_and_support(make):
+    mg.manual_seed(0)
+    ours, theirs = make(mg), make(torch)
+    assert ours.shape == tuple(theirs.shape)
+    assert mg.backend.dtype_name(ours.dtype) == _dtype_name(theirs)
+    if ours.shape == (400,):
+        assert ours.numpy().mean() == pytest.approx(theirs.numpy().mean(), abs=0.25)
+    if ours.dtype == np.int64 and ours.ndim == 2:  # without replacement: distinct, weight > 0
+        assert [sorted(set(row)) for row in ours.tolist()] == [[0, 1], [0, 2]]

@@ -1,6 +1,6 @@
-"""Issue 35's optimizer habits against PyTorch: weight_decay in SGD and Adam, AdamW, changing the
-learning rate through param_groups, and the StepLR and CosineAnnealingLR schedules. Skipped
-without PyTorch."""
+"""Issue 35's optimizer habits against PyTorch: weight_decay in SGD and Adam, AdamW, RMSprop,
+changing the learning rate through param_groups, and the StepLR and CosineAnnealingLR
+schedules. Skipped without PyTorch."""
 
 import numpy as np
 import pytest
@@ -16,6 +16,9 @@ _OPTIMIZERS = {
     "Adam(weight_decay)": lambda lib, ps: lib.optim.Adam(ps, lr=0.01, weight_decay=0.1),
     "AdamW": lambda lib, ps: lib.optim.AdamW(ps, lr=0.01),
     "AdamW(weight_decay)": lambda lib, ps: lib.optim.AdamW(ps, lr=0.01, weight_decay=0.3),
+    "RMSprop": lambda lib, ps: lib.optim.RMSprop(ps, lr=0.01),
+    "RMSprop(alpha, weight_decay)": lambda lib, ps: lib.optim.RMSprop(ps, lr=0.01, alpha=0.9,
+                                                                      weight_decay=0.1),
 }
 
 

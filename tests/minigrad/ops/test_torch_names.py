@@ -1,6 +1,6 @@
 """The everyday PyTorch names of issue 35 (sin, cos, rsqrt, reciprocal, softmax and
 log_softmax methods, expand, repeat, flip, split, chunk, unbind, gather, masked_fill, cumsum,
-sort, topk, mm, bmm, dot, outer, boolean masks, item assignment):
+sort, topk, mm, bmm, dot, outer, prod, boolean masks, item assignment):
 values against numpy, first and second derivatives against central differences with the
 compiled program equal to eager, on every device; and their errors. (The same computations
 against PyTorch itself: tests/minigrad/test_against_torch.py.)"""
@@ -205,3 +205,16 @@ def test_item_assignment_writes_in_place_outside_recording():
     with pytest.raises(IndexError, match=r"a boolean mask of shape \(3,\) for a tensor of shape "
                                          r"\(2, 3\)"):
         x[mg.tensor([True, False, True])]
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+@given(data=st.data(), keepdims=st.booleans())
+def test_prod_including_zeros(device, data, keepdims):
+    x = data.draw(S.arrays(S.shapes(min_dims=1, max_side=5)))
+    if data.draw(st.booleans()):
+        x.flat[data.draw(st.integers(0, x.size - 1))] = 0.0  # exact derivatives at a zero too
+    dim = data.draw(st.one_of(st.none(), st.integers(-x.ndim, x.ndim - 1)))
+    leaf = S.leaf(x, device)
+    np.testing.assert_allclose(mg.prod(leaf, dim, keepdims).numpy(),
+                               np.prod(x, axis=dim, keepdims=keepdims), rtol=1e-12, atol=1e-14)
+    check_derivatives(lambda t: t.prod(dim, keepdims), leaf)
