@@ -15,11 +15,10 @@ from .ops import (abs, add, all, allclose, amax, amin, any, argmax, argmin, asty
                   broadcast_to, chunk, clip, clone, concatenate, cos, cumsum, div, dot, exp,
                   flatten, flip, gather, getitem, greater, greater_equal, isfinite, isinf, isnan,
                   leaky_relu, less, less_equal, log, log1p, log_softmax, logsumexp, masked_fill,
-                  matmul, max, maximum, mean, min, minimum, mm, mul, narrow, neg, norm,
+                  matmul, max, maximum, mean, min, minimum, mm, mul, narrow, neg, nonzero, norm,
                   not_equal, outer, permute, power, prod, reciprocal, relu, repeat, reshape, rsqrt,
                   sigmoid, sign, sin, softmax, softplus, sort, split, sqrt, squeeze, stack, std,
-                  sub, sum, sum_to_shape, tanh, to, topk, transpose, unbind, unsqueeze, var,
-                  where)
+                  sub, sum, sum_to_shape, tanh, to, topk, transpose, unbind, unsqueeze, var, where)
 from .ops import equal as eq
 from .ops.logical import equal
 from .tensor import Tensor, as_tensor, from_numpy, tensor

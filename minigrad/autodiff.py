@@ -184,6 +184,8 @@ def _sweep(roots, root_grads, is_target, create_graph, oldest_target=0, release=
                 if is_target(tensor):
                     results[id(tensor)] = (tensor, zeros_like(tensor))
                 continue
+            if tensor._hooks:
+                grad = _run_hooks(tensor._hooks, grad)
             if is_target(tensor):
                 results[id(tensor)] = (tensor, grad)
             node = tensor._node
@@ -208,6 +210,15 @@ def _sweep(roots, root_grads, is_target, create_graph, oldest_target=0, release=
                 previous = grads.get(id(parent))
                 grads[id(parent)] = parent_grad if previous is None else previous + parent_grad
     return results
+
+
+def _run_hooks(hooks, grad):
+    """The gradient after each hook of ``register_hook`` has seen it (and maybe replaced it)."""
+    for hook in list(hooks):
+        replaced = hook(grad)
+        if replaced is not None:
+            grad = replaced
+    return grad
 
 
 def _seed_grads(outputs, grad_outputs, caller):

@@ -30,7 +30,7 @@ def next_stamp():
 
 class Tensor:
     __slots__ = ("_data", "_requires_grad", "grad", "_node", "_version", "_stamp",
-                 "retains_grad", "__weakref__")
+                 "retains_grad", "_hooks", "__weakref__")
     __array_priority__ = 1000  # numpy defers ``ndarray * tensor`` to Tensor.__rmul__
 
     def __init__(self, data, requires_grad=False):
@@ -51,6 +51,7 @@ class Tensor:
         self.grad = None
         self._node = None
         self.retains_grad = False  # a tensor made by an op keeps its .grad (retain_grad())
+        self._hooks = None  # functions of the gradient, run by the reverse sweep
         self._version = [0]  # shared with detach()ed views of the same array
         # Creation order: a tensor can only depend on older tensors, which lets the reverse
         # sweep skip every part of the graph older than what it differentiates with respect to.
@@ -125,6 +126,18 @@ class Tensor:
         made by an op (leaves always keep theirs), as PyTorch's ``retain_grad``."""
         if self._requires_grad and self._node is not None:
             self.retains_grad = True
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when the reverse sweep has this tensor's whole gradient; if it
+        returns a tensor, that replaces the gradient (for the leaves' ``.grad`` and for what
+        flows on), as PyTorch's. Returns a handle whose ``remove()`` takes the hook away."""
+        if not self._requires_grad:
+            raise RuntimeError(f"register_hook on a tensor that does not require grad (shape "
+                               f"{self.shape}): no gradient will reach it")
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _HookHandle(self._hooks, hook)
 
     @property
     def requires_grad(self):
@@ -257,6 +270,17 @@ class Tensor:
             raise RuntimeError(f"the truth value of a tensor with {self.numel()} elements is "
                                "ambiguous; use .any() or .all()")
         return bool(self.item())
+
+
+class _HookHandle:
+    """What ``register_hook`` returns: ``remove()`` takes the hook away."""
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
 
 
 def tensor(data, requires_grad=False, dtype=None, device=None):

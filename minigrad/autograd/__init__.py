@@ -1,10 +1,11 @@
-"""PyTorch's ``torch.autograd`` names over minigrad's engine: ``grad``, ``backward`` and
-``functional`` (``vjp``, ``jvp``, ``jacobian``, ``hessian``, ``hvp``), so that code written
-as ``torch.autograd.grad(...)`` runs as ``mg.autograd.grad(...)``."""
+"""PyTorch's ``torch.autograd`` names over minigrad's engine: ``grad``, ``backward``,
+``Function`` (the ctx API) and ``functional`` (``vjp``, ``jvp``, ``jacobian``, ``hessian``,
+``hvp``), so that code written as ``torch.autograd.grad(...)`` runs as ``mg.autograd.grad(...)``."""
 
 from ..autodiff import grad
 from ..tensor import Tensor
 from . import functional
+from .function import Function, FunctionCtx
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
@@ -20,4 +21,4 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
         t.backward(g, retain_graph=retain_graph, create_graph=create_graph)
 
 
-__all__ = ["backward", "functional", "grad"]
+__all__ = ["Function", "FunctionCtx", "backward", "functional", "grad"]

@@ -17,12 +17,12 @@ from . import torch_shapes as _t
 from ..creation import new_full, new_ones, new_tensor, new_zeros
 from .conversions import CONVERSION_METHODS, clone, tensor_to
 from .inplace import IN_PLACE_METHODS, IN_PLACE_OPERATORS
-from .logical import all, allclose, any, isfinite, isinf, isnan
+from .logical import all, allclose, any, isfinite, isinf, isnan, nonzero, where
 from .elementwise import (abs, add, clip, cos, div, equal, exp, greater, greater_equal,
                           leaky_relu, less, less_equal, log, log1p, masked_fill, maximum,
                           minimum, mul, neg,
                           not_equal, power, reciprocal, relu, rsqrt, sigmoid, sign, sin, softplus,
-                          sqrt, sub, tanh, where)
+                          sqrt, sub, tanh)
 from .linalg import bmm, dot, matmul, mm, outer
 from .sort import sort, topk
 from .indexed import argmin, gather, max, min
@@ -90,6 +90,7 @@ _METHODS = {
     "repeat": _t.repeat, "flip": _t.flip, "split": _t.split, "chunk": _t.chunk,
     "unbind": _t.unbind, "gather": _i.gather, "masked_fill": _e.masked_fill, "cumsum": cumsum,
     "mm": mm, "bmm": bmm, "dot": dot, "outer": outer, "sort": sort, "topk": topk, "prod": prod,
+    "nonzero": nonzero,
 }
 
 for _name, _function in {**_OPERATORS, **_METHODS, **IN_PLACE_OPERATORS, **IN_PLACE_METHODS,

@@ -1,13 +1,17 @@
 """Tests of values, with PyTorch's names: ``isnan``, ``isinf``, ``isfinite`` elementwise,
-``all`` and ``any`` over axes, and the one-bool answers ``equal`` and ``allclose``.
+``all`` and ``any`` over axes, the one-bool answers ``equal`` and ``allclose``, and where the
+nonzero elements are: ``nonzero`` and one-argument ``where(condition)``.
 
-None is differentiable: a boolean is a constant of the graph.
+None is differentiable: a boolean or an index is a constant of the graph.
 
-Primitive: ``Test``. Composites: ``equal`` (``torch.equal``), ``allclose``."""
+Primitive: ``Test``. Composites: ``equal`` (``torch.equal``), ``allclose``. ``nonzero`` reads
+the values (its shape depends on them), so it is refused inside ``mg.compile``."""
 
-from .. import backend
+from .. import backend, tracing
 from ..autodiff import Function
 from ..grad_mode import no_grad
+from ..tensor import Tensor
+from . import elementwise
 from .reduce import _normalize_axes
 from .shape import accepts_dim
 
@@ -72,3 +76,24 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
         if equal_nan:
             close = close | (isnan(a) & isnan(b))
         return bool(all(close))
+
+
+def nonzero(x, as_tuple=False):
+    """The indices of x's nonzero elements: an int64 tensor (count, x.ndim), or with
+    ``as_tuple`` one int64 tensor per axis (what ``x[...]`` takes), as PyTorch's."""
+    tracing.refuse(f"nonzero of a tensor of shape {x.shape}",
+                   "the result's shape depends on the values")
+    xp = backend.namespace_of(x.data)
+    indices = [xp.astype(i, xp.int64) for i in xp.nonzero(x.data)]
+    if as_tuple:
+        return tuple(Tensor(i) for i in indices)
+    return Tensor(xp.stack(indices, axis=1))
+
+
+def where(condition, a=None, b=None):
+    """``where(condition, a, b)``: elementwise a if condition else b (differentiable in a and
+    b); ``where(condition)``: ``nonzero(condition, as_tuple=True)``, as PyTorch's."""
+    if a is None and b is None:
+        return nonzero(condition if isinstance(condition, Tensor) else
+                       Tensor(condition), as_tuple=True)
+    return elementwise.where(condition, a, b)

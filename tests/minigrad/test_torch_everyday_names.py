@@ -225,3 +225,48 @@ def test_random_distributions_have_torch_s_shapes_dtypes_and_support(make):
         assert ours.numpy().mean() == pytest.approx(theirs.numpy().mean(), abs=0.25)
     if ours.dtype == np.int64 and ours.ndim == 2:  # without replacement: distinct, weight > 0
         assert [sorted(set(row)) for row in ours.tolist()] == [[0, 1], [0, 2]]
+
+
+def _cube_function(lib):
+    class Cube(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, scale):
+            ctx.save_for_backward(x)
+            ctx.scale = scale
+            return x * x * x * scale
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 3.0 * ctx.scale * x * x * g, None
+
+    return Cube
+
+
+def test_autograd_function_with_ctx_matches_torch_to_the_second_order():
+    results = []
+    for lib in (mg, torch):
+        x = lib.tensor([0.5, -1.5, 2.0], dtype=lib.float64, requires_grad=True)
+        y = _cube_function(lib).apply(x.sin(), 2.0)
+        (g,) = lib.autograd.grad(y.sum(), x, create_graph=True)
+        (h,) = lib.autograd.grad((g * g).sum(), x)
+        results.append([t.detach().numpy() for t in (y, g, h)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    x = mg.tensor([0.5, 1.5], dtype="float64", requires_grad=True)
+    assert mg.testing.gradcheck(lambda t: _cube_function(mg).apply(t, 0.7), [x], order=2)
+
+
+def test_hooks_where_and_nonzero_match_torch():
+    results = []
+    for lib in (mg, torch):
+        x = lib.tensor([[0.0, 1.0], [2.0, 0.0]], requires_grad=True)
+        h = x * 3.0
+        seen = []
+        handle = h.register_hook(lambda g: seen.append(g.detach().clone()) or g * 10.0)
+        (h * h).sum().backward()
+        handle.remove()
+        results.append([seen[0].numpy(), x.grad.numpy(), *[i.numpy() for i in lib.where(x > 0)],
+                        lib.nonzero(x).numpy()])
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)
