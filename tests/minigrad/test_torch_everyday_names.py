@@ -175,7 +175,7 @@ def test_data_loader_batches_as_torch_s():
     assert sorted(shuffled[0]) == list(range(7)) and shuffled[0] != list(range(7))
 
 
-def test_boolean_masks_and_item_assignment_match_torch():
+def test_boolean_masks_index_pairs_and_item_assignment_match_torch():
     rng = np.random.default_rng(0)
     values = rng.standard_normal((3, 4))
     results = []
@@ -183,15 +183,16 @@ def test_boolean_masks_and_item_assignment_match_torch():
         x = lib.tensor(values, requires_grad=True)
         picked = x[x > 0.2]
         rows = x[lib.tensor([True, False, True])]
-        ((picked ** 2).sum() + rows.sum()).backward()
+        pairs = x[lib.tensor([0, 2, 2]), lib.tensor([1, 3, -1])]
+        ((picked ** 2).sum() + rows.sum() + (pairs * 3.0).sum()).backward()
         with lib.no_grad():
             y = x.detach().clone()
             y[0] = 1.5
             y[:, 1] = lib.tensor([7.0, 8.0, 9.0], dtype=lib.float64)
             y[y < 0] = 0.0
             y[1] += 2.0
-        results.append([picked.detach().numpy(), rows.detach().numpy(), x.grad.numpy(),
-                        y.numpy()])
+        results.append([picked.detach().numpy(), rows.detach().numpy(), pairs.detach().numpy(),
+                        x.grad.numpy(), y.numpy()])
     for ours, theirs in zip(*results):
         np.testing.assert_array_equal(ours, theirs)
 

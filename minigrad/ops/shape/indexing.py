@@ -10,6 +10,8 @@ Primitives: ``GetItem``, ``IndexPut``, ``Take``, ``IndexAdd``, ``Concatenate``. 
 ``getitem`` with an integer array, ``stack``.
 """
 
+import math
+
 import numpy as np
 
 from ... import backend, tracing
@@ -203,11 +205,42 @@ def _basic_getitem(x, key):
     return GetItem.apply(x, key=tuple(full), shape=tuple(out_shape))
 
 
+def _take_several(x, key, array_positions):
+    """x[..., i, j, ...] for integer arrays in adjacent positions, the other items full slices:
+    the indexed axes merged into one, indexed with the flat index i * n_j + j (as numpy, the
+    arrays broadcast together and their shape replaces those axes)."""
+    from ..elementwise import where  # here: elementwise imports this package
+    from ..indexed import CheckIndices
+
+    first, count = array_positions[0], len(array_positions)
+    if array_positions != list(range(first, first + count)) or any(
+            item != slice(None) for i, item in enumerate(key) if i not in array_positions):
+        raise IndexError(f"getitem: several integer arrays must be adjacent, with only full "
+                         f"slices (:) around them, e.g. x[rows, cols] or x[:, i, j]; got {key!r}")
+    sizes = x.shape[first:first + count]
+    indices = []
+    for item, size in zip(key[first:first + count], sizes):
+        index = item if isinstance(item, Tensor) else Tensor(
+            backend.to_device(np.asarray(item, dtype=np.int64), x.device))
+        index = to(index, x.device)
+        index = where(index < 0, index + size, index)
+        indices.append(CheckIndices.apply(index, op="getitem", size=size))
+    shape = np.broadcast_shapes(*[i.shape for i in indices])
+    flat = 0
+    for index, stride in zip(indices, [math.prod(sizes[j + 1:]) for j in range(count)]):
+        flat = flat + index.broadcast_to(shape) * stride
+    merged = reshape(x, x.shape[:first] + (math.prod(sizes),) + x.shape[first + count:])
+    return _take(merged, (slice(None),) * first + (flat,), [first])
+
+
 def _take(x, key, array_positions):
-    if len(array_positions) > 1 or any(not (item is Ellipsis or item == slice(None))
-                                       for i, item in enumerate(key) if i not in array_positions):
+    if len(array_positions) > 1:
+        return _take_several(x, key, array_positions)
+    if any(not (item is Ellipsis or item == slice(None))
+           for i, item in enumerate(key) if i not in array_positions):
         raise IndexError(f"getitem: an integer-array index can only be combined with full "
-                         f"slices (:) and '...', e.g. x[idx] or x[:, idx]; got {key!r}")
+                         f"slices (:) and '...', e.g. x[idx] or x[:, idx], or with other "
+                         f"adjacent arrays (x[rows, cols]); got {key!r}")
     from ..elementwise import where  # here: elementwise imports this package
 
     position = array_positions[0]

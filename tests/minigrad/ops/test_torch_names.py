@@ -218,3 +218,21 @@ def test_prod_including_zeros(device, data, keepdims):
     np.testing.assert_allclose(mg.prod(leaf, dim, keepdims).numpy(),
                                np.prod(x, axis=dim, keepdims=keepdims), rtol=1e-12, atol=1e-14)
     check_derivatives(lambda t: t.prod(dim, keepdims), leaf)
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+@given(data=st.data())
+def test_several_adjacent_integer_arrays(device, data):
+    x = data.draw(S.arrays(S.shapes(min_dims=2, max_side=3)))
+    first = data.draw(st.integers(0, x.ndim - 2))
+    count = data.draw(st.integers(2, x.ndim - first))
+    index_shape = data.draw(S.shapes(min_dims=1, max_dims=2, max_side=3))
+    indices = [data.draw(hnp.arrays(np.int64, index_shape, elements=st.integers(-n, n - 1)))
+               for n in x.shape[first:first + count]]
+    key = (slice(None),) * first + tuple(indices)
+    leaf = S.leaf(x, device)
+    np.testing.assert_array_equal(leaf[key].numpy(), x[key])
+    tensors = [mg.tensor(i, device=device) for i in indices]
+    check_derivatives(lambda t, *ix: t[(slice(None),) * first + ix] ** 2, leaf, *tensors)
+    with pytest.raises(IndexError, match="several integer arrays must be adjacent"):
+        leaf[(indices[0], slice(0, 1)) + tuple(indices[1:])]
