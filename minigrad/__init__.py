@@ -27,7 +27,7 @@ from .creation import (arange, bernoulli, default_generator, empty, eye, full, f
                        rand_like, randint, randn, randn_like, randperm, zeros, zeros_like)
 from .compile import CompileError, compile
 from .serialization import load, save
-from . import autograd, nn, optim, testing, utils
+from . import autograd, func, nn, optim, testing, utils
 
 cat = concatenate  # PyTorch's names
 clamp = clip

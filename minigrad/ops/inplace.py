@@ -1,5 +1,6 @@
 """In-place updates with PyTorch's meaning: ``x -= y``, ``x += y``, ``x *= y``, ``x /= y``,
-``add_``, ``sub_``, ``mul_``, ``div_``, ``clamp_``, ``fill_``, ``uniform_``, ``normal_``.
+``add_``, ``sub_``, ``mul_``, ``div_``, ``clamp_``, ``fill_``, ``uniform_``, ``normal_``; and,
+outside recording only, item assignment ``x[key] = value`` and ``scatter_``.
 
 The result is computed by the ordinary (out-of-place) ops, then takes x's place in one of two ways:
 
@@ -17,6 +18,8 @@ changing category (``float32 += float64`` is rounded to float32; ``int64 += 0.5`
 """
 
 import weakref
+
+import numpy as np
 
 from .. import backend, tracing
 from ..creation import random_like
@@ -125,18 +128,41 @@ def normal_(x, mean=0.0, std=1.0, generator=None):
     return update(x, lambda v: random_like(v, "normal", mean, std, generator), "normal_")
 
 
+def _refuse_recorded(name, x, value, instead):
+    """An in-place write that is not recorded: refused while tracing, and while recording
+    with a tensor that requires grad (its gradient would be silently wrong)."""
+    tracing.refuse(name, f"in-place changes are not traced; write {instead}")
+    if is_grad_enabled() and (x.requires_grad or isinstance(value, Tensor)
+                              and value.requires_grad):
+        raise RuntimeError(f"{name} while recording, with a tensor that requires grad: minigrad "
+                           f"does not record it; write {instead}, or run it under "
+                           "minigrad.no_grad()")
+
+
+def scatter_(x, dim, index, src):
+    """PyTorch's ``x.scatter_(dim, index, src)``: x[..., index[..., j, ...], ...] = src[..., j,
+    ...] along ``dim`` (``src`` a tensor at least as large as ``index``, or a number), in place
+    and outside recording as item assignment. (Computed on the host: numpy's put_along_axis.)"""
+    name = f"scatter_ into a tensor of shape {x.shape}"
+    _refuse_recorded(name, x, src, "a one-hot by comparison, e.g. (arange(C) == labels[:, None])")
+    index = index.numpy()
+    axis = dim % x.ndim
+    values = src.numpy()[tuple(slice(0, n) for n in index.shape)] if isinstance(src, Tensor) \
+        else np.asarray(src)
+    array = x.numpy()
+    np.put_along_axis(array, index, values, axis)
+    x._data[...] = backend.from_numpy(array, x.device, x.dtype)
+    x._version[0] += 1
+    return x
+
+
 def setitem(x, key, value):
     """``x[key] = value`` in place, as PyTorch, when nothing records it (under ``no_grad``, or
     neither x nor value requires grad): any key numpy takes (ints, slices, integer arrays,
     boolean masks, tensors of those), the value broadcast to what it selects; x's version goes
     up. While recording it is refused with a message: write ``where`` or ``masked_fill``."""
     name = f"x[...] = value (item assignment to a tensor of shape {x.shape})"
-    tracing.refuse(name, "in-place changes are not traced; use where or masked_fill")
-    if is_grad_enabled() and (x.requires_grad or isinstance(value, Tensor)
-                              and value.requires_grad):
-        raise RuntimeError(f"{name} while recording, with a tensor that requires grad: minigrad "
-                           "records no item assignment; write x = where(mask, value, x) or "
-                           "x.masked_fill(mask, value), or assign under minigrad.no_grad()")
+    _refuse_recorded(name, x, value, "x = where(mask, value, x) or x.masked_fill(mask, value)")
     keys = key if isinstance(key, tuple) else (key,)
     keys = tuple(k.data if isinstance(k, Tensor) else k for k in keys)
     array = value.data if isinstance(value, Tensor) else lift(value, x).data
@@ -155,5 +181,5 @@ IN_PLACE_OPERATORS = {
 }
 IN_PLACE_METHODS = {
     "add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_, "clamp_": clamp_, "clip_": clamp_,
-    "fill_": fill_, "uniform_": uniform_, "normal_": normal_,
+    "fill_": fill_, "uniform_": uniform_, "normal_": normal_, "scatter_": scatter_,
 }

@@ -271,3 +271,40 @@ def test_hooks_where_and_nonzero_match_torch():
                         lib.nonzero(x).numpy()])
     for ours, theirs in zip(*results):
         np.testing.assert_array_equal(ours, theirs)
+
+
+def test_func_grad_vmap_jacrev_and_functional_call_match_torch_func():
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((4, 3)), rng.standard_normal(3)
+    results = []
+    for lib in (mg, torch):
+        func = lib.func
+        weights, batch = lib.tensor(w), lib.tensor(x)
+
+        def loss(v, row):
+            return ((row * v).sum().tanh() ** 2, row.sum())
+
+        per_sample_grad = func.vmap(func.grad(loss, has_aux=True), in_dims=(None, 0))
+        per_sample, aux = per_sample_grad(weights, batch)
+        second = func.grad(lambda v: func.grad(lambda u: (u.sin() * u).sum())(v).sum())(weights)
+        jac = func.jacrev(lambda v, row: (row * v).tanh(), 0)(weights, batch[1])
+        layer = lib.nn.Linear(3, 2).double()
+        params = {"weight": lib.ones(2, 3, dtype=lib.float64),
+                  "bias": lib.zeros(2, dtype=lib.float64)}
+        called = func.functional_call(layer, params, (batch,))
+        results.append([t.detach().numpy() for t in (per_sample, aux, second, jac, called)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+
+
+def test_scatter_writes_along_a_dim_like_torch_and_refuses_while_recording():
+    results = []
+    for lib in (mg, torch):
+        one_hot = lib.zeros(3, 4).scatter_(1, lib.tensor([[1], [0], [3]]), 1.0)
+        placed = lib.zeros(2, 3).scatter_(0, lib.tensor([[1, 0, 1]]),
+                                          lib.tensor([[5.0, 6.0, 7.0], [8.0, 9.0, 1.0]]))
+        results.append([one_hot.numpy(), placed.numpy()])
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)
+    with pytest.raises(RuntimeError, match="scatter_ into a tensor of shape .* while recording"):
+        mg.ones(2, requires_grad=True).scatter_(0, mg.tensor([0]), 1.0)
