@@ -132,6 +132,19 @@ def test_max_gradient_check():
     fails(checks.check_max_gradient, lambda x: None)
 
 
+def test_term_one_check():
+    checks.check_term_one(solutions.term_one)
+
+    def sigmoid(x):
+        return 1.0 / (1.0 + np.exp(-x))
+
+    fails(checks.check_term_one, lambda mu, a, b, z: a * np.mean(sigmoid(a * (mu + z) + b)))
+    fails(checks.check_term_one, lambda mu, a, b, z: -np.mean(sigmoid(a * (mu + z) + b)))
+    fails(checks.check_term_one, lambda mu, a, b, z: -a * sigmoid(a * mu + b))
+    fails(checks.check_term_one, lambda mu, a, b, z: -a * np.mean(np.logaddexp(0, a * (mu + z) + b)))
+    fails(checks.check_term_one, lambda mu, a, b, z: None)
+
+
 def test_unrolled_gradient_check():
     checks.check_unrolled_gradient(solutions.unrolled_gradient)
     term1_only = lambda x, y, K, step: y + K * step * x

@@ -11,7 +11,7 @@ import numpy as np
 
 import minigrad as mg
 from minigrad.nn import functional_call
-from ugan.losses import generator_loss
+from ugan.losses import discriminator_loss, generator_loss
 from ugan.unroll import discriminator_logits, surrogate_loss, unrolled_discriminator
 
 f64 = mg.float64
@@ -452,6 +452,31 @@ def check_max_gradient(max_gradient):
             f"{mine:.8f}")
 
 
+def term_one_by_minigrad(mu_value, a_value, b_value, real, noise):
+    """d f / d mu with theta_D = (a, b) held fixed, for notebook 04's game f (its penalty on D
+    does not depend on mu, so it is left out)."""
+    mu = mg.tensor(mu_value, dtype=f64, requires_grad=True)
+    real_t, fake = mg.tensor(real), mu + mg.tensor(noise)
+    f = -discriminator_loss(a_value * real_t + b_value, a_value * fake + b_value)
+    return mg.grad(f, mu)[0].item()
+
+
+def check_term_one(term_one):
+    rng = np.random.default_rng(11)
+    for _ in range(8):
+        real, noise = rng.normal(1.0, 0.5, size=64), rng.normal(0.0, 0.5, size=64)
+        mu_value, a_value, b_value = rng.normal(size=3) * [1.0, 2.0, 1.0]
+        expected = term_one_by_minigrad(mu_value, a_value, b_value, real, noise)
+        mine = term_one(mu_value, a_value, b_value, noise)
+        _stub_answered(mine, "term_one")
+        assert np.isclose(mine, expected, rtol=1e-10, atol=1e-12), (
+            f"mu={mu_value:.3f}, a={a_value:.3f}, b={b_value:.3f}: minigrad's term 1 is "
+            f"{expected:.6f}, yours {mine:.6f}. The fake samples are mu + noise; only the "
+            f"fake half of f depends on mu, through D's logit a (mu + z) + b")
+
+
+# 05 · what each term does
+
 def unrolled_bilinear_gradient(x_value, y_value, K, step):
     """df_K/dx for f = x y, by minigrad through K recorded ascent steps of y."""
     x = mg.tensor(x_value, dtype=f64, requires_grad=True)
@@ -495,7 +520,7 @@ def check_growth_factor(growth_factor, play, steps):
     return measured_and_predicted
 
 
-# 05 · the unrolled GAN on the ring
+# 06 · the unrolled GAN on the ring
 
 def check_high_quality_fraction(high_quality_fraction, samples, centers, std, logged):
     mine = high_quality_fraction(samples, centers, std)
@@ -549,7 +574,7 @@ def check_missing_term_share(missing_term_share, generator, discriminator, d_opt
     return expected
 
 
-# 06 · devices and the paper's scale
+# 07 · devices and the paper's scale
 
 def agree_entrywise(reference, candidate, rtol):
     """Whether two lists of arrays have the same length and shapes, and every entry of
@@ -599,7 +624,7 @@ def check_cost_model(cost_model):
         f"found {found[0]:.4f} + {found[1]:.4f} K")
 
 
-# 07 · from a tape to a program
+# 08 · from a tape to a program
 
 PROGRAM_OPS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "tanh": np.tanh,
                "exp": np.exp}

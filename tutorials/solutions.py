@@ -153,6 +153,13 @@ def max_gradient(x):
     return t * (1 - t * t)  # best response y* = tanh x, so max_y f = tanh(x)^2 / 2
 
 
+def term_one(mu, a, b, noise):
+    # only log(1 - D(mu + z)) depends on mu: d/dmu of -softplus(logit) is -a sigmoid(logit)
+    return -a * np.mean(1.0 / (1.0 + np.exp(-(a * (mu + noise) + b))))
+
+
+# 05 · what each term does
+
 def unrolled_gradient(x, y, K, step):
     return y + 2 * K * step * x  # term 1: y_K = y + K step x;  term 2: x * K step
 
@@ -164,7 +171,7 @@ def growth_factor(K, step, second_order=True):
     return np.max(np.abs(np.linalg.eigvals(M)))
 
 
-# 05 · the unrolled GAN on the ring
+# 06 · the unrolled GAN on the ring
 
 def high_quality_fraction(samples, centers, std):
     distances = np.linalg.norm(samples[:, None, :] - centers[None, :, :], axis=-1)
@@ -185,7 +192,7 @@ def missing_term_share(generator, discriminator, d_optimizer, real, noise, K):
     return np.linalg.norm(full - first_term) / np.linalg.norm(full)
 
 
-# 06 · devices and the paper's scale
+# 07 · devices and the paper's scale
 
 def runs_agree(reference, candidate, rtol):
     return len(reference) == len(candidate) and all(
@@ -198,7 +205,7 @@ def cost_model(ks, ms):
     return intercept, slope
 
 
-# 07 · from a tape to a program
+# 08 · from a tape to a program
 
 def trace(f, n_inputs):
     instructions = []
