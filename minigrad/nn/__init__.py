@@ -6,5 +6,5 @@ from .layers import (ELU, BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Dro
                      Flatten, Identity, LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d, ReLU,
                      Sigmoid, SiLU, Softmax, Tanh)
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
-from .recurrent import LSTM, LSTMCell
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .module import Module, Parameter, Sequential, functional_call

@@ -20,6 +20,7 @@ from ..ops.reduce import log_softmax, softmax
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "batch_norm", "relu", "leaky_relu", "tanh",
            "sigmoid", "softplus", "binary_cross_entropy_with_logits", "mse_loss", "lstm_cell",
+           "gru_cell", "rnn_cell",
            "dropout", "binary_cross_entropy", "log_softmax", "softmax", "nll_loss",
            "cross_entropy", "embedding", "max_pool2d", "layer_norm"]
 
@@ -285,6 +286,34 @@ def lstm_cell(x, state, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
     o = sigmoid(gates[:, 3 * hidden:])
     c_next = f * c + i * g
     return o * tanh(c_next), c_next
+
+
+def gru_cell(x, h, weight_ih, weight_hh, bias_ih=None, bias_hh=None):
+    """One GRU step, PyTorch's gate order (r, z, n):
+
+        [a_r, a_z, a_n] = x W_ih^T + b_ih,   [b_r, b_z, b_n] = h W_hh^T + b_hh   (each (N, H))
+        r = sigmoid(a_r + b_r),   z = sigmoid(a_z + b_z)
+        n = tanh(a_n + r b_n)
+        h' = (1 - z) n + z h
+
+    (the reset gate scales the state's whole term b_n, bias included, as in PyTorch). Built from
+    differentiable primitives, so its derivatives of every order come from theirs."""
+    hidden = weight_hh.shape[1]
+    from_input = linear(x, weight_ih, bias_ih)
+    from_state = linear(h, weight_hh, bias_hh)
+    r = sigmoid(from_input[:, :hidden] + from_state[:, :hidden])
+    z = sigmoid(from_input[:, hidden:2 * hidden] + from_state[:, hidden:2 * hidden])
+    n = tanh(from_input[:, 2 * hidden:] + r * from_state[:, 2 * hidden:])
+    return (1.0 - z) * n + z * h
+
+
+def rnn_cell(x, h, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonlinearity="tanh"):
+    """One Elman RNN step: h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh) with act tanh or relu
+    (``torch.nn.RNNCell``'s ``nonlinearity``)."""
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(f"rnn_cell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+    act = tanh if nonlinearity == "tanh" else _relu
+    return act(linear(x, weight_ih, bias_ih) + linear(h, weight_hh, bias_hh))
 
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import minigrad as mg
 from minigrad.testing import gradcheck, gradgradcheck
-from strategies import DEVICES, arrays
+from strategies import DEVICES, arrays, check_derivatives
 
 try:
     import torch
@@ -265,3 +265,128 @@ def test_lstm_cell_without_input_is_the_cell_with_a_zero_input():
     assert gradgradcheck(step, (h, c, weight_hh, bias_hh))
     with pytest.raises(ValueError, match="lstm_cell: without an input x .* weight_ih=None"):
         mg.nn.functional.lstm_cell(None, (h, c), zero_input[2], weight_hh)
+
+
+# -- GRU and RNN: the same layer loop, other cells --------------------------------------------
+
+GRU_AND_RNN = [("GRU", {}), ("RNN", {"nonlinearity": "tanh"}), ("RNN", {"nonlinearity": "relu"})]
+
+
+def _torch_like(module, name, options):
+    reference = getattr(torch.nn, name)(module.input_size, module.hidden_size, module.num_layers,
+                                        bias=module.bias, batch_first=module.batch_first,
+                                        dtype=torch.float64, **options)
+    reference.load_state_dict({key: torch.from_numpy(p.numpy())
+                               for key, p in module.state_dict().items()})
+    return reference
+
+
+@needs_torch
+@pytest.mark.parametrize(("name", "options"), GRU_AND_RNN)
+@pytest.mark.parametrize("with_state", [True, False])
+@pytest.mark.parametrize(("num_layers", "batch_first", "bias"),
+                         [(1, False, True), (2, False, False), (3, True, True)])
+def test_gru_and_rnn_match_pytorch_values_and_gradients(name, options, with_state, num_layers,
+                                                        batch_first, bias):
+    steps, batch, n_in, hidden = 4, 3, 2, 5
+    mg.manual_seed(0)
+    module = getattr(mg.nn, name)(n_in, hidden, num_layers, bias=bias, batch_first=batch_first,
+                                  dtype="float64", **options)
+    reference = _torch_like(module, name, options)
+    assert {k: p.shape for k, p in module.named_parameters()} == \
+        {k: tuple(p.shape) for k, p in reference.named_parameters()}
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((batch, steps, n_in) if batch_first else (steps, batch, n_in))
+    h0 = rng.standard_normal((num_layers, batch, hidden))
+    x_mg, x_torch = mg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    if with_state:
+        output, h = module(x_mg, mg.tensor(h0))
+        expected, h_ref = reference(x_torch, torch.tensor(h0))
+    else:
+        output, h = module(x_mg)
+        expected, h_ref = reference(x_torch)
+    for ours, theirs in [(output, expected), (h, h_ref)]:
+        assert ours.shape == tuple(theirs.shape)
+        np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+    weights = rng.standard_normal(output.shape)
+    loss = (output * mg.tensor(weights)).sum() + (h * h).sum()
+    grads = mg.grad(loss, [x_mg, *module.parameters()])
+    ((expected * torch.tensor(weights)).sum() + (h_ref * h_ref).sum()).backward()
+    expected_grads = [x_torch.grad] + [getattr(reference, k).grad
+                                       for k, _ in module.named_parameters()]
+    for ours, theirs in zip(grads, expected_grads):
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@needs_torch
+@pytest.mark.parametrize(("name", "options"), [("GRUCell", {}), ("RNNCell", {}),
+                                               ("RNNCell", {"nonlinearity": "relu"})])
+def test_gru_and_rnn_cells_match_pytorch(name, options):
+    reference = getattr(torch.nn, name)(3, 4, dtype=torch.float64, **options)
+    cell = getattr(mg.nn, name)(3, 4, dtype="float64", **options)
+    cell.load_state_dict({k: p.detach().numpy() for k, p in reference.state_dict().items()})
+    rng = np.random.default_rng(0)
+    x, h = rng.standard_normal((2, 3)), rng.standard_normal((2, 4))
+    np.testing.assert_allclose(cell(mg.tensor(x), mg.tensor(h)).numpy(),
+                               reference(torch.from_numpy(x), torch.from_numpy(h)).detach().numpy(),
+                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(cell(mg.tensor(x)).numpy(),
+                               reference(torch.from_numpy(x)).detach().numpy(), rtol=1e-12,
+                               atol=1e-14)
+
+
+def _gru_by_hand(x, h, weight_ih, weight_hh, bias_ih, bias_hh):
+    """PyTorch's GRU equations written out with matmul, getitem, sigmoid and tanh."""
+    hidden = h.shape[1]
+    a = mg.matmul(x, mg.transpose(weight_ih)) + bias_ih
+    b = mg.matmul(h, mg.transpose(weight_hh)) + bias_hh
+    r = mg.sigmoid(a[:, :hidden] + b[:, :hidden])
+    z = mg.sigmoid(a[:, hidden:2 * hidden] + b[:, hidden:2 * hidden])
+    n = mg.tanh(a[:, 2 * hidden:] + r * b[:, 2 * hidden:])
+    return n + z * (h - n)
+
+
+def test_gru_cell_equals_the_equations_written_out():
+    rng = np.random.default_rng(2)
+    args = [mg.tensor(rng.standard_normal(s)) for s in [(3, 2), (3, 4), (12, 2), (12, 4), (12,),
+                                                        (12,)]]
+    np.testing.assert_allclose(mg.nn.functional.gru_cell(*args).numpy(),
+                               _gru_by_hand(*args).numpy(), rtol=1e-13, atol=1e-14)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("cell", ["gru", "rnn_tanh", "rnn_relu"])
+def test_gru_and_rnn_cells_first_and_second_derivatives(device, cell):
+    """Both cells can sit inside an unrolled step: derivatives of the first and second order in
+    the input, the state and every weight, and compiled equal to eager (check_derivatives)."""
+    rng = np.random.default_rng(3)
+    gates = 3 if cell == "gru" else 1
+    shapes = [(2, 3), (2, 2), (2 * gates, 3), (2 * gates, 2), (2 * gates,), (2 * gates,)]
+    # away from relu's kink: shift the pre-activations' inputs so that none sits near 0
+    inputs = [mg.tensor(rng.standard_normal(s) + (0.5 if cell == "rnn_relu" else 0.0),
+                        requires_grad=True, device=device) for s in shapes]
+    if cell == "gru":
+        fn = mg.nn.functional.gru_cell
+    else:
+        def fn(*args):
+            return mg.nn.functional.rnn_cell(*args, nonlinearity=cell[4:])
+    check_derivatives(fn, *inputs)
+
+
+@pytest.mark.parametrize(("name", "options"), GRU_AND_RNN)
+def test_gru_and_rnn_name_a_wrong_state_and_take_a_tensor_not_a_pair(name, options):
+    module = getattr(mg.nn, name)(3, 8, 2, **options)
+    with pytest.raises(ValueError, match=rf"{name}: h0 has shape \(2, 3, 8\), expected "
+                                         r"\(2, 4, 8\)"):
+        module(mg.zeros(5, 4, 3), mg.zeros(2, 3, 8))
+    with pytest.raises(TypeError, match=rf"{name}: h0 must be a tensor, got tuple"):
+        module(mg.zeros(5, 4, 3), (mg.zeros(2, 4, 8), mg.zeros(2, 4, 8)))
+
+
+def test_rnn_refuses_an_unknown_nonlinearity():
+    for build in (lambda: mg.nn.RNN(3, 4, nonlinearity="sigmoid"),
+                  lambda: mg.nn.RNNCell(3, 4, nonlinearity="sigmoid")):
+        with pytest.raises(ValueError, match="nonlinearity must be 'tanh' or 'relu', got "
+                                             "'sigmoid'"):
+            build()
