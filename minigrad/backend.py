@@ -17,6 +17,7 @@ numpy 2, cupy (through ``array_api_compat``) and ``array_api_strict`` all provid
 the array API does not standardise (scatter-add) live here, behind one function each.
 """
 
+import math
 import os
 
 import numpy as np
@@ -232,6 +233,22 @@ def scalar_like(value, array):
     if xp is np:
         return np.asarray(value, dtype=dtype)
     return xp.asarray(value, dtype=dtype, device=array.device)
+
+
+def erf(array):
+    """The error function elementwise, erf(x) = 2/sqrt(pi) int_0^x exp(-t^2) dt, in the array's
+    dtype. The array API has no erf: numpy arrays take the C library's (``math.erf``, in float64,
+    one element at a time), cupy arrays cupyx's; other namespaces are refused."""
+    if type(array) is np.ndarray:
+        return np.asarray(np.frompyfunc(math.erf, 1, 1)(array.astype(np.float64)),
+                          dtype=array.dtype)
+    if type(array).__module__.startswith("cupy"):
+        import cupyx.scipy.special
+
+        return cupyx.scipy.special.erf(array)
+    raise TypeError(f"erf: needs a numpy or cupy array (the array API has no erf), got "
+                    f"{type(array).__module__}.{type(array).__name__} on device "
+                    f"{device_of(array)}")
 
 
 def index_add(xp, target, axis, index, values):

@@ -2,8 +2,8 @@
 
 from . import functional, init, utils
 from .containers import ModuleDict, ModuleList
-from .layers import (ELU, BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, Embedding,
-                     Flatten, Identity, LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d, ReLU,
+from .layers import (ELU, GELU, BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout,
+                     Embedding, Flatten, Identity, LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d, ReLU,
                      Sigmoid, SiLU, Softmax, Tanh)
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell

@@ -3,11 +3,13 @@
 All are built from differentiable primitives, so every one can be differentiated twice (the
 unrolled GAN differentiates the discriminator's gradient)."""
 
+import math
+
 from .. import tracing
 from ..backend import check_same_dtype, dtype_name
 from ..creation import arange, rand
 from ..grad_mode import no_grad
-from ..ops import sigmoid, softplus, tanh, where
+from ..ops import erf, sigmoid, softplus, tanh, where
 from ..ops import leaky_relu as _leaky_relu
 from ..ops import relu as _relu
 from ..ops.conv import conv2d, conv_transpose2d
@@ -22,13 +24,32 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "batch_norm", "relu", "leaky_
            "sigmoid", "softplus", "binary_cross_entropy_with_logits", "mse_loss", "lstm_cell",
            "gru_cell", "rnn_cell",
            "dropout", "binary_cross_entropy", "log_softmax", "softmax", "nll_loss",
-           "cross_entropy", "embedding", "max_pool2d", "layer_norm"]
+           "cross_entropy", "embedding", "max_pool2d", "layer_norm", "gelu"]
 
 
 def relu(x, inplace=False):
     """max(x, 0). ``inplace`` is accepted for PyTorch's signature; the result is always a new
     tensor and x is left unchanged (the values are the same)."""
     return _relu(x)
+
+
+def gelu(x, approximate="none"):
+    """The Gaussian error linear unit, ``torch.nn.functional.gelu``: x Phi(x) with Phi the
+    standard normal's distribution function,
+
+        approximate="none":  0.5 x (1 + erf(x / sqrt 2))
+        approximate="tanh":  0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
+
+    Composites of erf (or tanh), so their derivatives of every order come from their parts."""
+    if approximate == "none":
+        return 0.5 * x * (1.0 + erf(x * _SQRT_HALF))
+    if approximate == "tanh":
+        return 0.5 * x * (1.0 + tanh(_SQRT_TWO_OVER_PI * (x + 0.044715 * (x * x * x))))
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+_SQRT_HALF = math.sqrt(0.5)
+_SQRT_TWO_OVER_PI = math.sqrt(2.0) * (2.0 / math.sqrt(math.pi)) * 0.5  # PyTorch's kBeta
 
 
 def leaky_relu(x, negative_slope=0.01, inplace=False):

@@ -169,6 +169,23 @@ class ELU(Module):
         return where(x > 0, x, self.alpha * (minimum(x, 0.0).exp() - 1.0))
 
 
+class GELU(Module):
+    """x Phi(x), exact (``approximate="none"``, through erf) or with PyTorch's tanh formula
+    (``approximate="tanh"``): ``F.gelu``."""
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x):
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
 class Softmax(Module):
     """softmax(x) along ``dim``, as ``F.softmax(x, dim)``."""
 

@@ -18,7 +18,7 @@ from ..creation import new_full, new_ones, new_tensor, new_zeros
 from .conversions import CONVERSION_METHODS, clone, tensor_to
 from .inplace import IN_PLACE_METHODS, IN_PLACE_OPERATORS
 from .logical import all, allclose, any, isfinite, isinf, isnan, nonzero, where
-from .elementwise import (abs, add, clip, cos, div, equal, exp, greater, greater_equal,
+from .elementwise import (abs, add, clip, cos, div, equal, erf, exp, greater, greater_equal,
                           leaky_relu, less, less_equal, log, log1p, masked_fill, maximum,
                           minimum, mul, neg,
                           not_equal, power, reciprocal, relu, rsqrt, sigmoid, sign, sin, softplus,
@@ -86,7 +86,7 @@ _METHODS = {
     "new_tensor": new_tensor, "argmax": _r.argmax, "argmin": _i.argmin, "amax": _r.max,
     "amin": _r.min, "norm": _r.norm, "eq": _e.equal, "std": _r.std,
     "clamp": _e.clip, "pow": _e.power, "all": all, "any": any, "isnan": isnan,
-    "isinf": isinf, "isfinite": isfinite, "sin": _e.sin, "cos": _e.cos, "rsqrt": _e.rsqrt,
+    "isinf": isinf, "isfinite": isfinite, "sin": _e.sin, "cos": _e.cos, "erf": _e.erf, "rsqrt": _e.rsqrt,
     "reciprocal": _e.reciprocal, "softmax": _r.softmax, "log_softmax": _r.log_softmax,
     "repeat": _t.repeat, "flip": _t.flip, "split": _t.split, "chunk": _t.chunk,
     "unbind": _t.unbind, "gather": _i.gather, "masked_fill": _e.masked_fill, "cumsum": cumsum,

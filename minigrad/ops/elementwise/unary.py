@@ -10,6 +10,8 @@ but the composites ``rsqrt`` and ``reciprocal`` at the end;
 ``reduce.py``) multiply their mask with.
 """
 
+import math
+
 from ... import backend
 from ...autodiff import Function
 
@@ -190,6 +192,26 @@ class Cos(Function):
 
 def cos(x):
     return Cos.apply(x)
+
+
+class Erf(Function):
+    """y = erf(x) = 2/sqrt(pi) int_0^x exp(-t^2) dt.  VJP: dx = g * 2/sqrt(pi) exp(-x^2), in
+    tensor ops, so the second derivative, -2x times that, comes from Exp's and Mul's.
+    Saves: x. Numpy and cupy arrays only (``backend.erf``)."""
+
+    def forward(self, x):
+        return backend.erf(x)
+
+    def backward(self, g):
+        x = self.inputs[0]
+        return (g * (Exp.apply(-(x * x)) * _TWO_OVER_SQRT_PI),)
+
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def erf(x):
+    return Erf.apply(x)
 
 
 def _stable_sigmoid(xp, x):
