@@ -4,6 +4,7 @@ Each figure is a ``matplotlib.figure.Figure`` attached to an Agg canvas directly
 needs a display or changes pyplot's global backend for the caller."""
 
 import math
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,13 @@ def _density(samples, lim, bins, sigma):
     return gaussian_filter(counts, sigma=sigma).T
 
 
+def _row_label(ax, label, width=22):
+    """A row's label beside its first panel, wrapped at ", " (then at ``width`` characters) so
+    that a long study label ("ensemble-10-every-100, K=0, seed 0") stays beside its own row."""
+    lines = [textwrap.fill(part, width, break_on_hyphens=False) for part in label.split(", ")]
+    ax.set_ylabel(",\n".join(lines), fontsize=10 if len(lines) == 1 else 8)
+
+
 def density_grid(rows, data_samples, path, lim=3.0, bins=100, sigma=1.0):
     """The paper's Figure 1, generator densities through training, at ``path``: a row per run of
     ``rows`` [(label, [(iteration, samples (n, 2)), ...]), ...] (say "K=0" and "K=10"), a panel
@@ -69,7 +77,7 @@ def density_grid(rows, data_samples, path, lim=3.0, bins=100, sigma=1.0):
             ax.imshow(density, origin="lower", extent=extent, cmap="viridis",
                       interpolation="bilinear")
             ax.set_title(title, fontsize=9)
-        row_axes[0].set_ylabel(label, fontsize=10)
+        _row_label(row_axes[0], label)
     fig.tight_layout()
     return _save(fig, path)
 
@@ -141,7 +149,7 @@ def image_snapshots(rows, path, ncols=6, value_range=(-1.0, 1.0)):
             images = np.clip((images - low) / (high - low), 0.0, 1.0)
             _show_canvas(ax, _tile(images, min(ncols, len(images))))
             ax.set_title(str(iteration), fontsize=9)
-        row_axes[0].set_ylabel(label, fontsize=10)
+        _row_label(row_axes[0], label)
     fig.tight_layout()
     return _save(fig, path)
 

@@ -42,3 +42,21 @@ def test_image_snapshots_writes_png_for_gray_and_colour(tmp_path):
     rgb = [("K=0", [(0, rng.uniform(0, 1, size=(7, 3, 32, 32)))]),
            ("K=5", [(0, rng.uniform(0, 1, size=(7, 3, 32, 32))), (10, np.zeros((3, 3, 32, 32)))])]
     _assert_png(image_snapshots(rgb, tmp_path / "rgb.png", ncols=4, value_range=(0.0, 1.0)))
+
+
+def test_a_long_study_row_label_is_wrapped_to_stay_beside_its_own_panel():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from ugan.plots import _row_label
+
+    fig = Figure(figsize=(1.6, 1.6))
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    _row_label(ax, "ensemble-10-every-100, K=0, seed 0")
+    renderer = fig.canvas.get_renderer()
+    label = ax.yaxis.label
+    assert label.get_text() == "ensemble-10-every-100,\nK=0,\nseed 0"
+    assert label.get_window_extent(renderer).height <= ax.get_window_extent(renderer).height
+    _row_label(ax, "K=10")
+    assert ax.yaxis.label.get_text() == "K=10" and ax.yaxis.label.get_fontsize() == 10
