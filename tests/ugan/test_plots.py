@@ -50,13 +50,15 @@ def test_a_long_study_row_label_is_wrapped_to_stay_beside_its_own_panel():
 
     from ugan.plots import _row_label
 
-    fig = Figure(figsize=(1.6, 1.6))
+    fig = Figure(figsize=(1.6, 1.6))  # one row of density_grid: its pitch is the figure's height
     FigureCanvasAgg(fig)
     ax = fig.subplots()
     _row_label(ax, "ensemble-10-every-100, K=0, seed 0")
     renderer = fig.canvas.get_renderer()
     label = ax.yaxis.label
     assert label.get_text() == "ensemble-10-every-100,\nK=0,\nseed 0"
-    assert label.get_window_extent(renderer).height <= ax.get_window_extent(renderer).height
+    assert label.get_window_extent(renderer).height <= fig.bbox.height
+    ax.set_ylabel("ensemble-10-every-100, K=0, seed 0", fontsize=10)  # as it was: too long
+    assert ax.yaxis.label.get_window_extent(renderer).height > fig.bbox.height
     _row_label(ax, "K=10")
     assert ax.yaxis.label.get_text() == "K=10" and ax.yaxis.label.get_fontsize() == 10
