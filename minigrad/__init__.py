@@ -23,8 +23,9 @@ from .ops import equal as eq
 from .ops.logical import equal
 from .tensor import Tensor, as_tensor, from_numpy, tensor
 from .creation import (arange, bernoulli, default_generator, empty, eye, full, full_like,
-                       linspace, manual_seed, multinomial, normal, ones, ones_like, rand,
-                       rand_like, randint, randn, randn_like, randperm, zeros, zeros_like)
+                       linspace, local_defaults, manual_seed, multinomial, normal, ones,
+                       ones_like, rand, rand_like, randint, randn, randn_like, randperm, zeros,
+                       zeros_like)
 from .compile import CompileError, compile
 from .serialization import load, save
 from . import autograd, func, nn, optim, testing, utils

@@ -17,12 +17,14 @@ numpy 2, cupy (through ``array_api_compat``) and ``array_api_strict`` all provid
 the array API does not standardise (scatter-add) live here, behind one function each.
 """
 
+import contextvars
 import math
 import os
 
 import numpy as np
 
-_default_device = None
+_default_device = None  # the process's; see default_device
+_local_device = contextvars.ContextVar("minigrad_local_device", default=None)
 
 
 def namespace_of(array):
@@ -124,14 +126,24 @@ def canonical_device(device):
 
 
 def set_default_device(device):
-    """Make ``device`` the default for new tensors (the environment variable MINIGRAD_DEVICE
-    sets the starting default)."""
+    """Make ``device`` the default for new tensors: the process's default, or, inside a
+    :func:`minigrad.local_defaults` block, that block's (the environment variable
+    MINIGRAD_DEVICE sets the process's starting default)."""
     global _default_device
-    _default_device = canonical_device(device)
+    device = canonical_device(device)
+    if _local_device.get() is not None:
+        _local_device.set(device)
+    else:
+        _default_device = device
 
 
 def default_device():
+    """The device of new tensors: the innermost :func:`minigrad.local_defaults` block's in this
+    context, else the process's."""
     global _default_device
+    local = _local_device.get()
+    if local is not None:
+        return local
     if _default_device is None:
         _default_device = canonical_device(os.environ.get("MINIGRAD_DEVICE", "cpu"))
     return _default_device

@@ -5,26 +5,57 @@ take another tensor's shape, dtype and device.
 Random numbers are drawn with numpy on the host (from a ``numpy.random.Generator`` when given)
 and then moved to the device, so that a seed gives the same numbers on every device."""
 
+import contextlib
+import contextvars
+
 import numpy as np
 
 from . import backend, tracing
 from .tensor import Tensor
 
 _DEFAULT_FLOAT = "float32"
-_generator = np.random.default_rng()
+_generator = np.random.default_rng()  # the process's; see default_generator
+_local_generator = contextvars.ContextVar("minigrad_local_generator", default=None)
 
 
 def manual_seed(seed):
     """Seed the generator that randn, rand, dropout and the nn.init functions use when given
-    none. ``seed`` is what ``np.random.default_rng`` takes; a ``numpy.random.Generator`` becomes
+    none: the process's, or, inside a :func:`minigrad.local_defaults` block, that block's.
+    ``seed`` is what ``np.random.default_rng`` takes; a ``numpy.random.Generator`` becomes
     the default one as it is, so that a generator taken from :func:`default_generator` can be
     put back (and go on where it stopped)."""
     global _generator
-    _generator = np.random.default_rng(seed)
+    generator = np.random.default_rng(seed)
+    if _local_generator.get() is not None:
+        _local_generator.set(generator)
+    else:
+        _generator = generator
 
 
 def default_generator():
-    return _generator
+    """The generator of random draws given none: the innermost :func:`minigrad.local_defaults`
+    block's in this context, else the process's."""
+    local = _local_generator.get()
+    return local if local is not None else _generator
+
+
+@contextlib.contextmanager
+def local_defaults(device=None, seed=None):
+    """``with local_defaults(device="cuda", seed=0):`` gives this context (this thread, or this
+    asyncio task) its own default device and random generator for the block, and leaves the
+    process's defaults and every other thread's alone. ``device`` None keeps the current
+    default device; ``seed`` None draws a fresh seed (as ``np.random.default_rng()``; a
+    ``numpy.random.Generator`` is used as it is). Inside, ``set_default_device`` and
+    ``manual_seed`` change the block's defaults; after it, the defaults are what they were.
+    Grad mode and compile's trace are context-local always."""
+    device_token = backend._local_device.set(
+        backend.canonical_device(device if device is not None else backend.default_device()))
+    generator_token = _local_generator.set(np.random.default_rng(seed))
+    try:
+        yield
+    finally:
+        _local_generator.reset(generator_token)
+        backend._local_device.reset(device_token)
 
 
 def _shape(shape):
@@ -138,7 +169,7 @@ def random_like(x, distribution, a, b, generator=None):
     """Samples of U(a, b) (``distribution`` "uniform") or N(a, b^2) ("normal") with x's shape,
     dtype and device, for the in-place ``uniform_`` and ``normal_``."""
     tracing.refuse(f"{distribution}_", "a replay would repeat the trace's numbers")
-    generator = generator if generator is not None else _generator
+    generator = generator if generator is not None else default_generator()
     array = getattr(generator, distribution)(a, b, size=x.shape)
     return Tensor(backend.from_numpy(array, x.device, x.dtype))
 
@@ -152,7 +183,7 @@ def randint(low, high=None, size=None, generator=None, dtype="int64", device=Non
     elif high is None:
         low, high = 0, low
     size = (size,) if isinstance(size, int) else tuple(size or ())
-    generator = generator if generator is not None else _generator
+    generator = generator if generator is not None else default_generator()
     array = generator.integers(low, high, size=size)
     return Tensor(backend.from_numpy(np.asarray(array), device, dtype))
 
@@ -160,7 +191,7 @@ def randint(low, high=None, size=None, generator=None, dtype="int64", device=Non
 def randperm(n, generator=None, dtype="int64", device=None):
     """A random permutation of 0..n-1."""
     tracing.refuse("randperm", "a replay would repeat the trace's numbers")
-    generator = generator if generator is not None else _generator
+    generator = generator if generator is not None else default_generator()
     return Tensor(backend.from_numpy(generator.permutation(n), device, dtype))
 
 
@@ -170,7 +201,7 @@ def normal(mean, std, size=None, generator=None, dtype=None, device=None):
     Not differentiable (PyTorch's is not either)."""
     tracing.refuse("normal", "a replay would repeat the trace's numbers")
     like = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
-    generator = generator if generator is not None else _generator
+    generator = generator if generator is not None else default_generator()
     as_numbers = [t.numpy() if isinstance(t, Tensor) else t for t in (mean, std)]
     if like is None:
         array = generator.normal(*as_numbers, size=_shape((size,) if isinstance(size, int)
@@ -183,7 +214,7 @@ def normal(mean, std, size=None, generator=None, dtype=None, device=None):
 def bernoulli(p, generator=None):
     """1 with probability p, else 0, for each element of the tensor ``p`` (its dtype)."""
     tracing.refuse("bernoulli", "a replay would repeat the trace's numbers")
-    generator = generator if generator is not None else _generator
+    generator = generator if generator is not None else default_generator()
     draws = generator.random(p.shape) < p.numpy()
     return Tensor(backend.from_numpy(draws, p.device, p.dtype))
 
@@ -192,7 +223,7 @@ def multinomial(probs, num_samples, replacement=False, generator=None):
     """``num_samples`` indices drawn with the weights ``probs`` (1-D, or 2-D: one draw per
     row), without replacement unless ``replacement``; int64, as PyTorch's."""
     tracing.refuse("multinomial", "a replay would repeat the trace's numbers")
-    generator = generator if generator is not None else _generator
+    generator = generator if generator is not None else default_generator()
     weights = probs.numpy().astype(np.float64)
     rows = weights.reshape(-1, weights.shape[-1])
     drawn = np.stack([generator.choice(row.size, num_samples, replace=replacement,
@@ -204,7 +235,7 @@ def multinomial(probs, num_samples, replacement=False, generator=None):
 def _random(name, method, shape, generator, dtype, device, requires_grad):
     tracing.refuse(name, "a replay would repeat the trace's numbers; draw them outside "
                    "and pass them to the compiled function as an input")
-    generator = generator if generator is not None else _generator
+    generator = generator if generator is not None else default_generator()
     array = getattr(generator, method)(_shape(shape))
     return Tensor(backend.from_numpy(array, device, dtype or _DEFAULT_FLOAT),
                   requires_grad=requires_grad)

@@ -1,15 +1,20 @@
 """Whether operations are recorded in the graph: ``no_grad`` and ``enable_grad``.
 
 The reverse sweep turns recording off while it runs a VJP, unless ``create_graph=True`` asks for
-the backward pass itself to be recorded (that is how gradients of gradients are made)."""
+the backward pass itself to be recorded (that is how gradients of gradients are made).
 
+The mode is context-local (a ``contextvars.ContextVar``), as PyTorch's is thread-local: a
+``no_grad`` block in one thread leaves another thread recording, and every new thread starts
+with recording on."""
+
+import contextvars
 import functools
 
-_enabled = True
+_enabled = contextvars.ContextVar("minigrad_grad_enabled", default=True)
 
 
 def is_grad_enabled():
-    return _enabled
+    return _enabled.get()
 
 
 class _GradMode:
@@ -17,17 +22,14 @@ class _GradMode:
 
     def __init__(self, enabled):
         self._enabled = enabled
-        self._saved = []
+        self._tokens = []
 
     def __enter__(self):
-        global _enabled
-        self._saved.append(_enabled)
-        _enabled = self._enabled
+        self._tokens.append(_enabled.set(self._enabled))
         return self
 
     def __exit__(self, *exc_info):
-        global _enabled
-        _enabled = self._saved.pop()
+        _enabled.reset(self._tokens.pop())
         return False
 
     def __call__(self, function):
