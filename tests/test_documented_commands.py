@@ -5,10 +5,10 @@ Commands are taken in the order they appear in each file (so a documented ``--re
 the run that the lines before it made), with their run folder moved under a temporary folder and
 the run shrunk: 1 iteration per 1,000 documented (at least 2), batch 16, an evaluation every
 iteration, a study's first seed only; a shell redirection after a command (``> runs.txt``) is
-not part of it. Commands of the paper's networks (``--preset paper`` or ``fashion``) also run
-on this machine's CPU (no ``--device cuda``), at a tiny width, with 64 samples per evaluation,
-4 conv reconstructions and in this process (no ``--jobs``), on the small Fashion-MNIST folder
-of ``tests/fashion_files.py`` (so on every machine, with or without Debian's package). A
+not part of it. Every command runs on this machine's CPU (no ``--device cuda``); those of the
+paper's networks (``--preset paper`` or ``fashion``) at a tiny width, with 64 samples per
+evaluation, 4 conv reconstructions and in this process (no ``--jobs``), on the small
+Fashion-MNIST folder of ``tests/fashion_files.py`` (so on every machine, with or without Debian's package). A
 command that a change to the CLI breaks, or a documented sequence that no longer works (say a
 resume with other options than the run it continues), fails here."""
 
@@ -59,8 +59,7 @@ def _one_seed(args):
 
 
 def _paper_networks(args):
-    """Shrink a command of the paper's networks: CPU, tiny width, this process."""
-    _drop(args, "--device")
+    """Shrink a command of the paper's networks: tiny width, this process."""
     _drop(args, "--jobs")
     args += ["--width", "0.0625", "--eval-samples", "64"]
     if "conv" in args:
@@ -69,6 +68,7 @@ def _paper_networks(args):
 
 def shrunk(args, tmp_path):
     args = list(args)
+    _drop(args, "--device")  # this machine's CPU
     image_experiment = {"lstm", "conv", "stacked", "colour"} & set(args)
     if image_experiment and "--preset" in args \
             and args[args.index("--preset") + 1] in ("paper", "fashion"):

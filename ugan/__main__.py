@@ -20,7 +20,6 @@ from ugan.train import GANTrainer
 
 DEMO = "demo"
 STUDY = "study"
-COMMANDS = (DEMO, *EXPERIMENTS, STUDY)
 PRESETS = {"demo": "minutes on a CPU, the default", "paper": "the paper's appendix",
            "fashion": "the paper's networks on 28x28 Fashion-MNIST, sized for a CPU"}
 
@@ -182,7 +181,7 @@ def run_study_command(parser, args):
 def main(argv=None):
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
+    if not argv or argv[0] not in (DEMO, STUDY, *EXPERIMENTS, "-h", "--help"):
         argv = [DEMO, *argv]
     # argparse hands a command's unknown words to the top parser; its own parser names them
     args, unknown = parser.parse_known_args(argv)
