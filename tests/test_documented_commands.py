@@ -8,9 +8,9 @@ iteration, a study's first seed only; a shell redirection after a command (``> r
 not part of it. Every command runs on this machine's CPU (no ``--device cuda``); those of the
 paper's networks (``--preset paper`` or ``fashion``) at a tiny width, with 64 samples per
 evaluation, 4 conv reconstructions and in this process (no ``--jobs``), on the small
-Fashion-MNIST folder of ``tests/fashion_files.py`` (so on every machine, with or without Debian's package). A
-command that a change to the CLI breaks, or a documented sequence that no longer works (say a
-resume with other options than the run it continues), fails here."""
+Fashion-MNIST folder of ``tests/fashion_files.py`` (so on every machine, with or without
+Debian's package). A command that a change to the CLI breaks, or a documented sequence that no
+longer works (say a resume with other options than the run it continues), fails here."""
 
 import json
 import re

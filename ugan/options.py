@@ -131,8 +131,8 @@ def check_config(config):
     for name, spec in options_of(type(config)).items():
         value = getattr(config, name)
         if not spec.accepts(value):
-            raise ValueError(f"{type(config).__name__}: {name} ({spec.flag}) takes {spec.expected}, got "
-                             f"{value!r}")
+            raise ValueError(f"{type(config).__name__}: {name} ({spec.flag}) takes "
+                             f"{spec.expected}, got {value!r}")
 
 
 def add_flags(parser, experiment, leave_out=()):
