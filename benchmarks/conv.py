@@ -8,7 +8,10 @@ in one run, with the same shapes, float32 and the same number of threads.
   width: z (64) -> linear 7x7x64 -> batch norm, ReLU -> ConvTranspose(64->32, k4, s2, p1)
   -> 14x14, batch norm, ReLU -> ConvTranspose(32->1, k4, s2, p1) -> 28x28, tanh; batch 64.
 
-Goal: within 2x of PyTorch's CPU time.      python benchmarks/conv.py [--threads 1]
+Goal: within 2x of PyTorch's CPU time.      python benchmarks/conv.py [--threads 1] [--iterations 20]
+
+Both run in this one process, interleaved (``common.interleaved_ms``): in blocks of six calls
+(the first of each not timed) and one call at a time; the median of each.
 
 ``import minigrad`` keeps freed memory in the process (``minigrad.allocator``; it applies to
 the PyTorch models in this process too). ``MINIGRAD_KEEP_FREED_MEMORY=0`` shows minigrad
@@ -21,7 +24,7 @@ import sys
 
 import numpy as np
 
-from common import best_time, row
+from common import interleaved_ms, row
 
 BATCH = 64
 
@@ -86,6 +89,7 @@ def step_torch(model, inputs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--iterations", type=int, default=20)
     args = parser.parse_args()
     if os.environ.get("OPENBLAS_NUM_THREADS") != str(args.threads):
         os.environ.update(OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
@@ -105,15 +109,18 @@ def main():
     except ImportError:
         theirs = {}
         print("PyTorch is not importable: timing minigrad alone", file=sys.stderr)
-    print(f"forward + backward, batch {BATCH}, float32, {args.threads} thread(s), best of 7")
+    print(f"forward + backward, batch {BATCH}, float32, {args.threads} thread(s), median of "
+          f"{args.iterations} calls, interleaved in blocks of 6 / one at a time")
     for name, model, inputs in cases:
-        ours = best_time(lambda: step_minigrad(model, inputs))
+        contenders = {"minigrad": lambda: step_minigrad(model, inputs)}
         if name in theirs:
-            reference = best_time(lambda: step_torch(theirs[name], inputs))
-            print(row(f"{name}: torch", reference))
-            print(row(f"{name}: minigrad", ours, reference))
-        else:
-            print(row(f"{name}: minigrad", ours))
+            contenders["torch"] = lambda: step_torch(theirs[name], inputs)
+        for way, block in (("blocks", 6), ("one at a time", 1)):
+            ms = interleaved_ms(contenders, args.iterations, block=block)
+            reference = ms.get("torch")
+            for contender, value in ms.items():
+                print(row(f"{name}, {way}: {contender}", value / 1e3,
+                          reference / 1e3 if reference and contender != "torch" else None))
 
 
 if __name__ == "__main__":

@@ -6,11 +6,13 @@ JAX under ``jax.jit`` when JAX is importable. Then one iteration of the conv exp
 8x8 digits), eager against compiled. Also minigrad's peak memory of one iteration (numpy's
 allocations, from tracemalloc), eager and compiled.
 
-All contenders run in this one process, interleaved (one iteration of each in turn, repeated),
-with the same number of threads: on a shared machine, timing them one after the other gives
-ratios that do not hold. The reported time is the median.
+All contenders run in this one process, interleaved, with the same number of threads: on a
+shared machine, timing them one after the other gives ratios that do not hold. Each is timed
+two ways (``benchmarks/common.interleaved_ms``): in blocks of a few iterations in a row, the first
+of each block not timed (its caches warm, as in a training loop), and one iteration at a time
+(its caches as the previous contender left them). The reported time is the median.
 
-    python benchmarks/mixture_step.py [--iterations 20] [--threads 1]
+    python benchmarks/mixture_step.py [--iterations 20] [--block 6] [--threads 1]
 """
 
 import argparse
@@ -19,6 +21,8 @@ import os
 import sys
 import time
 import tracemalloc
+
+from common import interleaved_ms
 
 UNROLL_STEPS = (0, 1, 5, 10)
 BATCH = 512
@@ -221,22 +225,6 @@ def optional_contenders(unroll_steps, threads):
     return contenders, missing
 
 
-def interleaved_ms(contenders, iterations, warmup=3):
-    """Median milliseconds per call of each contender, the calls interleaved."""
-    import numpy as np
-
-    for function in contenders.values():
-        for _ in range(warmup):
-            function()
-    times = {name: [] for name in contenders}
-    for _ in range(iterations):
-        for name, function in contenders.items():
-            start = time.perf_counter()
-            function()
-            times[name].append(time.perf_counter() - start)
-    return {name: 1e3 * float(np.median(values)) for name, values in times.items()}
-
-
 def peak_mb(function):
     """The peak of numpy's allocations during one call, in MB."""
     tracemalloc.start()
@@ -246,15 +234,25 @@ def peak_mb(function):
     return peak / 2 ** 20
 
 
+def ratio_cells(ms):
+    """Each contender's milliseconds, and its ratio to torch eager's where that ran."""
+    baseline = ms.get("torch eager")
+    return " | ".join(f"{name} {value:.2f} ms" + (f" ({value / baseline:.2f}x)" if baseline else "")
+                      for name, value in ms.items())
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--iterations", type=int, default=20)
+    parser.add_argument("--iterations", type=int, default=20,
+                        help="timed iterations of each contender, each way")
+    parser.add_argument("--block", type=int, default=6,
+                        help="iterations in a row per contender in the block timing")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--ks", type=int, nargs="+", default=list(UNROLL_STEPS))
     args = parser.parse_args()
     set_threads(args.threads)
     print(f"mixture GAN iteration, batch {BATCH}, {args.threads} thread(s), median of "
-          f"{args.iterations} interleaved iterations; ratios are to torch eager")
+          f"{args.iterations} timed iterations each way; ratios are to torch eager")
     reported_missing = False
     for k in args.ks:
         contenders = {"minigrad eager": minigrad_iteration(k, compile=False),
@@ -264,13 +262,12 @@ def main():
             print("not timed: " + "; ".join(missing))
             reported_missing = True
         contenders.update(references)
-        ms = interleaved_ms(contenders, args.iterations)
-        baseline = ms.get("torch eager")
-        cells = [f"{name} {value:.2f} ms" + (f" ({value / baseline:.2f}x)" if baseline else "")
-                 for name, value in ms.items()]
+        in_blocks = interleaved_ms(contenders, args.iterations, block=args.block)
+        one_at_a_time = interleaved_ms(contenders, args.iterations, block=1)
         peaks = (f"peak MB eager {peak_mb(contenders['minigrad eager']):.1f}, compiled "
                  f"{peak_mb(contenders['minigrad compiled']):.1f}")
-        print(f"K={k:<2} " + " | ".join(cells) + " | " + peaks, flush=True)
+        print(f"K={k:<2} blocks of {args.block}: {ratio_cells(in_blocks)}", flush=True)
+        print(f"K={k:<2} one at a time: {ratio_cells(one_at_a_time)} | {peaks}", flush=True)
     ms = interleaved_ms({"eager": conv_iteration(False), "compiled": conv_iteration(True)},
                         max(2, args.iterations // 4))
     print(f"conv experiment (8x8 digits, K=5): eager {ms['eager']:.1f} ms, compiled "

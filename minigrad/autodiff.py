@@ -42,6 +42,8 @@ class Function:
     needs_input_grad = ()
     differentiable = True  # False for ops whose output is a constant of the graph (comparisons)
     graph_only_inputs = ()  # positions of inputs that forward ignores (they only link the graph)
+    output_version = 0  # the output's version when recorded (not 0 after an in-place x += y)
+    swept = False  # set when a backward() without retain_graph has run this op's VJP
 
     @classmethod
     def apply(cls, *inputs, **params):
@@ -58,7 +60,7 @@ class Function:
             op.inputs = inputs
             op.versions = tuple([t._version[0] for t in inputs])
             op._output = weakref.ref(result)  # a new tensor: its version is 0
-            result.requires_grad = True
+            result._requires_grad = True
             result._node = op
         return result
 
@@ -67,7 +69,7 @@ class Function:
         """The op's output, for VJPs that reuse it (exp, tanh, ...); refused if it was changed
         in place since, as an input would be."""
         output = self._output()
-        if output._version[0] != 0:
+        if output._version[0] != self.output_version:
             raise RuntimeError(
                 f"backward through {type(self).__name__}: its output (shape {output.shape}) was "
                 "changed in place after the op was recorded, and its gradient is computed from "
@@ -104,7 +106,7 @@ class Copy(Function):
 
 def _any_requires_grad(inputs):
     for t in inputs:
-        if t.requires_grad:
+        if t._requires_grad:
             return True
     return False
 
@@ -157,14 +159,15 @@ def _plan(roots, is_target, oldest_target):
         stack.append((tensor, True))
         if tensor._node is not None:
             for parent in tensor._node.inputs:
-                if parent.requires_grad and parent._stamp >= oldest_target \
+                if parent._requires_grad and parent._stamp >= oldest_target \
                         and id(parent) not in needed:
                     stack.append((parent, False))
     return order, needed
 
 
-def _sweep(roots, root_grads, is_target, create_graph, oldest_target=0):
-    """Run the VJPs from ``roots`` (seeded with ``root_grads``) down to the targets.
+def _sweep(roots, root_grads, is_target, create_graph, oldest_target=0, release=False):
+    """Run the VJPs from ``roots`` (seeded with ``root_grads``) down to the targets; with
+    ``release``, mark each op run as swept, so that a second sweep through it is refused.
 
     Returns ``{id(target): (target, gradient)}`` for every target reached; one that the graph
     reaches only through zero derivatives (a relu's mask) gets zeros, as in PyTorch."""
@@ -181,6 +184,8 @@ def _sweep(roots, root_grads, is_target, create_graph, oldest_target=0):
                 if is_target(tensor):
                     results[id(tensor)] = (tensor, zeros_like(tensor))
                 continue
+            if tensor._hooks:
+                grad = _run_hooks(tensor._hooks, grad)
             if is_target(tensor):
                 results[id(tensor)] = (tensor, grad)
             node = tensor._node
@@ -189,7 +194,14 @@ def _sweep(roots, root_grads, is_target, create_graph, oldest_target=0):
             needs = tuple([needed.get(id(i), False) for i in node.inputs])
             if not any(needs):  # a target made from tensors that lead to no other target
                 continue
+            if node.swept:
+                raise RuntimeError(
+                    f"backward through {type(node).__name__} a second time: a backward() "
+                    "without retain_graph=True already went through this part of the graph. "
+                    "PyTorch frees it then and refuses too; pass retain_graph=True to the first "
+                    "backward(), or run the forward pass again")
             node._check_versions()
+            node.swept = release
             node.needs_input_grad = needs
             input_grads = node.backward(grad)
             for parent, parent_grad, need in zip(node.inputs, input_grads, node.needs_input_grad):
@@ -198,6 +210,15 @@ def _sweep(roots, root_grads, is_target, create_graph, oldest_target=0):
                 previous = grads.get(id(parent))
                 grads[id(parent)] = parent_grad if previous is None else previous + parent_grad
     return results
+
+
+def _run_hooks(hooks, grad):
+    """The gradient after each hook of ``register_hook`` has seen it (and maybe replaced it)."""
+    for hook in list(hooks):
+        replaced = hook(grad)
+        if replaced is not None:
+            grad = replaced
+    return grad
 
 
 def _seed_grads(outputs, grad_outputs, caller):
@@ -235,8 +256,9 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=Fa
     With ``create_graph=True`` the gradients are recorded tensors that can be differentiated
     again. An input that the outputs do not depend on raises, unless ``allow_unused=True``,
     which returns None for it; one they depend on only through a mask (a relu, a max) gets
-    zeros, as in PyTorch. ``retain_graph`` is accepted for PyTorch's code and ignored: a graph
-    lives as long as the tensors that hold it, so it can always be swept again.
+    zeros, as in PyTorch. ``retain_graph`` is accepted for PyTorch's code and ignored: the graph
+    stays usable (PyTorch frees it unless ``retain_graph``), but a part that a
+    :meth:`Tensor.backward` without ``retain_graph`` already went through is refused.
     """
     outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
     for position, x in enumerate(inputs):
@@ -262,18 +284,31 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=Fa
     return tuple(gradients)
 
 
-def backward(self, gradient=None, create_graph=False, retain_graph=None):
-    """Accumulate d self / d leaf into ``leaf.grad`` for every leaf that requires grad.
+def backward(self, gradient=None, create_graph=False, retain_graph=None, inputs=None):
+    """Accumulate d self / d leaf into ``leaf.grad`` for every leaf that requires grad (and
+    for every tensor on which ``retain_grad()`` was called), or, given ``inputs`` (a tensor or
+    a sequence), into the ``.grad`` of those tensors alone, as PyTorch's ``backward(inputs=)``.
 
     ``gradient`` is needed when ``self`` is not a scalar: it is the gradient of the final result
     with respect to ``self``. Gradients add up across calls; zero them between steps.
-    ``retain_graph`` is accepted and ignored, as in :func:`grad`."""
+    As in PyTorch, the graph can be swept once unless ``retain_graph=True`` (by default, it is
+    ``create_graph``): a second backward (or grad) through the same ops is refused with a
+    message, where it would otherwise add the gradients twice without anyone asking."""
     if not self.requires_grad:
         raise RuntimeError(f"backward: the tensor (shape {self.shape}) does not require grad: "
                            "none of the tensors it was computed from requires grad, or it was "
                            "computed under no_grad()")
     seeds = _seed_grads((self,), None if gradient is None else (gradient,), "backward")
-    results = _sweep((self,), seeds, lambda t: t._node is None, create_graph)
+    retain = create_graph if retain_graph is None else retain_graph
+    if inputs is None:
+        def is_target(t):
+            return t._node is None or t.retains_grad
+    else:
+        wanted = {id(t) for t in _as_tuple(inputs)}
+
+        def is_target(t):
+            return id(t) in wanted
+    results = _sweep((self,), seeds, is_target, create_graph, release=not retain)
     for leaf, g in results.values():
         if not create_graph:
             g = g.detach()

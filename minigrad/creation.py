@@ -1,4 +1,6 @@
-"""Tensors made from a shape: zeros, ones, full, arange, randn, rand.
+"""Tensors made from a shape: zeros, ones, full, empty, eye, arange, linspace, randn, rand,
+randint, randperm, normal, bernoulli, multinomial, and the ``*_like`` and ``new_*`` forms that
+take another tensor's shape, dtype and device.
 
 Random numbers are drawn with numpy on the host (from a ``numpy.random.Generator`` when given)
 and then moved to the device, so that a seed gives the same numbers on every device."""
@@ -51,6 +53,23 @@ def new_zeros(x, *shape, dtype=None, requires_grad=False):
     return full(_shape(shape), 0, dtype or x.dtype, x.device, requires_grad)
 
 
+def new_ones(x, *shape, dtype=None, requires_grad=False):
+    """Ones of ``shape`` with x's dtype (unless given) on x's device (``x.new_ones``)."""
+    return full(_shape(shape), 1, dtype or x.dtype, x.device, requires_grad)
+
+
+def new_full(x, shape, value, dtype=None, requires_grad=False):
+    """``value`` everywhere, of ``shape``, with x's dtype (unless given) and device."""
+    return full(shape, value, dtype or x.dtype, x.device, requires_grad)
+
+
+def new_tensor(x, data, dtype=None, requires_grad=False):
+    """A tensor of ``data`` (a copy) with x's dtype (unless given) and device, as
+    ``x.new_tensor``."""
+    array = np.asarray(data, dtype=backend.dtype_name(dtype or x.dtype))
+    return Tensor(backend.from_numpy(array, x.device), requires_grad=requires_grad)
+
+
 def zeros_like(x, requires_grad=False):
     xp = backend.namespace_of(x.data)
     return Tensor(xp.zeros_like(x.data), requires_grad=requires_grad)
@@ -61,9 +80,35 @@ def ones_like(x, requires_grad=False):
     return Tensor(xp.ones_like(x.data), requires_grad=requires_grad)
 
 
+def empty(*shape, dtype=None, device=None, requires_grad=False):
+    """PyTorch's ``empty``: here zeros (numpy would give whatever the memory held)."""
+    return zeros(*shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full_like(x, value, dtype=None, requires_grad=False):
+    """``value`` everywhere, with x's shape, dtype (unless given) and device."""
+    return full(x.shape, value, dtype or x.dtype, x.device, requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    """The n x m identity matrix (n x n if ``m`` is None)."""
+    array = np.eye(n, m, dtype=backend.dtype_name(dtype or _DEFAULT_FLOAT))
+    return Tensor(backend.from_numpy(array, device), requires_grad=requires_grad)
+
+
 def arange(start, stop=None, step=1, dtype=None, device=None):
+    """start, start + step, ... up to ``stop`` (excluded); ``arange(n)`` is 0..n-1. int64 for
+    integer arguments, float32 if any is a float (as PyTorch; numpy would give float64)."""
     array = np.arange(start, stop, step) if stop is not None else np.arange(start)
+    if dtype is None and array.dtype.kind == "f":
+        dtype = _DEFAULT_FLOAT
     return Tensor(backend.from_numpy(array, device, dtype))
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    array = np.linspace(start, end, steps, dtype=backend.dtype_name(dtype or _DEFAULT_FLOAT))
+    return Tensor(backend.from_numpy(array, device), requires_grad=requires_grad)
 
 
 def randn(*shape, generator=None, dtype=None, device=None, requires_grad=False):
@@ -75,6 +120,85 @@ def randn(*shape, generator=None, dtype=None, device=None, requires_grad=False):
 def rand(*shape, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform samples in [0, 1); ``generator`` as for :func:`randn`."""
     return _random("rand", "random", shape, generator, dtype, device, requires_grad)
+
+
+def randn_like(x, dtype=None, generator=None, requires_grad=False):
+    """Standard normal samples with x's shape, dtype (unless given) and device."""
+    return randn(*x.shape, generator=generator, dtype=dtype or x.dtype, device=x.device,
+                 requires_grad=requires_grad)
+
+
+def rand_like(x, dtype=None, generator=None, requires_grad=False):
+    """Uniform samples in [0, 1) with x's shape, dtype (unless given) and device."""
+    return rand(*x.shape, generator=generator, dtype=dtype or x.dtype, device=x.device,
+                requires_grad=requires_grad)
+
+
+def random_like(x, distribution, a, b, generator=None):
+    """Samples of U(a, b) (``distribution`` "uniform") or N(a, b^2) ("normal") with x's shape,
+    dtype and device, for the in-place ``uniform_`` and ``normal_``."""
+    tracing.refuse(f"{distribution}_", "a replay would repeat the trace's numbers")
+    generator = generator if generator is not None else _generator
+    array = getattr(generator, distribution)(a, b, size=x.shape)
+    return Tensor(backend.from_numpy(array, x.device, x.dtype))
+
+
+def randint(low, high=None, size=None, generator=None, dtype="int64", device=None):
+    """Integers drawn uniformly from low..high - 1, as PyTorch's ``randint(low, high, size)``
+    and ``randint(high, size)`` (from 0)."""
+    tracing.refuse("randint", "a replay would repeat the trace's numbers")
+    if size is None and isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    size = (size,) if isinstance(size, int) else tuple(size or ())
+    generator = generator if generator is not None else _generator
+    array = generator.integers(low, high, size=size)
+    return Tensor(backend.from_numpy(np.asarray(array), device, dtype))
+
+
+def randperm(n, generator=None, dtype="int64", device=None):
+    """A random permutation of 0..n-1."""
+    tracing.refuse("randperm", "a replay would repeat the trace's numbers")
+    generator = generator if generator is not None else _generator
+    return Tensor(backend.from_numpy(generator.permutation(n), device, dtype))
+
+
+def normal(mean, std, size=None, generator=None, dtype=None, device=None):
+    """Samples of N(mean, std^2): elementwise for tensors ``mean`` and/or ``std`` (their
+    broadcast shape, dtype and device), or of ``size`` for two numbers, as PyTorch's ``normal``.
+    Not differentiable (PyTorch's is not either)."""
+    tracing.refuse("normal", "a replay would repeat the trace's numbers")
+    like = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
+    generator = generator if generator is not None else _generator
+    as_numbers = [t.numpy() if isinstance(t, Tensor) else t for t in (mean, std)]
+    if like is None:
+        array = generator.normal(*as_numbers, size=_shape((size,) if isinstance(size, int)
+                                                          else size))
+        return Tensor(backend.from_numpy(array, device, dtype or _DEFAULT_FLOAT))
+    array = generator.normal(*as_numbers)
+    return Tensor(backend.from_numpy(np.asarray(array), like.device, dtype or like.dtype))
+
+
+def bernoulli(p, generator=None):
+    """1 with probability p, else 0, for each element of the tensor ``p`` (its dtype)."""
+    tracing.refuse("bernoulli", "a replay would repeat the trace's numbers")
+    generator = generator if generator is not None else _generator
+    draws = generator.random(p.shape) < p.numpy()
+    return Tensor(backend.from_numpy(draws, p.device, p.dtype))
+
+
+def multinomial(probs, num_samples, replacement=False, generator=None):
+    """``num_samples`` indices drawn with the weights ``probs`` (1-D, or 2-D: one draw per
+    row), without replacement unless ``replacement``; int64, as PyTorch's."""
+    tracing.refuse("multinomial", "a replay would repeat the trace's numbers")
+    generator = generator if generator is not None else _generator
+    weights = probs.numpy().astype(np.float64)
+    rows = weights.reshape(-1, weights.shape[-1])
+    drawn = np.stack([generator.choice(row.size, num_samples, replace=replacement,
+                                       p=row / row.sum()) for row in rows])
+    drawn = drawn.reshape(weights.shape[:-1] + (num_samples,))
+    return Tensor(backend.from_numpy(drawn.astype(np.int64), probs.device))
 
 
 def _random(name, method, shape, generator, dtype, device, requires_grad):

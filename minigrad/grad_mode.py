@@ -39,14 +39,25 @@ class _GradMode:
         return wrapped
 
 
-def no_grad():
-    """``with no_grad():`` runs its block without recording anything in the graph."""
-    return _GradMode(False)
+def no_grad(function=None):
+    """``with no_grad():`` runs its block without recording anything in the graph;
+    ``@no_grad()`` and, as in PyTorch, ``@no_grad`` run a function so."""
+    mode = _GradMode(False)
+    return mode if function is None else mode(function)
 
 
-def enable_grad():
-    """``with enable_grad():`` records again inside a ``no_grad`` block."""
-    return _GradMode(True)
+def enable_grad(function=None):
+    """``with enable_grad():`` records again inside a ``no_grad`` block (a decorator too)."""
+    mode = _GradMode(True)
+    return mode if function is None else mode(function)
+
+
+def inference_mode(mode=True):
+    """PyTorch's ``inference_mode``: here :func:`no_grad` (``mode=False``: recording on), with
+    none of PyTorch's inference tensors; a decorator with or without parentheses too."""
+    if callable(mode):
+        return no_grad(mode)
+    return _GradMode(not mode)
 
 
 def set_grad_enabled(enabled):

@@ -1,11 +1,16 @@
 """``save`` and ``load`` for state dicts, PyTorch's ``torch.save(model.state_dict(), path)`` and
 ``model.load_state_dict(torch.load(path))``.
 
-The file is numpy's ``.npz`` (a zip of ``.npy`` arrays, one per name), read back with
-``allow_pickle=False``: loading a file never runs code from it, unlike a pickle (PyTorch's own
-format), and numpy, already what minigrad computes with, reads and writes it, so no other
-package is needed (safetensors would be one more). The price: it holds named arrays only, not
-arbitrary Python objects.
+Two formats, neither of which can run code when it is loaded (PyTorch's pickle can):
+
+* numpy's ``.npz`` (a zip of ``.npy`` arrays, one per name), read back with
+  ``allow_pickle=False``; numpy, already what minigrad computes with, reads and writes it.
+* **safetensors**, the format the PyTorch ecosystem shares (``safetensors.torch.save_file``),
+  when the file name ends in ``.safetensors``; it needs the ``safetensors`` package (the
+  optional dependency ``minigrad-ugan[safetensors]``). A checkpoint moves between the two
+  libraries this way.
+
+Either holds named arrays only, not arbitrary Python objects.
 """
 
 import zipfile
@@ -19,7 +24,8 @@ from .tensor import Tensor
 
 def save(state_dict, path):
     """Write ``state_dict`` (a mapping of names to tensors or arrays, as ``Module.state_dict()``
-    returns) to the file ``path`` (any name: unlike ``numpy.savez``, no ".npz" is appended)."""
+    returns) to the file ``path``: safetensors if its name ends in ".safetensors", else npz
+    (any other name: unlike ``numpy.savez``, no ".npz" is appended)."""
     if not hasattr(state_dict, "items"):
         raise TypeError(f"save: expected a mapping of names to tensors (a state_dict), got "
                         f"{type(state_dict).__name__}")
@@ -35,15 +41,24 @@ def save(state_dict, path):
             raise TypeError(f"save: {name!r} holds a {type(value).__name__}; the file holds only "
                             "tensors and arrays (save an optimizer's or a run's other state "
                             "separately, e.g. as JSON)")
+    if _is_safetensors(path):
+        _safetensors("save").save_file({name: np.ascontiguousarray(array)
+                                        for name, array in arrays.items()}, str(path))
+        return
     with open(path, "wb") as handle:
         np.savez(handle, **arrays)
 
 
 def load(path, map_location=None):
-    """The state dict in the file ``path`` written by :func:`save`, as an ordered dict of names
-    to tensors on ``map_location`` (a device; the default device if None), with the dtypes they
-    were saved with. Pass it to ``Module.load_state_dict``."""
+    """The state dict in the file ``path`` written by :func:`save` (or by safetensors, from
+    PyTorch, for a name ending in ".safetensors"), as an ordered dict of names to tensors on
+    ``map_location`` (a device; the default device if None), with the dtypes they were saved
+    with. Pass it to ``Module.load_state_dict``."""
     device = backend.canonical_device(map_location)
+    if _is_safetensors(path):
+        arrays = _safetensors("load").load_file(str(path))
+        return OrderedDict((name, Tensor(backend.from_numpy(array, device)))
+                           for name, array in arrays.items())
     try:
         archive = np.load(path, allow_pickle=False)
         if not isinstance(archive, np.lib.npyio.NpzFile):
@@ -61,6 +76,21 @@ def load(path, map_location=None):
                 "load_state_dict)") if _holds_pickle(path) else ""
         raise ValueError(f"load: {path} is not a state dict written by minigrad.save (an .npz of "
                          f"arrays, read without pickle){hint}: {error}") from None
+
+
+def _is_safetensors(path):
+    return str(path).endswith(".safetensors")
+
+
+def _safetensors(verb):
+    """safetensors' numpy API, or an error that says how to install it."""
+    try:
+        import safetensors.numpy
+    except ImportError:
+        raise ImportError(f"{verb}: a .safetensors file needs the safetensors package: pip "
+                          "install safetensors (or minigrad-ugan[safetensors]); without it, "
+                          "use another file name for numpy's .npz") from None
+    return safetensors.numpy
 
 
 def _holds_pickle(path):

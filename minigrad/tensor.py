@@ -29,7 +29,8 @@ def next_stamp():
 
 
 class Tensor:
-    __slots__ = ("_data", "requires_grad", "grad", "_node", "_version", "_stamp", "__weakref__")
+    __slots__ = ("_data", "_requires_grad", "grad", "_node", "_version", "_stamp",
+                 "retains_grad", "_hooks", "__weakref__")
     __array_priority__ = 1000  # numpy defers ``ndarray * tensor`` to Tensor.__rmul__
 
     def __init__(self, data, requires_grad=False):
@@ -46,9 +47,11 @@ class Tensor:
                 "from a list or a number (a copy; Python floats become float32), "
                 "minigrad.tensor(array, dtype='float32') to copy and convert an array")
         self._data = data
-        self.requires_grad = requires_grad
+        self._requires_grad = requires_grad
         self.grad = None
         self._node = None
+        self.retains_grad = False  # a tensor made by an op keeps its .grad (retain_grad())
+        self._hooks = None  # functions of the gradient, run by the reverse sweep
         self._version = [0]  # shared with detach()ed views of the same array
         # Creation order: a tensor can only depend on older tensors, which lets the reverse
         # sweep skip every part of the graph older than what it differentiates with respect to.
@@ -95,6 +98,15 @@ class Tensor:
     def numel(self):
         return math.prod(self._data.shape)
 
+    nelement = numel  # PyTorch's other name
+
+    def dim(self):
+        """The number of axes (PyTorch's name for ``ndim``)."""
+        return self._data.ndim
+
+    def is_floating_point(self):
+        return backend.namespace_of(self._data).isdtype(self.dtype, "real floating")
+
     def __len__(self):
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -103,6 +115,44 @@ class Tensor:
     @property
     def is_leaf(self):
         return self._node is None
+
+    @property
+    def grad_fn(self):
+        """The recorded op that made this tensor (None for a leaf), as PyTorch's ``grad_fn``."""
+        return self._node
+
+    def retain_grad(self):
+        """Keep this tensor's gradient in ``.grad`` at the next ``backward()`` although it is
+        made by an op (leaves always keep theirs), as PyTorch's ``retain_grad``."""
+        if self._requires_grad and self._node is not None:
+            self.retains_grad = True
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when the reverse sweep has this tensor's whole gradient; if it
+        returns a tensor, that replaces the gradient (for the leaves' ``.grad`` and for what
+        flows on), as PyTorch's. Returns a handle whose ``remove()`` takes the hook away."""
+        if not self._requires_grad:
+            raise RuntimeError(f"register_hook on a tensor that does not require grad (shape "
+                               f"{self.shape}): no gradient will reach it")
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _HookHandle(self._hooks, hook)
+
+    @property
+    def requires_grad(self):
+        """Whether gradients flow to this tensor: set by the user on a leaf, by the op that
+        made it otherwise."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, requires_grad):
+        if not self.is_leaf:
+            raise RuntimeError(
+                f"requires_grad = {requires_grad} on a tensor made by an op (shape {self.shape}): "
+                "as in PyTorch, only a leaf's flag can be changed; use y = x.detach() for a "
+                "tensor cut from the graph, or x.detach().requires_grad_() for a new leaf")
+        self._requires_grad = requires_grad
 
     @property
     def version(self):
@@ -126,6 +176,37 @@ class Tensor:
     def tolist(self):
         return self.numpy().tolist()
 
+    # Python's number protocols, as PyTorch's: float(t), int(t), f"{t:.3f}", math.exp(t),
+    # range(t) and list[t] read the one element of the tensor
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        xp = backend.namespace_of(self._data)
+        if self.numel() != 1 or not xp.isdtype(self.dtype, "integral"):
+            raise TypeError(f"only an integer tensor of one element can be used as an index "
+                            f"(range(t), a list index), got dtype "
+                            f"{backend.dtype_name(self.dtype)} and shape {self.shape}")
+        return int(self.item())
+
+    def __format__(self, spec):
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        return format(str(self), spec)
+
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(t)``: a numpy copy of a CPU tensor's values (PyTorch shares the memory;
+        here a change to the array does not reach the tensor). A tensor on another device is
+        refused, as PyTorch refuses a CUDA tensor: call ``t.numpy()`` to copy it over."""
+        if self.device != "cpu":
+            raise TypeError(f"numpy.asarray of a tensor on {self.device} (shape {self.shape}): "
+                            "no silent copy between devices; call t.numpy() or t.cpu() first")
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype, copy=False)
+
     def detach(self):
         """The same data, cut from the graph (shares the array and its version counter)."""
         out = Tensor(self._data)
@@ -135,7 +216,7 @@ class Tensor:
     def requires_grad_(self, requires_grad=True):
         if not self.is_leaf and not requires_grad:
             raise RuntimeError("requires_grad_(False) on a tensor made by an op: use detach()")
-        self.requires_grad = requires_grad
+        self._requires_grad = requires_grad
         return self
 
     # -- in-place updates (outside autodiff) ------------------------------------------------
@@ -189,6 +270,17 @@ class Tensor:
             raise RuntimeError(f"the truth value of a tensor with {self.numel()} elements is "
                                "ambiguous; use .any() or .all()")
         return bool(self.item())
+
+
+class _HookHandle:
+    """What ``register_hook`` returns: ``remove()`` takes the hook away."""
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
 
 
 def tensor(data, requires_grad=False, dtype=None, device=None):

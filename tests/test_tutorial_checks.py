@@ -87,10 +87,62 @@ def test_swish_check():
     fails(checks.check_swish, NaiveSwish)
 
 
+def test_jvp_check():
+    checks.check_jvp(solutions.jvp)
+
+    def from_ones(f, x, v):  # another right answer: the dummy cotangent's value does not matter
+        x = x.detach().requires_grad_()
+        y = f(x)
+        u = mg.ones_like(y, requires_grad=True)
+        (pulled,) = mg.grad(y, x, grad_outputs=u, create_graph=True)
+        return mg.grad(pulled, u, grad_outputs=v)[0].numpy()  # and a numpy array is accepted
+
+    checks.check_jvp(from_ones)
+
+    def vjp(f, x, v):  # one sweep with v as the cotangent: J^T v
+        x = x.detach().requires_grad_()
+        return mg.grad(f(x), x, grad_outputs=v)[0]
+
+    fails(checks.check_jvp, vjp, match="VJP")
+
+    def unrecorded(f, x, v):  # the first sweep without create_graph
+        x = x.detach().requires_grad_()
+        y = f(x)
+        u = mg.zeros_like(y, requires_grad=True)
+        (pulled,) = mg.grad(y, x, grad_outputs=u)
+        return mg.grad(pulled, u, grad_outputs=v)[0]
+
+    fails(checks.check_jvp, unrecorded, match="create_graph")
+
+    def along_ones(f, x, v):  # the second sweep seeded with ones, not with v: J 1
+        return solutions.jvp(f, x, mg.ones_like(v))
+
+    fails(checks.check_jvp, along_ones)
+    finite_differences = lambda f, x, v: (f(x + 1e-6 * v) - f(x - 1e-6 * v)) / 2e-6
+    fails(checks.check_jvp, finite_differences, match="exact")
+    fails(checks.check_jvp, lambda f, x, v: mg.jvp(f, x, v)[1], match="mg.jvp")
+    functional = pytest.importorskip("minigrad.autograd.functional")  # the same function
+    fails(checks.check_jvp, lambda f, x, v: functional.jvp(f, x, v)[1], match="mg.jvp")
+    assert mg.jvp is functional.jvp and mg.jvp.__name__ == "jvp"  # the library's is back
+
+
 def test_max_gradient_check():
     checks.check_max_gradient(solutions.max_gradient)
     fails(checks.check_max_gradient, lambda x: np.tanh(x) * (1 - np.tanh(x) ** 2) / 2)
     fails(checks.check_max_gradient, lambda x: None)
+
+
+def test_term_one_check():
+    checks.check_term_one(solutions.term_one)
+
+    def sigmoid(x):
+        return 1.0 / (1.0 + np.exp(-x))
+
+    fails(checks.check_term_one, lambda mu, a, b, z: a * np.mean(sigmoid(a * (mu + z) + b)))
+    fails(checks.check_term_one, lambda mu, a, b, z: -np.mean(sigmoid(a * (mu + z) + b)))
+    fails(checks.check_term_one, lambda mu, a, b, z: -a * sigmoid(a * mu + b))
+    fails(checks.check_term_one, lambda mu, a, b, z: -a * np.mean(np.logaddexp(0, a * (mu + z) + b)))
+    fails(checks.check_term_one, lambda mu, a, b, z: None)
 
 
 def test_unrolled_gradient_check():
@@ -214,10 +266,11 @@ def test_cost_model_check():
 
 
 class Scalar:
-    """The least of notebook 01's Value that its sigmoid exercise needs: a number and its VJP."""
+    """The fields of notebook 01's Value, which its exercises use: a number, its parents, its
+    VJP and its gradient."""
 
     def __init__(self, data, parents=(), vjp=None, op=""):
-        self.data, self.parents, self.vjp = float(data), parents, vjp
+        self.data, self.parents, self.vjp, self.grad = float(data), parents, vjp, 0.0
 
 
 def test_sigmoid_check():
@@ -235,6 +288,132 @@ def test_sigmoid_check():
         return Scalar(s, (self,), lambda g: (g * self.data * (1 - self.data),))
 
     fails(checks.check_sigmoid, expression(slope_of_the_input))
+
+
+def order_found_breadth_first(root):  # the order in which a search meets the nodes, reversed
+    found, queue = [root], [root]
+    while queue:
+        for parent in queue.pop(0).parents:
+            if all(parent is not node for node in found):
+                found.append(parent)
+                queue.append(parent)
+    return found[::-1]
+
+
+def kahn_order(root):
+    """Another right answer: Kahn's algorithm, leaves first, a node once its parents are out."""
+    nodes, waiting_on, users = [root], {id(root): len(root.parents)}, {}
+    for node in nodes:  # nodes grows while it is read: every ancestor, once
+        for parent in node.parents:
+            users.setdefault(id(parent), []).append(node)
+            if id(parent) not in waiting_on:
+                waiting_on[id(parent)] = len(parent.parents)
+                nodes.append(parent)
+    ready = [node for node in nodes if not node.parents]
+    order = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for user in users.get(id(node), []):
+            waiting_on[id(user)] -= 1
+            if waiting_on[id(user)] == 0:
+                ready.append(user)
+    return order
+
+
+def test_topological_order_check():
+    checks.check_topological_order(solutions.topological_order, Scalar)
+    checks.check_topological_order(kahn_order, Scalar)  # any topological order will do
+    fails(checks.check_topological_order, order_found_breadth_first, Scalar,
+          match="a node comes before one of its parents")
+
+    def recursive(node, seen=None, order=None):
+        seen, order = (set(), []) if seen is None else (seen, order)
+        if id(node) not in seen:
+            seen.add(id(node))
+            for parent in node.parents:
+                recursive(parent, seen, order)
+            order.append(node)
+        return order
+
+    fails(checks.check_topological_order, recursive, Scalar, match="recursion limit")
+
+    def no_memory(root):  # depth first, children after parents, but no record of what is placed
+        order = []
+        for parent in root.parents:
+            order += no_memory(parent)
+        return order + [root]
+
+    fails(checks.check_topological_order, no_memory, Scalar, match="more than once")
+
+    placed_in_any_call = set()  # as a default argument placed=set() would be: it outlives a call
+
+    def remembers_between_calls(root):  # so a second call finds every node placed already
+        order = [node for node in solutions.topological_order(root)
+                 if id(node) not in placed_in_any_call]
+        placed_in_any_call.update(id(node) for node in order)
+        return order
+
+    fails(checks.check_topological_order, remembers_between_calls, Scalar,
+          match="asked twice")
+
+
+def sweep(order_of, accumulate=True, reset=True):
+    """A backward sweep over ``order_of(root)`` (to be visited as given), with the two other
+    choices a student makes: += or =, and zeroing the gradients first or not."""
+    def backward(root):
+        order = order_of(root)
+        if reset:
+            for node in order:
+                node.grad = 0.0
+        root.grad = 1.0
+        for node in order:
+            if node.vjp is not None:
+                for parent, contribution in zip(node.parents, node.vjp(node.grad)):
+                    parent.grad = parent.grad + contribution if accumulate else contribution
+    return backward
+
+
+def test_backward_check():
+    checks.check_backward(solutions.backward, Scalar)
+    reverse_topological = lambda root: solutions.topological_order(root)[::-1]
+    checks.check_backward(sweep(reverse_topological), Scalar)
+    checks.check_backward(sweep(lambda root: kahn_order(root)[::-1]), Scalar)
+    found_order = lambda root: order_found_breadth_first(root)[::-1]  # root first, as found
+    fails(checks.check_backward, sweep(found_order), Scalar, match="reverse topological")
+    fails(checks.check_backward, sweep(solutions.topological_order), Scalar)  # not reversed
+    fails(checks.check_backward, sweep(reverse_topological, accumulate=False), Scalar,
+          match=r"\+=")
+    fails(checks.check_backward, sweep(reverse_topological, reset=False), Scalar,
+          match="second time")
+
+
+def test_unbroadcast_check():
+    checks.check_unbroadcast(solutions.unbroadcast)
+
+    def leading_axes_only(grad, shape):  # forgets the stretched axes of size 1
+        return grad.sum(axis=tuple(range(grad.ndim - len(shape))))
+
+    fails(checks.check_unbroadcast, leading_axes_only, match="keepdims")
+
+    def drops_the_size_one_axes(grad, shape):  # sums them, but without keepdims
+        grad = leading_axes_only(grad, shape)
+        return grad.sum(axis=tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] > 1))
+
+    fails(checks.check_unbroadcast, drops_the_size_one_axes, match="keepdims")
+
+    def averages(grad, shape):  # the right shape, the mean of the copies instead of their sum
+        summed = solutions.unbroadcast(grad, shape)
+        return summed * np.prod(shape) / grad.size
+
+    fails(checks.check_unbroadcast, averages, match="not their mean")
+
+    def in_place(grad, shape):
+        result = solutions.unbroadcast(grad, shape)
+        grad *= 0
+        return result
+
+    fails(checks.check_unbroadcast, in_place, match="changed the gradient")
 
 
 def test_broadcast_gradients_check():
@@ -328,3 +507,74 @@ def test_tuned_lambda_check():
     tuned = solutions.tune_lambda(hyperobjective, 0.3, 100, rate=1.0)
     checks.check_tuned_lambda(tuned, loss_at, grid)
     fails(checks.check_tuned_lambda, 0.02, loss_at, grid)
+
+
+def without_reflected_operators(f, n_inputs):
+    """What a tracer whose stand-ins lack __radd__, __rsub__ and __rmul__ does: a number on the
+    left of an operator raises TypeError."""
+    program = solutions.trace(f, n_inputs)
+    if any(not isinstance(args[0], str) for _, _, args in program[1]):
+        raise TypeError("unsupported operand type(s) for *: 'float' and 'Symbol'")
+    return program
+
+
+def with_swapped_rsub(f, n_inputs):
+    """1.0 - x recorded as sub(x, 1.0): __rsub__ written like __sub__."""
+    inputs, instructions, outputs = solutions.trace(f, n_inputs)
+    return inputs, [(out, op, args[::-1] if op == "sub" and not isinstance(args[0], str)
+                     else args) for out, op, args in instructions], outputs
+
+
+def with_a_shared_list(shared):
+    """A tracer whose instructions go to one list for every trace, never emptied."""
+    def trace(f, n_inputs):
+        inputs, instructions, outputs = solutions.trace(f, n_inputs)
+        shared.extend(instructions)
+        return inputs, shared, outputs
+    return trace
+
+
+def test_trace_check():
+    checks.check_trace(solutions.trace)
+
+    def other_names(f, n_inputs):  # another right answer: the check reads no particular names
+        inputs, instructions, outputs = solutions.trace(f, n_inputs)
+        rename = lambda a: "v_" + a if isinstance(a, str) else a
+        return ([rename(a) for a in inputs],
+                [(rename(out), op, tuple(map(rename, args))) for out, op, args in instructions],
+                [rename(a) for a in outputs])
+
+    checks.check_trace(other_names)
+    fails(checks.check_trace, without_reflected_operators, match="reflected")
+    fails(checks.check_trace, with_swapped_rsub, match=r"sub\(1.0, x\)")
+    fails(checks.check_trace, with_a_shared_list([]), match="earlier trace")
+
+    def evaluates(f, n_inputs):  # runs f on numbers and records the result as one constant
+        value = f(*(mg.tensor(np.ones(4)) for _ in range(n_inputs)))
+        return [f"t{i}" for i in range(n_inputs)], [], [value]
+
+    fails(checks.check_trace, evaluates)
+
+
+def test_dead_code_check():
+    checks.check_dead_code(solutions.eliminate_dead_code)
+
+    def unread_only(program):  # drops what nothing reads, once: a dead reader keeps its input
+        inputs, instructions, outputs = program
+        read = set(outputs) | {a for _, _, args in instructions for a in args}
+        return inputs, [i for i in instructions if i[0] in read], outputs
+
+    fails(checks.check_dead_code, unread_only, match="backwards")
+
+    def in_place(program):
+        kept = solutions.eliminate_dead_code(program)[1]
+        program[1][:] = kept
+        return program
+
+    fails(checks.check_dead_code, in_place, match="has changed")
+
+    def backwards_order(program):  # collected from the outputs back, never put in order again
+        inputs, instructions, outputs = solutions.eliminate_dead_code(program)
+        return inputs, instructions[::-1], outputs
+
+    fails(checks.check_dead_code, backwards_order, match="order")

@@ -5,11 +5,13 @@ The notebooks call them from their check cells; tests/test_tutorial_checks.py ma
 each one passes the reference solution (tutorials/solutions.py) and fails a known wrong answer.
 """
 
+import sys
+
 import numpy as np
 
 import minigrad as mg
 from minigrad.nn import functional_call
-from ugan.losses import generator_loss
+from ugan.losses import discriminator_loss, generator_loss
 from ugan.unroll import discriminator_logits, surrogate_loss, unrolled_discriminator
 
 f64 = mg.float64
@@ -21,6 +23,167 @@ def _stub_answered(value, name):
 
 # 01 · a gradient tape from scratch
 
+def _tape(Value):
+    """add, mul and tanh that build ``Value`` nodes through the constructor of notebook 01,
+    ``Value(data, parents, vjp, op)``, so that a check needs nothing of the class but its
+    fields."""
+    add = lambda a, b: Value(a.data + b.data, (a, b), lambda g: (g, g), "+")
+    mul = lambda a, b: Value(a.data * b.data, (a, b), lambda g: (g * b.data, g * a.data), "*")
+
+    def tanh(a):
+        y = np.tanh(a.data)
+        return Value(y, (a,), lambda g: (g * (1.0 - y * y),), "tanh")
+
+    return add, mul, tanh
+
+
+def _graphs(Value):
+    """(name, root, leaves, d root / d leaves) for three small graphs: a node used twice by one
+    operation, values used twice by different operations, and a node reached by a short path
+    and by a longer one, where an order in which the nodes were found is not a topological
+    one."""
+    add, mul, tanh = _tape(Value)
+    x = Value(0.5, op="x")
+    square = mul(x, x)
+    yield "x·x", square, [x], [1.0]
+    x, y = Value(0.5, op="x"), Value(-1.5, op="y")
+    u = add(mul(x, y), x)
+    t = np.tanh(u.data)
+    yield "y·tanh(x·y + x)", mul(y, tanh(u)), [x, y], [-1.5 * (1 - t * t) * (-1.5 + 1),
+                                                         t + -1.5 * (1 - t * t) * 0.5]
+    x = Value(0.3, op="x")
+    short = tanh(x)                          # read by the root and by the longer path
+    longer = mul(tanh(short), Value(3.0, op="3"))
+    t1 = np.tanh(0.3)
+    t2 = np.tanh(t1)
+    yield "tanh(x) + 3 tanh(tanh(x))", add(short, longer), [x], [(1 - t1 * t1)
+                                                                 * (1 + 3 * (1 - t2 * t2))]
+
+
+def _chain(Value, length=5000):
+    """x, then ``length`` steps z <- z - 0.001 tanh(z): a graph far deeper than Python's
+    recursion limit."""
+    add, mul, tanh = _tape(Value)
+    x = z = Value(0.3, op="x")
+    for _ in range(length):
+        z = add(z, mul(Value(-0.001), tanh(z)))
+    return x, z
+
+
+def _chain_end(v, length=5000):
+    """The last value of ``_chain``, on floats."""
+    for _ in range(length):
+        v = v - 0.001 * np.tanh(v)
+    return v
+
+
+def _ancestors(root):
+    found, stack = {id(root): root}, [root]
+    while stack:
+        for parent in stack.pop().parents:
+            if id(parent) not in found:
+                found[id(parent)] = parent
+                stack.append(parent)
+    return found
+
+
+def _assert_topological(order, root, name):
+    """Every node that ``root`` depends on, each once, each after all its parents."""
+    expected = _ancestors(root)
+    assert len({id(node) for node in order}) == len(order), (
+        f"{name}: a node appears more than once: remember which nodes you have already placed")
+    assert {id(node) for node in order} == set(expected), (
+        f"{name}: the order has {len(order)} nodes, the root depends on {len(expected)} (the "
+        "root and the leaves included)")
+    position = {id(node): i for i, node in enumerate(order)}
+    assert all(position[id(parent)] < position[id(node)]
+               for node in order for parent in node.parents), (
+        f"{name}: a node comes before one of its parents. The order in which a search first "
+        "meets the nodes is not enough: a node may be met by a short path before a longer one "
+        "reaches it; place a node only once all its parents are placed")
+
+
+def check_topological_order(topological_order, Value):
+    """On small graphs and on a chain 5,000 steps deep: every node that the root depends on,
+    each once, each after all its parents; and the same list when asked twice."""
+    for name, root, _, _ in _graphs(Value):
+        order = topological_order(root)
+        _stub_answered(order, "topological_order")
+        order = list(order)
+        _assert_topological(order, root, name)
+        assert [id(node) for node in topological_order(root)] == [id(node) for node in order], (
+            f"{name}: asked twice, topological_order gave two different answers: keep no state "
+            "between calls (a default argument such as seen=set() lives as long as the function)")
+    _, z = _chain(Value)
+    try:
+        order = topological_order(z)
+    except RecursionError:
+        raise AssertionError("a chain 5,000 operations deep exceeds Python's recursion limit: "
+                             "keep the nodes still to visit on a list of your own (a stack) "
+                             "instead of calling the function on each parent") from None
+    _assert_topological(list(order), z, "a chain 5,000 operations deep")
+
+
+def check_backward(backward, Value):
+    """d root / d leaf on small graphs against the chain rule by hand, twice in a row (the
+    second call must not add to the first), and on a chain 5,000 steps deep against central
+    differences."""
+    for name, root, leaves, expected in _graphs(Value):
+        for attempt in ("", " (called a second time)"):
+            backward(root)
+            found = [leaf.grad for leaf in leaves]
+            assert all(np.isclose(g, e, rtol=1e-12, atol=1e-15)
+                       for g, e in zip(found, expected)), (
+                f"{name}{attempt}: expected d root/d leaves {np.round(expected, 6)}, found "
+                f"{np.round(found, 6)}. "
+                + ("Set every node's grad to 0 before the sweep, as the first call starts from"
+                   if attempt else
+                   "Is the root's grad 1? Does each contribution add to the parent's grad "
+                   "(+=, a value may have several users)? Is every user of a node swept before "
+                   "the node (reverse topological order)?"))
+    x, z = _chain(Value)
+    try:
+        backward(z)
+    except RecursionError:
+        raise AssertionError("a chain 5,000 operations deep exceeds Python's recursion limit: "
+                             "order the nodes without recursion (Exercise 1)") from None
+    numeric = (_chain_end(0.3 + 1e-6) - _chain_end(0.3 - 1e-6)) / 2e-6
+    assert np.isclose(x.grad, numeric, rtol=1e-6), (
+        f"on a chain 5,000 operations deep: dz/dx = {x.grad}, central differences {numeric}")
+
+
+def unbroadcast_by_loops(grad, shape):
+    """The sum of every entry of ``grad`` into the entry of an array of ``shape`` that numpy's
+    broadcasting copied there: one use at a time, nothing clever."""
+    out = np.zeros(shape)
+    skipped = grad.ndim - len(shape)
+    for index in np.ndindex(grad.shape):
+        kept = index[skipped:]
+        out[tuple(0 if n == 1 else i for i, n in zip(kept, shape))] += grad[index]
+    return out
+
+
+def check_unbroadcast(unbroadcast):
+    """Against a loop over every entry, for broadcasts that add axes in front, stretch axes of
+    size 1 (kept, of size 1, in the answer), both at once, or none."""
+    rng = np.random.default_rng(5)
+    for grad_shape, shape in [((4, 3), (3,)), ((4, 3), (4, 1)), ((4, 3), ()), ((4, 3), (1, 3)),
+                              ((2, 4, 3), (4, 1)), ((5, 2, 4, 3), (2, 1, 3)), ((4, 3), (4, 3)),
+                              ((3, 1, 2), (1, 1, 2))]:
+        grad = rng.normal(size=grad_shape)
+        copy = grad.copy()
+        mine = unbroadcast(grad, shape)
+        _stub_answered(mine, "unbroadcast")
+        assert np.array_equal(grad, copy), "unbroadcast changed the gradient it was given"
+        assert np.shape(mine) == shape, (
+            f"a gradient of shape {grad_shape} for an input of shape {shape}: your answer has "
+            f"shape {np.shape(mine)}. Sum away the axes broadcasting added in front; an axis of "
+            "size 1 that it stretched is summed but stays, of size 1 (keepdims)")
+        assert np.allclose(mine, unbroadcast_by_loops(grad, shape), rtol=1e-12, atol=1e-12), (
+            f"a gradient of shape {grad_shape} for an input of shape {shape}: the shape is "
+            "right, the values are not. Each entry of the input was used once for every entry "
+            "broadcasting copied it to: its gradient is the sum of those, not their mean or "
+            "one of them")
 def check_sigmoid(sigmoid_expression):
     """``sigmoid_expression(x)`` returns (value, d value/dx) of sigmoid(x^2) sigmoid(x) from the
     reader's tape: the value against math, the derivative against central differences, at points
@@ -151,6 +314,70 @@ def check_swish(Swish):
         "the second derivative differs from the closed form")
 
 
+
+def _jvp_cases():
+    """(name, f, x, v): maps whose Jacobians are not symmetric (3 to 3) or not square (3 to 2),
+    where J v, J^T v and J 1 all differ."""
+    rng = np.random.default_rng(4)
+    A, B = mg.tensor(rng.normal(size=(3, 3))), mg.tensor(rng.normal(size=(2, 3)))
+    x = mg.tensor(rng.normal(size=3))
+    yield "tanh(A x) * x", lambda z: (A @ z).tanh() * z, x, mg.tensor(rng.normal(size=3))
+    yield "B exp(x) + sum(x)^2", lambda z: B @ z.exp() + z.sum() * z.sum(), x, \
+        mg.tensor(rng.normal(size=3))
+
+
+def jacobian_by_vjps(f, x):
+    """The Jacobian of ``f`` at ``x``, one reverse sweep per row (row i: e_i^T J)."""
+    leaf = x.detach().requires_grad_()
+    y = f(leaf)
+    rows = [mg.grad(y, leaf, grad_outputs=mg.tensor(e))[0].numpy() for e in np.eye(y.shape[0])]
+    return np.stack(rows)
+
+
+def check_jvp(jvp):
+    """J v against the Jacobian built row by row from VJPs (to 1e-12) and against central
+    differences of f along v; ``mg.jvp`` is switched off while the answer runs."""
+    import minigrad.forward_mode as forward_mode
+
+    def refused(*args, **kwargs):
+        raise AssertionError("mg.jvp is what you are writing: build it from two mg.grad calls")
+
+    library = forward_mode.jvp
+    holders = [module for name, module in list(sys.modules.items())  # mg, mg.autograd, ...
+               if name.split(".")[0] == "minigrad" and getattr(module, "jvp", None) is library]
+    for module in holders:
+        module.jvp = refused
+    try:
+        for name, f, x, v in _jvp_cases():
+            try:
+                mine = jvp(f, x, v)
+            except RuntimeError as error:
+                raise AssertionError(
+                    f"{name}: minigrad raised {error}. The second sweep differentiates the "
+                    "first one's result, so the first must be recorded (create_graph=True)") \
+                    from error
+            _stub_answered(mine, "jvp")
+            mine = mine.numpy() if isinstance(mine, mg.Tensor) else np.asarray(mine)
+            J = jacobian_by_vjps(f, x)
+            expected = J @ v.numpy()
+            assert mine.shape == expected.shape, (
+                f"{name}: J v has the shape of f(x), {expected.shape}; yours has "
+                f"{mine.shape}" + (", the shape of x: is it J^T v, a VJP?"
+                                   if mine.shape == x.shape else ""))
+            numeric = (f(x + 1e-6 * v).numpy() - f(x - 1e-6 * v).numpy()) / 2e-6
+            assert np.allclose(mine, numeric, rtol=1e-5, atol=1e-7), (
+                f"{name}: your JVP {mine.round(6)}, central differences of f along v "
+                f"{numeric.round(6)}" + (": that is J^T v, a VJP, not J v"
+                                         if J.shape[0] == J.shape[1]
+                                         and np.allclose(mine, J.T @ v.numpy()) else ""))
+            assert np.allclose(mine, expected, rtol=1e-12, atol=1e-14), (
+                f"{name}: close to central differences but not to J v to 12 digits: an "
+                "exact answer, two reverse sweeps, is expected here")
+    finally:
+        for module in holders:
+            module.jvp = library
+
+
 # 03 · differentiating through optimization
 
 def check_lr_hypergradient(lr_hypergradient, train_loss, val_loss, size, F_of_alpha):
@@ -225,6 +452,31 @@ def check_max_gradient(max_gradient):
             f"{mine:.8f}")
 
 
+def term_one_by_minigrad(mu_value, a_value, b_value, real, noise):
+    """d f / d mu with theta_D = (a, b) held fixed, for notebook 04's game f (its penalty on D
+    does not depend on mu, so it is left out)."""
+    mu = mg.tensor(mu_value, dtype=f64, requires_grad=True)
+    real_t, fake = mg.tensor(real), mu + mg.tensor(noise)
+    f = -discriminator_loss(a_value * real_t + b_value, a_value * fake + b_value)
+    return mg.grad(f, mu)[0].item()
+
+
+def check_term_one(term_one):
+    rng = np.random.default_rng(11)
+    for _ in range(8):
+        real, noise = rng.normal(1.0, 0.5, size=64), rng.normal(0.0, 0.5, size=64)
+        mu_value, a_value, b_value = rng.normal(size=3) * [1.0, 2.0, 1.0]
+        expected = term_one_by_minigrad(mu_value, a_value, b_value, real, noise)
+        mine = term_one(mu_value, a_value, b_value, noise)
+        _stub_answered(mine, "term_one")
+        assert np.isclose(mine, expected, rtol=1e-10, atol=1e-12), (
+            f"mu={mu_value:.3f}, a={a_value:.3f}, b={b_value:.3f}: minigrad's term 1 is "
+            f"{expected:.6f}, yours {mine:.6f}. The fake samples are mu + noise; only the "
+            f"fake half of f depends on mu, through D's logit a (mu + z) + b")
+
+
+# 05 · what each term does
+
 def unrolled_bilinear_gradient(x_value, y_value, K, step):
     """df_K/dx for f = x y, by minigrad through K recorded ascent steps of y."""
     x = mg.tensor(x_value, dtype=f64, requires_grad=True)
@@ -268,7 +520,7 @@ def check_growth_factor(growth_factor, play, steps):
     return measured_and_predicted
 
 
-# 05 · the unrolled GAN on the ring
+# 06 · the unrolled GAN on the ring
 
 def check_high_quality_fraction(high_quality_fraction, samples, centers, std, logged):
     mine = high_quality_fraction(samples, centers, std)
@@ -322,7 +574,7 @@ def check_missing_term_share(missing_term_share, generator, discriminator, d_opt
     return expected
 
 
-# 06 · devices and the paper's scale
+# 07 · devices and the paper's scale
 
 def agree_entrywise(reference, candidate, rtol):
     """Whether two lists of arrays have the same length and shapes, and every entry of
@@ -370,3 +622,141 @@ def check_cost_model(cost_model):
     assert np.allclose(found, (intercept, slope), rtol=1e-9), (
         f"the least-squares line through these points is {intercept:.4f} + {slope:.4f} K, you "
         f"found {found[0]:.4f} + {found[1]:.4f} K")
+
+
+# 08 · from a tape to a program
+
+PROGRAM_OPS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "tanh": np.tanh,
+               "exp": np.exp}
+
+
+def replay(program, arrays):
+    """Run ``program`` = (inputs, instructions, outputs) on numpy ``arrays``, one per input:
+    each instruction (out, op, args) calls PROGRAM_OPS[op] on its arguments, names or numbers.
+    Returns the list of the outputs' arrays."""
+    inputs, instructions, outputs = program
+    slots = dict(zip(inputs, arrays))
+    for out, op, args in instructions:
+        slots[out] = PROGRAM_OPS[op](*(slots[a] if isinstance(a, str) else a for a in args))
+    return [slots[name] for name in outputs]
+
+
+def _three_steps(x):
+    for _ in range(3):
+        x = x - 0.1 * x.tanh()
+    return x
+
+
+# (source, f, number of inputs, number of operations it performs)
+TRACED = [("(x * y + x).tanh() * y", lambda x, y: (x * y + x).tanh() * y, 2, 4),
+          ("1.0 - 2.0 * x.exp()", lambda x: 1.0 - 2.0 * x.exp(), 1, 3),
+          ("three steps x - 0.1 * x.tanh()", _three_steps, 1, 9),
+          ("(x + y, (x - y) * 3.0 + 0.5)", lambda x, y: (x + y, (x - y) * 3.0 + 0.5), 2, 4)]
+
+
+def _well_formed(program, name, n_inputs):
+    """Hints for a program whose three lists are not of the agreed form."""
+    inputs, instructions, outputs = program
+    assert len(inputs) == n_inputs, f"{name}: f takes {n_inputs} inputs, you list {len(inputs)}"
+    defined = set(inputs)
+    for instruction in instructions:
+        assert len(instruction) == 3 and instruction[1] in PROGRAM_OPS, (
+            f"{name}: {instruction!r} is not (out, op, args) with op one of "
+            f"{', '.join(PROGRAM_OPS)}")
+        out, _, args = instruction
+        unknown = [a for a in args if isinstance(a, str) and a not in defined]
+        assert not unknown, (f"{name}: {out} reads {unknown[0]}, which no earlier instruction "
+                             "or input defines")
+        assert all(isinstance(a, (str, int, float)) for a in args), (
+            f"{name}: the arguments of {out} should be names (str) or numbers")
+        assert out not in defined, f"{name}: the name {out} is given twice: one name per result"
+        defined.add(out)
+    assert all(name_ in defined for name_ in outputs), (
+        f"{name}: an output names no input and no instruction")
+
+
+def check_trace(trace):
+    """Traces functions of one to nine operations (a value read twice, a number on the left of
+    - and *, a Python loop, two outputs): the program must be well formed, hold one instruction
+    per operation, and, replayed on new inputs, give what the function gives on tensors."""
+    rng = np.random.default_rng(8)
+    for name, f, n_inputs, n_operations in TRACED:
+        try:
+            program = trace(f, n_inputs)
+        except TypeError as error:
+            raise AssertionError(
+                f"tracing {name}: {error}. A number on the left (2.0 * x, 1.0 - x) calls the "
+                "reflected method of your value (__rmul__, __rsub__, __radd__)") from error
+        _stub_answered(program, "trace")
+        assert isinstance(program, (tuple, list)) and len(program) == 3, (
+            f"{name}: return a tuple (inputs, instructions, outputs)")
+        found = len(program[1])
+        assert found == n_operations, (
+            f"{name}: f performs {n_operations} operations, your program has {found} "
+            "instructions: one per operation, a value read twice is one name read twice"
+            + (" (are instructions left over from an earlier trace?)" if found > n_operations
+               else ""))
+        _well_formed(program, name, n_inputs)
+        for _ in range(3):
+            arrays = [rng.normal(size=4) for _ in range(n_inputs)]
+            result = f(*(mg.tensor(a) for a in arrays))
+            eager = [t.numpy() for t in (result if isinstance(result, tuple) else (result,))]
+            replayed = replay(program, arrays)
+            assert len(replayed) == len(eager), (
+                f"{name}: f returns {len(eager)} value(s), your program {len(replayed)}")
+            assert all(np.allclose(r, e, rtol=1e-12, atol=1e-14)
+                       for r, e in zip(replayed, eager)), (
+                f"{name}: replayed on new inputs, your program gives other numbers than f: "
+                "are the arguments in the order of the operation (1.0 - x is sub(1.0, x))?")
+
+
+def _program(lines, inputs, outputs):
+    """A program from lines "t2 = mul t0 t1" (numbers are constants)."""
+    instructions = []
+    for line in lines:
+        out, _, op, *args = line.split()
+        instructions.append((out, op, tuple(a if a.startswith("t") else float(a)
+                                            for a in args)))
+    return list(inputs), instructions, list(outputs)
+
+
+DEAD_CODE = [  # (program, the names of the instructions that stay)
+    (_program(["t2 = mul t0 t1", "t3 = exp t2", "t4 = mul t3 2.0", "t5 = add t2 t0",
+               "t6 = tanh t5"], ["t0", "t1"], ["t6"]), ["t2", "t5", "t6"]),
+    (_program(["t2 = tanh t1", "t3 = mul t0 t0", "t4 = sub 1.0 t3", "t5 = add t3 t4",
+               "t6 = exp t5", "t7 = mul t4 t3"], ["t0", "t1"], ["t4", "t0"]), ["t3", "t4"]),
+    (_program(["t1 = exp t0", "t2 = mul t1 t1", "t3 = add t2 0.5"], ["t0"], ["t3", "t1"]),
+     ["t1", "t2", "t3"]),
+]
+
+
+def check_dead_code(eliminate_dead_code):
+    """Each program must come back with the instructions that its outputs need, and only those,
+    in their order, with its inputs and outputs as they were; the program given must not
+    change."""
+    rng = np.random.default_rng(9)
+    for program, kept in DEAD_CODE:
+        before = repr(program)
+        result = eliminate_dead_code(program)
+        _stub_answered(result, "eliminate_dead_code")
+        assert repr(program) == before, (
+            "the program you were given has changed: build a new list of instructions and "
+            "return a new program, as a compiler pass does")
+        inputs, instructions, outputs = result
+        assert list(inputs) == program[0] and list(outputs) == program[2], (
+            "keep the program's inputs and outputs as they are")
+        names = [instruction[0] for instruction in instructions]
+        needed = [name for name in kept if name not in names]
+        assert not needed, (
+            f"{needed[0]} was removed, but an output needs it (perhaps through another "
+            "instruction)")
+        dead = [name for name in names if name not in kept]
+        assert not dead, (
+            f"{dead[0]} is kept, but no output depends on it, although another dead "
+            "instruction may read it: decide from the outputs backwards")
+        assert [tuple(i) for i in instructions] == [i for i in program[1] if i[0] in kept], (
+            "keep the instructions as they were, in the program's order (each after the "
+            "instructions it reads)")
+        arrays = [rng.normal(size=3) for _ in inputs]
+        assert all(np.array_equal(a, b) for a, b in zip(replay(result, arrays),
+                                                        replay(program, arrays)))

@@ -25,6 +25,30 @@ def exercise(stub):
 
 # 01 · a gradient tape from scratch
 
+def topological_order(root):
+    order, placed, stack = [], set(), [(root, False)]
+    while stack:
+        node, parents_placed = stack.pop()
+        if parents_placed:             # its parents were popped, and placed, after it was pushed
+            order.append(node)
+        elif id(node) not in placed:
+            placed.add(id(node))
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in node.parents)
+    return order
+
+
+def backward(root):
+    order = topological_order(root)
+    for node in order:
+        node.grad = 0.0
+    root.grad = 1.0
+    for node in reversed(order):       # each node after every node that uses it
+        if node.vjp is not None:
+            for parent, contribution in zip(node.parents, node.vjp(node.grad)):
+                parent.grad += contribution
+
+
 def sigmoid(self):
     s = 1.0 / (1.0 + np.exp(-self.data))
     return type(self)(s, (self,), lambda g: (g * s * (1.0 - s),), "sigmoid")
@@ -35,6 +59,12 @@ def broadcast_gradients(A, w, c):
     dL_dw = (2 * residual * A).sum(axis=0)               # w_j is used once per row
     dL_dc = (2 * residual).sum(axis=1, keepdims=True)    # c_i is used once per column
     return dL_dw, dL_dc
+
+
+def unbroadcast(grad, shape):
+    grad = np.sum(grad, axis=tuple(range(np.ndim(grad) - len(shape))))  # the axes put in front
+    stretched = tuple(axis for axis, n in enumerate(shape) if n == 1 and grad.shape[axis] != 1)
+    return grad.sum(axis=stretched, keepdims=True)
 
 
 def fit_linear(X, y, steps=300, lr=0.1):
@@ -79,6 +109,15 @@ class Swish(mg.Function):
         return (g * s * (1.0 + x * (1.0 - s)),)
 
 
+def jvp(f, x, v):
+    x = x.detach().requires_grad_()
+    y = f(x)
+    u = mg.zeros_like(y, requires_grad=True)  # any value: J^T u is linear in u
+    (pulled,) = mg.grad(y, x, grad_outputs=u, create_graph=True)     # J^T u, recorded
+    (pushed,) = mg.grad(pulled, u, grad_outputs=v)                  # d<J^T u, v>/du = J v
+    return pushed
+
+
 # 03 · differentiating through optimization
 
 def lr_hypergradient(train_loss, val_loss, size, lr, K, lam=0.5):
@@ -114,6 +153,13 @@ def max_gradient(x):
     return t * (1 - t * t)  # best response y* = tanh x, so max_y f = tanh(x)^2 / 2
 
 
+def term_one(mu, a, b, noise):
+    # only log(1 - D(mu + z)) depends on mu: d/dmu of -softplus(logit) is -a sigmoid(logit)
+    return -a * np.mean(1.0 / (1.0 + np.exp(-(a * (mu + noise) + b))))
+
+
+# 05 · what each term does
+
 def unrolled_gradient(x, y, K, step):
     return y + 2 * K * step * x  # term 1: y_K = y + K step x;  term 2: x * K step
 
@@ -125,7 +171,7 @@ def growth_factor(K, step, second_order=True):
     return np.max(np.abs(np.linalg.eigvals(M)))
 
 
-# 05 · the unrolled GAN on the ring
+# 06 · the unrolled GAN on the ring
 
 def high_quality_fraction(samples, centers, std):
     distances = np.linalg.norm(samples[:, None, :] - centers[None, :, :], axis=-1)
@@ -146,7 +192,7 @@ def missing_term_share(generator, discriminator, d_optimizer, real, noise, K):
     return np.linalg.norm(full - first_term) / np.linalg.norm(full)
 
 
-# 06 · devices and the paper's scale
+# 07 · devices and the paper's scale
 
 def runs_agree(reference, candidate, rtol):
     return len(reference) == len(candidate) and all(
@@ -157,3 +203,43 @@ def runs_agree(reference, candidate, rtol):
 def cost_model(ks, ms):
     slope, intercept = np.polyfit(ks, ms, 1)
     return intercept, slope
+
+
+# 08 · from a tape to a program
+
+def trace(f, n_inputs):
+    instructions = []
+
+    class Symbol:
+        def __init__(self, name):
+            self.name = name
+
+        def record(self, op, *args):
+            out = Symbol(f"t{n_inputs + len(instructions)}")
+            names = tuple(a.name if isinstance(a, Symbol) else float(a) for a in args)
+            instructions.append((out.name, op, names))
+            return out
+
+        __add__ = lambda self, other: self.record("add", self, other)
+        __radd__ = lambda self, other: self.record("add", other, self)
+        __sub__ = lambda self, other: self.record("sub", self, other)
+        __rsub__ = lambda self, other: self.record("sub", other, self)
+        __mul__ = lambda self, other: self.record("mul", self, other)
+        __rmul__ = lambda self, other: self.record("mul", other, self)
+        tanh = lambda self: self.record("tanh", self)
+        exp = lambda self: self.record("exp", self)
+
+    inputs = [Symbol(f"t{i}") for i in range(n_inputs)]
+    result = f(*inputs)
+    results = result if isinstance(result, tuple) else (result,)
+    return [s.name for s in inputs], instructions, [s.name for s in results]
+
+
+def eliminate_dead_code(program):
+    inputs, instructions, outputs = program
+    needed, kept = set(outputs), []
+    for out, op, args in reversed(instructions):   # every reader comes after what it reads
+        if out in needed:
+            kept.append((out, op, args))
+            needed.update(a for a in args if isinstance(a, str))
+    return list(inputs), kept[::-1], list(outputs)

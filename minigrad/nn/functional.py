@@ -16,11 +16,12 @@ from ..ops.indexed import CheckIndices
 from ..ops.pool import max_pool2d
 from ..ops.linalg import linear
 from ..ops.normalize import standardize
+from ..ops.reduce import log_softmax, softmax
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "batch_norm", "relu", "leaky_relu", "tanh",
            "sigmoid", "softplus", "binary_cross_entropy_with_logits", "mse_loss", "lstm_cell",
            "dropout", "binary_cross_entropy", "log_softmax", "softmax", "nll_loss",
-           "cross_entropy", "embedding", "max_pool2d"]
+           "cross_entropy", "embedding", "max_pool2d", "layer_norm"]
 
 
 def relu(x, inplace=False):
@@ -85,22 +86,18 @@ def mse_loss(prediction, target, reduction="mean"):
 def binary_cross_entropy(probabilities, target, weight=None, reduction="mean"):
     """-w [t log p + (1 - t) log(1 - p)] for probabilities p in [0, 1] and w = ``weight`` (1 if
     None); each log is clamped at -100 as PyTorch does, so p = 0 or 1 gives a finite loss.
-    Prefer :func:`binary_cross_entropy_with_logits`, which is exact for logits of any size."""
+    Prefer :func:`binary_cross_entropy_with_logits`, which is exact for logits of any size.
+    A target of another shape is refused, as in PyTorch (broadcasting (4, 1) against (4,) would
+    silently average 16 terms)."""
     target = lift(target, probabilities)
+    if target.ndim and target.shape != probabilities.shape:
+        raise ValueError(f"binary_cross_entropy: target shape {target.shape} differs from the "
+                         f"input's {probabilities.shape}; PyTorch refuses this too (reshape one, "
+                         "e.g. target.view(-1, 1))")
     log_p = probabilities.log().clip(low=-100.0)
     log_not_p = (1.0 - probabilities).log().clip(low=-100.0)
     return _weighted("binary_cross_entropy", -(target * log_p + (1.0 - target) * log_not_p),
                      weight, reduction)
-
-
-def log_softmax(x, dim):
-    """x - logsumexp(x) along ``dim``: log-probabilities, computed without overflow."""
-    return x - x.logsumexp(axis=dim, keepdims=True)
-
-
-def softmax(x, dim):
-    """exp(log_softmax(x, dim)): probabilities along ``dim``."""
-    return log_softmax(x, dim).exp()
 
 
 def _one_hot(target, classes, like, op):
@@ -203,6 +200,21 @@ def embedding(input, weight, padding_idx=None, max_norm=None, scale_grad_by_freq
                          f"{size} embeddings")
     counted = (input != padding_idx % size).reshape(input.shape + (1,))
     return where(counted, rows, rows.detach())
+
+
+def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, the statistics (biased variance) of each
+    sample over its last axes, ``normalized_shape`` (an int or a tuple), as PyTorch's.
+    Composite: the ``Standardize`` primitive of batch norm, over other axes, then mul and add."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if x.shape[x.ndim - len(shape):] != shape:
+        raise ValueError(f"layer_norm: normalized_shape {shape} is not the end of the input's "
+                         f"shape {x.shape}")
+    check_same_dtype("layer_norm", input=x, weight=weight, bias=bias)
+    y, _, _ = standardize(x, tuple(range(x.ndim - len(shape), x.ndim)), eps)
+    if weight is not None:
+        y = y * weight
+    return y if bias is None else y + bias
 
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,

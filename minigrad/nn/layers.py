@@ -4,7 +4,7 @@ import math
 
 from ..creation import arange, zeros
 from ..grad_mode import no_grad
-from ..ops import where
+from ..ops import minimum, where
 from ..ops.conv import int_pair
 from . import functional as F
 from . import init
@@ -85,6 +85,11 @@ class ConvTranspose2d(Module):
 
 
 class _BatchNorm(Module):
+    # PyTorch counts the training batches, for momentum=None (a cumulative average), which
+    # minigrad does not offer: a PyTorch state dict's count is accepted and left out, and
+    # PyTorch fills in its own when it loads minigrad's state dict
+    torch_only_state = ("num_batches_tracked",)
+
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, device=None, dtype=None):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
@@ -117,6 +122,28 @@ class BatchNorm2d(_BatchNorm):
     expected_ndim = 4
 
 
+class LayerNorm(Module):
+    """``F.layer_norm`` over the last axes, ``normalized_shape``; ``weight`` (ones) and ``bias``
+    (zeros) of that shape with ``elementwise_affine``, as PyTorch's."""
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
+                 device=None, dtype=None):
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
+            tuple(normalized_shape)
+        self.normalized_shape, self.eps = shape, eps
+        self.weight = init.ones_(_parameter(*shape, device=device, dtype=dtype)) \
+            if elementwise_affine else None
+        self.bias = init.zeros_(_parameter(*shape, device=device, dtype=dtype)) \
+            if elementwise_affine and bias else None
+
+    def forward(self, x):
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.normalized_shape}, eps={self.eps}"
+
+
 def _activation(name, function, doc):
     def forward(self, x):
         return function(x)
@@ -126,6 +153,38 @@ def _activation(name, function, doc):
 
 Tanh = _activation("Tanh", F.tanh, "tanh(x)")
 Sigmoid = _activation("Sigmoid", F.sigmoid, "1 / (1 + exp(-x))")
+SiLU = _activation("SiLU", lambda x: x * F.sigmoid(x), "x * sigmoid(x) (the swish)")
+Identity = _activation("Identity", lambda x: x, "x itself (a placeholder layer)")
+
+
+class ELU(Module):
+    """x for x > 0, alpha (exp(x) - 1) otherwise. Composite: where, exp and minimum (exp of
+    min(x, 0), so that the branch not taken never overflows into a NaN gradient)."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, x):
+        return where(x > 0, x, self.alpha * (minimum(x, 0.0).exp() - 1.0))
+
+
+class Softmax(Module):
+    """softmax(x) along ``dim``, as ``F.softmax(x, dim)``."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.softmax(x, self.dim)
+
+
+class LogSoftmax(Softmax):
+    """log_softmax(x) along ``dim``, as ``F.log_softmax(x, dim)``."""
+
+    def forward(self, x):
+        return F.log_softmax(x, self.dim)
 
 
 class ReLU(Module):

@@ -4,7 +4,7 @@ Parameters are looked up by name at call time (``self.weight`` reads ``self._par
 :func:`functional_call` can run a module with other tensors in their place — the unrolled GAN
 runs its discriminator with the parameters of step k of the unrolled optimisation."""
 
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 
 import numpy as np
 
@@ -21,7 +21,15 @@ class Parameter(Tensor):
         super().__init__(data._data if isinstance(data, Tensor) else data, requires_grad)
 
 
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+IncompatibleKeys.__doc__ = """What ``load_state_dict`` did not match (PyTorch's return value)."""
+
+
 class Module:
+    # names a PyTorch state dict holds for this module and minigrad has no use for (batch
+    # norm's num_batches_tracked): accepted by load_state_dict and left out
+    torch_only_state = ()
+
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
@@ -39,6 +47,12 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise RuntimeError(f"{type(self).__name__}: call super().__init__() before setting "
                                "attributes")
+        if name in self._parameters and not isinstance(value, (Parameter, type(None))):
+            raise TypeError(
+                f"{type(self).__name__}.{name} is a parameter: assigning a "
+                f"{type(value).__name__} would drop it from parameters(); PyTorch refuses this "
+                f"too. Assign minigrad.nn.Parameter(tensor), or change the values in place "
+                f"(with minigrad.no_grad(): module.{name}.copy_(tensor))")
         for table in (self._parameters, self._buffers, self._modules):
             table.pop(name, None)
         if isinstance(value, Parameter):
@@ -110,32 +124,48 @@ class Module:
         for p in self.parameters():
             p.grad = None
 
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` of every parameter (to freeze a part of a model); returns the
+        module, as PyTorch's."""
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
     def state_dict(self):
         """Parameters and buffers by dotted name, as detached tensors sharing the data."""
         state = OrderedDict((name, p.detach()) for name, p in self.named_parameters())
         state.update((name, b.detach()) for name, b in self.named_buffers())
         return state
 
-    def load_state_dict(self, state):
-        """Copy values (tensors or arrays) into the parameters and buffers, checking that the
-        names and shapes match exactly."""
+    def load_state_dict(self, state, strict=True):
+        """Copy values (tensors or arrays, minigrad's or PyTorch's) into the parameters and
+        buffers, checking shapes first (nothing changes if one is wrong). With ``strict`` (the
+        default) the names must match exactly; with ``strict=False`` the names that match are
+        loaded. Returns ``(missing_keys, unexpected_keys)``, as PyTorch's; a name in
+        ``torch_only_state`` (batch norm's ``num_batches_tracked``) is neither."""
         own = dict(self.named_parameters())
         own.update(self.named_buffers())
+        ignored = {prefix + name for prefix, module in self.named_modules()
+                   for name in module.torch_only_state}
         missing = sorted(set(own) - set(state))
-        unexpected = sorted(set(state) - set(own))
-        if missing or unexpected:
+        unexpected = sorted(set(state) - set(own) - ignored)
+        if strict and (missing or unexpected):
             raise KeyError(f"load_state_dict into {type(self).__name__}: missing keys {missing}, "
-                           f"unexpected keys {unexpected}")
+                           f"unexpected keys {unexpected} (strict=False loads the names that "
+                           "match)")
         arrays = {}
         for name, target in own.items():  # check everything before changing anything
+            if name not in state:
+                continue
             value = state[name]
             array = value.numpy() if isinstance(value, Tensor) else np.asarray(value)
             if tuple(array.shape) != target.shape:
                 raise ValueError(f"load_state_dict: {name} has shape {tuple(array.shape)} in the "
                                  f"state, {target.shape} in the module")
             arrays[name] = array
-        for name, target in own.items():
-            target.data = backend.from_numpy(arrays[name], target.device, target.dtype)
+        for name, array in arrays.items():
+            own[name].data = backend.from_numpy(array, own[name].device, own[name].dtype)
+        return IncompatibleKeys(missing, unexpected)
 
     # -- as state of a compiled function (minigrad.compile.state) --------------------------
     def traced_state(self):
@@ -203,12 +233,17 @@ class Module:
 
 
 class Sequential(Module):
-    """Modules applied one after the other."""
+    """Modules applied one after the other: ``Sequential(a, b)`` names them "0", "1";
+    ``Sequential(OrderedDict(name=module, ...))`` by the dict's names, as in PyTorch."""
 
     def __init__(self, *modules):
         super().__init__()
-        for index, module in enumerate(modules):
-            setattr(self, str(index), module)
+        if len(modules) == 1 and isinstance(modules[0], dict):
+            named = modules[0].items()
+        else:
+            named = ((str(index), module) for index, module in enumerate(modules))
+        for name, module in named:
+            setattr(self, name, checked_module("Sequential", name, module))
 
     def forward(self, x):
         for module in self._modules.values():
@@ -220,6 +255,13 @@ class Sequential(Module):
 
     def __len__(self):
         return len(self._modules)
+
+
+def checked_module(container, name, module):
+    """``module``, or an error if it is not a Module (a container would not register it)."""
+    if not isinstance(module, Module):
+        raise TypeError(f"{container}: {name!r} is a {type(module).__name__}, not a Module")
+    return module
 
 
 def functional_call(module, params, *args, **kwargs):

@@ -14,16 +14,24 @@ from . import linalg as _l
 from . import reduce as _r
 from . import shape as _s
 from . import torch_shapes as _t
-from ..creation import new_zeros
-from .elementwise import (abs, add, clip, div, equal, exp, greater, greater_equal, leaky_relu,
-                          less, less_equal, log, log1p, maximum, minimum, mul, neg, not_equal,
-                          power, relu, sigmoid, sign, softplus, sqrt, sub, tanh, where)
-from .linalg import matmul
-from .indexed import argmin, max, min
-from .reduce import argmax, logsumexp, mean, norm, sum, var
+from ..creation import new_full, new_ones, new_tensor, new_zeros
+from .conversions import CONVERSION_METHODS, clone, tensor_to
+from .inplace import IN_PLACE_METHODS, IN_PLACE_OPERATORS
+from .logical import all, allclose, any, isfinite, isinf, isnan, nonzero, where
+from .elementwise import (abs, add, clip, cos, div, equal, exp, greater, greater_equal,
+                          leaky_relu, less, less_equal, log, log1p, masked_fill, maximum,
+                          minimum, mul, neg,
+                          not_equal, power, reciprocal, relu, rsqrt, sigmoid, sign, sin, softplus,
+                          sqrt, sub, tanh)
+from .linalg import bmm, dot, matmul, mm, outer
+from .sort import sort, topk
+from .indexed import argmin, gather, max, min
+from .scan import cumsum, prod
+from .reduce import argmax, log_softmax, logsumexp, mean, norm, softmax, std, sum, var
 from .reduce import max as amax
 from .reduce import min as amin
-from .torch_shapes import flatten, narrow, squeeze, unsqueeze
+from .torch_shapes import (chunk, expand, flatten, flip, narrow, repeat, split, squeeze, unbind,
+                           unsqueeze)
 from .shape import (astype, broadcast_to, concatenate, getitem, permute, reshape, stack,
                     sum_to_shape, to, transpose)
 
@@ -59,6 +67,7 @@ _OPERATORS = {
     "__getitem__": _s.getitem,
     "__lt__": _e.less, "__le__": _e.less_equal, "__gt__": _e.greater, "__ge__": _e.greater_equal,
     "__eq__": _e.equal, "__ne__": _e.not_equal,
+    "__and__": _e.logical_and, "__or__": _e.logical_or, "__abs__": _e.abs,
 }
 
 _METHODS = {
@@ -68,15 +77,24 @@ _METHODS = {
     "sum": _r.sum, "mean": _r.mean, "max": _i.max, "min": _i.min, "var": _r.var,
     "logsumexp": _r.logsumexp,
     "reshape": _s.reshape, "permute": _s.permute, "transpose": _s.transpose,
-    "broadcast_to": _s.broadcast_to, "expand": _s.broadcast_to, "astype": _s.astype,
-    "to": _s.to, "matmul": _l.matmul,
+    "broadcast_to": _s.broadcast_to, "expand": _t.expand, "astype": _s.astype,
+    "matmul": _l.matmul,
     "view": _t.view, "view_as": _t.view_as, "squeeze": _t.squeeze, "unsqueeze": _t.unsqueeze,
     "flatten": _t.flatten, "t": _t.t, "narrow": _t.narrow, "contiguous": _t.contiguous,
-    "new_zeros": new_zeros, "argmax": _r.argmax, "argmin": _i.argmin, "amax": _r.max,
-    "amin": _r.min, "norm": _r.norm, "eq": _e.equal,
+    "new_zeros": new_zeros, "new_ones": new_ones, "new_full": new_full,
+    "new_tensor": new_tensor, "argmax": _r.argmax, "argmin": _i.argmin, "amax": _r.max,
+    "amin": _r.min, "norm": _r.norm, "eq": _e.equal, "std": _r.std,
+    "clamp": _e.clip, "pow": _e.power, "all": all, "any": any, "isnan": isnan,
+    "isinf": isinf, "isfinite": isfinite, "sin": _e.sin, "cos": _e.cos, "rsqrt": _e.rsqrt,
+    "reciprocal": _e.reciprocal, "softmax": _r.softmax, "log_softmax": _r.log_softmax,
+    "repeat": _t.repeat, "flip": _t.flip, "split": _t.split, "chunk": _t.chunk,
+    "unbind": _t.unbind, "gather": _i.gather, "masked_fill": _e.masked_fill, "cumsum": cumsum,
+    "mm": mm, "bmm": bmm, "dot": dot, "outer": outer, "sort": sort, "topk": topk, "prod": prod,
+    "nonzero": nonzero,
 }
 
-for _name, _function in {**_OPERATORS, **_METHODS}.items():
+for _name, _function in {**_OPERATORS, **_METHODS, **IN_PLACE_OPERATORS, **IN_PLACE_METHODS,
+                         **CONVERSION_METHODS}.items():
     setattr(Tensor, _name, _function)
 
 Tensor.T = property(lambda self: permute(self, *reversed(range(self.ndim))),
@@ -86,6 +104,4 @@ Tensor.cpu = lambda self: to(self, "cpu")
 Tensor.cuda = lambda self, device=None: to(self, "cuda" if device is None else f"cuda:{device}")
 Tensor.is_cuda = property(lambda self: self.device.startswith("cuda"),
                           doc="Whether the tensor lives on a CUDA GPU (cupy).")
-Tensor.float = lambda self: astype(self, "float32")
 Tensor.type = tensor_type
-Tensor.double = lambda self: astype(self, "float64")

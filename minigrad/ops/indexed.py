@@ -8,8 +8,8 @@ dim) shares it equally between ties. ``pick`` is the integer-index primitive ``T
 flattened x, and the indices come from ``Argmax`` (a recorded op): derivatives of every order are
 ``Take``'s and ``IndexAdd``'s, and a compiled program recomputes the indices for new data.
 
-Primitive: ``CheckIndices`` (not differentiable). Composites: ``pick``, ``argmin``, ``max``,
-``min``."""
+Primitive: ``CheckIndices`` (not differentiable). Composites: ``pick``, ``gather``, ``argmin``,
+``max``, ``min``."""
 
 import collections
 
@@ -70,6 +70,19 @@ def pick(x, axis, index):
     return reshape(taken, index.shape)
 
 
+def gather(x, dim, index):
+    """PyTorch's ``gather``: y[..., j, ...] = x[..., index[..., j, ...], ...] along ``dim``, for
+    an integer tensor ``index`` with x's number of axes and no larger than x on the others; its
+    values are checked (``CheckIndices``).  Composite: :func:`pick`; dx = g added into zeros at
+    the indices."""
+    (axis,) = _normalize_axes(x, dim)
+    if index.ndim != x.ndim or any(i > n for a, (i, n) in enumerate(zip(index.shape, x.shape))
+                                   if a != axis):
+        raise ValueError(f"gather: index of shape {index.shape} for x of shape {x.shape} along "
+                         f"dim {dim}; expected as many axes as x, none larger on the others")
+    return pick(x, axis, CheckIndices.apply(index, op="gather", size=x.shape[axis]))
+
+
 def argmin(x, dim=None, keepdim=False):
     """int64 indices of the smallest elements along ``dim`` (of the flattened tensor if None),
     the first of ties.  Composite: ``argmax(-x)``."""
@@ -81,8 +94,9 @@ def argmin(x, dim=None, keepdim=False):
 def max(x, dim=None, keepdim=False, axis=None, keepdims=False):
     """PyTorch's ``max``: ``max(x)`` the largest element; ``max(x, dim, keepdim=False)`` the named
     tuple ``(values, indices)`` along axis ``dim`` (indices: int64, the first of ties);
-    ``max(x, other)`` with a tensor ``other``: ``maximum(x, other)``. numpy's ``axis=`` (an int
-    or a tuple) and ``keepdims=`` give the values only, as ``amax``.
+    ``max(x, other)`` with a tensor ``other``: ``maximum(x, other)``. numpy's ``axis=`` and
+    ``keepdims=`` are PyTorch's aliases of ``dim`` and ``keepdim`` (values and indices); several
+    axes are refused (``amax`` reduces over several).
 
     Composite: ``maximum``, ``reduce.max``, or ``Argmax`` and :func:`pick`."""
     return _extreme("max", x, dim, keepdim, axis, keepdims)
@@ -105,13 +119,16 @@ def _extreme(op, x, dim, keepdim, axis, keepdims):
     elementwise, values_only, find_index, result = _FORMS[op]
     if isinstance(dim, Tensor):
         return elementwise(x, dim)
-    if dim is None:
-        return values_only(x, axis=axis, keepdims=keepdims or keepdim)
     if axis is not None:
-        raise TypeError(f"{op}: give dim (values and indices) or axis (values), not both")
+        if dim is not None:
+            raise TypeError(f"{op}: give dim or its alias axis, not both")
+        dim, keepdim = axis, keepdim or keepdims
+    if dim is None:
+        return values_only(x)
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
         raise TypeError(f"{op}: dim must be an int, got {dim!r}; {op}(x, dim) gives (values, "
-                        f"indices) along one axis, a{op}(x, dim=(...)) the values over several")
+                        f"indices) along one axis, as in PyTorch (also with numpy's axis=), "
+                        f"a{op}(x, dim=(...)) the values over several")
     if x.numel() == 0:
         raise ValueError(f"{op}: the tensor of shape {x.shape} is empty")
     scalar = x.ndim == 0

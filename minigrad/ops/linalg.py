@@ -116,3 +116,38 @@ def linear(x, weight, bias=None):
     if bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias of shape {bias.shape}, expected ({weight.shape[0]},)")
     return Linear.apply(x, weight, bias)
+
+
+def _require_ndim(op, expected, **operands):
+    for name, t in operands.items():
+        if t.ndim != expected:
+            shapes = ", ".join(f"{n} {o.shape}" for n, o in operands.items())
+            raise ValueError(f"{op}: expects {expected}-D operands, got {shapes}")
+
+
+def mm(a, b):
+    """PyTorch's ``mm``: the product of two matrices.  Composite: ``matmul``."""
+    _require_ndim("mm", 2, a=a, b=b)
+    return matmul(a, b)
+
+
+def bmm(a, b):
+    """PyTorch's ``bmm``: a batch of matrix products, (B, n, k) @ (B, k, m), no broadcasting.
+    Composite: ``matmul``."""
+    _require_ndim("bmm", 3, a=a, b=b)
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(f"bmm: batch sizes differ: a {a.shape}, b {b.shape}")
+    return matmul(a, b)
+
+
+def dot(a, b):
+    """The inner product of two vectors.  Composite: ``matmul`` of 1-D operands."""
+    _require_ndim("dot", 1, a=a, b=b)
+    return matmul(a, b)
+
+
+def outer(a, b):
+    """The outer product of two vectors, y_ij = a_i b_j.  Composite: ``matmul`` of a column and
+    a row (a broadcast multiply, as ``MatMul`` does for an inner axis of 1)."""
+    _require_ndim("outer", 1, a=a, b=b)
+    return matmul(reshape(a, (-1, 1)), reshape(b, (1, -1)))

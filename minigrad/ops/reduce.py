@@ -6,7 +6,8 @@ The VJP of a reduction spreads g back over the reduced axes: reshape g to the ke
 then broadcast it to the input's shape.
 
 Primitives: ``Sum``, ``Mean``, ``Max``, ``Argmax``, ``SafeShift``. Composites (built from
-primitives, so their derivatives are the primitives'): ``min``, ``norm``, ``logsumexp``, ``var``.
+primitives, so their derivatives are the primitives'): ``min``, ``norm``, ``logsumexp``, ``var``,
+``std``, ``log_softmax``, ``softmax``.
 """
 
 import builtins
@@ -204,13 +205,48 @@ def logsumexp(x, axis=None, keepdims=False):
     return total if keepdims else reshape(total, _reduced_shape(x.shape, axes))
 
 
+def log_softmax(x, dim):
+    """x - logsumexp(x) along ``dim``: log-probabilities, computed without overflow.
+    Composite: sub and logsumexp; dx = g - softmax(x) * sum(g) along ``dim``."""
+    return x - x.logsumexp(axis=dim, keepdims=True)
+
+
+def softmax(x, dim):
+    """exp(log_softmax(x, dim)): probabilities along ``dim``.
+    Composite: exp of log_softmax; dx = y * (g - sum(g * y)) along ``dim``."""
+    return log_softmax(x, dim).exp()
+
+
 @accepts_dim
-def var(x, axis=None, keepdims=False, correction=0):
+def var(x, axis=None, unbiased=None, keepdims=False, *, correction=None):
     """Variance: the sum of squared deviations from the mean, divided by count - correction.
 
+    PyTorch's signatures: ``x.var(dim, unbiased=True, keepdim=False)`` and ``x.var(dim,
+    correction=1)``; the default divides by count - 1 (Bessel's correction), and a bool in
+    place of ``dim`` is ``unbiased`` (``x.var(False)``). ``unbiased=False`` is correction 0.
+
     Composite: of mean, sub, mul, Sum and a constant factor."""
+    if isinstance(axis, bool):
+        axis, unbiased = None, axis if unbiased is None else _two_corrections()
+    if unbiased is not None and correction is not None:
+        _two_corrections()
+    if correction is None:
+        correction = 0 if unbiased is False else 1
     axes = _normalize_axes(x, axis)
     _require_values(f"var (correction={correction})", x, axes, more_than=correction)
     deviation = x - mean(x, axis=axes, keepdims=True)
     return Sum.apply(deviation * deviation, axes=axes, keepdims=keepdims) * \
         (1.0 / (_count(x, axes) - correction))
+
+
+def _two_corrections():
+    raise TypeError("var/std: give unbiased or correction, not both (unbiased=True is "
+                    "correction=1, unbiased=False correction=0)")
+
+
+@accepts_dim
+def std(x, axis=None, unbiased=None, keepdims=False, *, correction=None):
+    """The standard deviation, sqrt(var(...)), with :func:`var`'s arguments (count - 1 by
+    default, as PyTorch).  Composite: var and sqrt; d std = d var / (2 std), infinite where
+    all the values are equal."""
+    return var(x, axis, unbiased, keepdims, correction=correction).sqrt()

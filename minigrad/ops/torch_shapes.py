@@ -1,13 +1,14 @@
 """PyTorch's names for re-shaping a tensor: ``view``, ``view_as``, ``squeeze``, ``unsqueeze``,
-``flatten``, ``t``, ``narrow``, ``contiguous``. All are composites: each is ``reshape``,
-``transpose`` or a basic slice, so their derivatives of every order are those primitives'.
+``flatten``, ``t``, ``narrow``, ``contiguous``, ``expand``, ``repeat``, ``flip``, ``chunk``,
+``split``, ``unbind``. All are composites: each is ``reshape``, ``transpose``, ``broadcast_to``
+or a basic slice, so their derivatives of every order are those primitives'.
 
 Two differ from PyTorch by design. numpy arrays carry no "contiguous" requirement, so
 ``view`` is ``reshape`` (it copies where PyTorch's ``view`` would raise) and ``contiguous`` returns
 the tensor itself.
 """
 
-from .shape import getitem, reshape, transpose
+from .shape import broadcast_to, getitem, reshape, transpose
 
 
 def _axis(x, dim, ndim, op):
@@ -88,3 +89,78 @@ def narrow(x, dim, start, length):
 def contiguous(x):
     """x itself: numpy arrays need no contiguous copy before any op."""
     return x
+
+
+def _sizes(sizes):
+    """``f(2, 3)`` and ``f((2, 3))`` alike."""
+    return tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) \
+        else tuple(sizes)
+
+
+def expand(x, *sizes):
+    """x broadcast to ``sizes`` (``x.expand(4, -1)``: -1 keeps x's size on that axis; new axes
+    go in front).  Composite: ``broadcast_to``; dx = g summed back to x's shape."""
+    sizes = _sizes(sizes)
+    lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: {len(sizes)} sizes for a tensor of shape {x.shape}; give at "
+                         "least one per axis")
+    kept = tuple(x.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
+    if -1 in kept[:lead]:
+        raise ValueError(f"expand: -1 is not allowed for a new leading axis, got {sizes}")
+    return broadcast_to(x, kept)
+
+
+def repeat(x, *repeats):
+    """x tiled ``repeats[i]`` times along axis i (PyTorch's ``repeat``, numpy's ``tile``;
+    extra repeats add leading axes).  Composite: reshape to (1, n) per axis, ``broadcast_to``
+    (r, n), reshape to r * n; dx = g summed over the copies."""
+    repeats = _sizes(repeats)
+    if len(repeats) < x.ndim:
+        raise ValueError(f"repeat: {len(repeats)} repeats for a tensor of shape {x.shape}; give "
+                         "at least one per axis")
+    shape = (1,) * (len(repeats) - x.ndim) + x.shape
+    spread = reshape(x, tuple(v for n in shape for v in (1, n)))
+    tiled = broadcast_to(spread, tuple(v for r, n in zip(repeats, shape) for v in (r, n)))
+    return reshape(tiled, tuple(r * n for r, n in zip(repeats, shape)))
+
+
+def flip(x, dims):
+    """x with the order of its elements reversed along ``dims`` (an int or a tuple).
+    Composite: a basic ``getitem`` with step -1; dx = g flipped back."""
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    axes = {_axis(x, d, x.ndim, "flip") for d in dims}
+    return getitem(x, tuple(slice(None, None, -1) if a in axes else slice(None)
+                            for a in range(x.ndim)))
+
+
+def split(x, split_size_or_sections, dim=0):
+    """Pieces of x along ``dim``: of ``split_size`` each (the last smaller), or of the sizes in
+    a list (which must add up to the axis).  Composite: ``narrow``."""
+    axis = _axis(x, dim, x.ndim, "split")
+    size = x.shape[axis]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0:
+            raise ValueError(f"split: split_size must be positive, got {step}")
+        sections = [min(step, size - start) for start in range(0, size, step)]
+    else:
+        sections = list(split_size_or_sections)
+        if sum(sections) != size:
+            raise ValueError(f"split: sections {sections} add up to {sum(sections)}, but dim "
+                             f"{dim} has size {size} (tensor of shape {x.shape})")
+    starts = [sum(sections[:i]) for i in range(len(sections))]
+    return tuple(narrow(x, axis, start, n) for start, n in zip(starts, sections))
+
+
+def chunk(x, chunks, dim=0):
+    """x cut into ``chunks`` pieces along ``dim`` of ceil(size / chunks) each (the last may be
+    smaller, and there may be fewer, as in PyTorch).  Composite: :func:`split`."""
+    size = x.shape[_axis(x, dim, x.ndim, "chunk")]
+    return split(x, max(-(-size // chunks), 1), dim)
+
+
+def unbind(x, dim=0):
+    """The slices of x along ``dim``, each without that axis.  Composite: a basic ``getitem``."""
+    axis = _axis(x, dim, x.ndim, "unbind")
+    return tuple(getitem(x, (slice(None),) * axis + (i,)) for i in range(x.shape[axis]))

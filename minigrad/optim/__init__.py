@@ -1,5 +1,8 @@
-"""Optimizers for training, and the differentiable Adam step used for unrolling."""
+"""Optimizers for training, the differentiable Adam step used for unrolling, and learning-rate
+schedules (``lr_scheduler``)."""
 
-from .adam import Adam, AdamState, adam_update
+from . import lr_scheduler
+from .adam import Adam, AdamState, AdamW, adam_update
 from .optimizer import Optimizer
+from .rmsprop import RMSprop
 from .sgd import SGD

@@ -7,7 +7,7 @@ from ..creation import full, zeros_like
 from ..tensor import Tensor
 from ..grad_mode import no_grad
 from ..ops.adam import AdamStep, MovingAverage, MovingAverageOfSquare
-from .optimizer import Optimizer
+from .optimizer import Optimizer, with_weight_decay
 
 EPS_ROOT = 1e-39  # below float32's smallest normal number (1.2e-38): see adam_update
 
@@ -77,13 +77,16 @@ class Adam(Optimizer):
     so that a compiled training step reads it from the state; ``state_dict`` gives it as an int.
 
     The update is PyTorch's exactly: ``adam_update`` with ``eps_root=0`` (the optimizer's step
-    is never differentiated, so it needs no guard for second derivatives)."""
+    is never differentiated, so it needs no guard for second derivatives). ``weight_decay``
+    adds weight_decay * p to the gradient first, as PyTorch's Adam (kept among the
+    hyperparameters only when it is not 0)."""
 
     tensor_state_keys = ("exp_avg", "exp_avg_sq")
     count_keys = ("step",)
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
-        super().__init__(params, lr=lr, betas=tuple(betas), eps=eps)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        decay = {"weight_decay": weight_decay} if weight_decay else {}
+        super().__init__(params, lr=lr, betas=tuple(betas), eps=eps, **decay)
 
     def _init_state(self, param):
         return {"step": step_tensor(0, param), "exp_avg": zeros_like(param),
@@ -102,12 +105,38 @@ class Adam(Optimizer):
 
     @no_grad()
     def step(self):
+        settings = {key: self.hyperparameters[key] for key in ("lr", "betas", "eps")}
         for param in self.params:
             if param.grad is None:
                 continue
             state = self.state_of(param)
             state["step"] = state["step"] + 1
             new_param, state["exp_avg"], state["exp_avg_sq"] = adam_update(
-                param.detach(), param.grad, state["exp_avg"], state["exp_avg_sq"], state["step"],
-                eps_root=0.0, **self.hyperparameters)
+                param.detach(), self._gradient(param), state["exp_avg"], state["exp_avg_sq"],
+                state["step"], eps_root=0.0, **settings)
             param.data = new_param.data
+
+    def _gradient(self, param):
+        """The gradient the step follows: with PyTorch's L2 term when weight_decay is set."""
+        return with_weight_decay(param, self.hyperparameters)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), PyTorch's ``AdamW``: each step
+    first shrinks p to p (1 - lr weight_decay), then takes Adam's step on the gradient alone.
+    ``weight_decay`` defaults to 0.01, as PyTorch's."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
+        super().__init__(params, lr=lr, betas=betas, eps=eps)
+        self.hyperparameters["weight_decay"] = weight_decay
+
+    @no_grad()
+    def step(self):
+        shrink = 1.0 - self.lr * self.hyperparameters["weight_decay"]
+        for param in self.params:
+            if param.grad is not None:
+                param.data = (param.detach() * shrink).data
+        super().step()
+
+    def _gradient(self, param):
+        return param.grad  # the decay is decoupled: not part of the gradient

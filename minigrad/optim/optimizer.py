@@ -7,12 +7,23 @@ from .. import backend
 from ..tensor import Tensor
 
 
+def with_weight_decay(param, hyperparameters):
+    """param.grad + weight_decay * param (PyTorch's L2 penalty), or param.grad itself when the
+    hyperparameters have no weight_decay."""
+    decay = hyperparameters.get("weight_decay")
+    return param.grad if not decay else param.grad + decay * param.detach()
+
+
 class Optimizer:
     tensor_state_keys = ()  # the state entries that are tensors shaped like the parameter
     count_keys = ()  # the state entries that are counts kept as float64 0-d tensors (step)
 
     def __init__(self, params, **hyperparameters):
         self.params = list(params)
+        if self.params and isinstance(self.params[0], dict):
+            raise TypeError(f"{type(self).__name__}: parameter groups (a list of dicts, each with "
+                            "its own settings) are not supported: minigrad's optimizers have one "
+                            "group. Make one optimizer per group of settings")
         if not self.params:
             raise ValueError(f"{type(self).__name__}: got an empty list of parameters")
         for position, p in enumerate(self.params):
@@ -29,6 +40,13 @@ class Optimizer:
     @lr.setter
     def lr(self, value):
         self.hyperparameters["lr"] = value
+
+    @property
+    def param_groups(self):
+        """PyTorch's ``optimizer.param_groups``: here always one group, a dict-like view whose
+        "params" are the parameters and whose other keys are the hyperparameters (so that
+        ``for g in opt.param_groups: g["lr"] = 0.01`` changes the learning rate)."""
+        return [ParamGroup(self)]
 
     def state_of(self, param):
         """This parameter's state, created on first use."""
@@ -101,3 +119,32 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__}.load_state_dict: {key} of shape "
                              f"{tuple(value.shape)} for a parameter of shape {param.shape}")
         return Tensor(backend.from_numpy(np.asarray(value), param.device, param.dtype))
+
+
+class ParamGroup:
+    """The one parameter group of an :class:`Optimizer`: ``group["params"]`` its parameters,
+    ``group[name]`` its hyperparameters, read and written through."""
+
+    def __init__(self, optimizer):
+        self._optimizer = optimizer
+
+    def __getitem__(self, key):
+        if key == "params":
+            return self._optimizer.params
+        return self._optimizer.hyperparameters[key]
+
+    def __setitem__(self, key, value):
+        if key == "params" or key not in self._optimizer.hyperparameters:
+            raise KeyError(f"param_groups: {key!r} cannot be set; the hyperparameters of "
+                           f"{type(self._optimizer).__name__} are "
+                           f"{sorted(self._optimizer.hyperparameters)}")
+        self._optimizer.hyperparameters[key] = value
+
+    def keys(self):
+        return ["params", *self._optimizer.hyperparameters]
+
+    def __contains__(self, key):
+        return key in self.keys()
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default

@@ -1,16 +1,19 @@
 """Stochastic gradient descent with optional momentum (PyTorch's form)."""
 
 from ..grad_mode import no_grad
-from .optimizer import Optimizer
+from .optimizer import Optimizer, with_weight_decay
 
 
 class SGD(Optimizer):
-    """p <- p - lr * b,  with b <- momentum * b + g  (b = g when momentum is 0)."""
+    """p <- p - lr * b,  with b <- momentum * b + g  (b = g when momentum is 0), and
+    g = grad + weight_decay * p (PyTorch's L2 penalty; kept among the hyperparameters only when
+    it is not 0)."""
 
     tensor_state_keys = ("momentum_buffer",)
 
-    def __init__(self, params, lr, momentum=0.0):
-        super().__init__(params, lr=lr, momentum=momentum)
+    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
+        decay = {"weight_decay": weight_decay} if weight_decay else {}
+        super().__init__(params, lr=lr, momentum=momentum, **decay)
 
     def _init_state(self, param):
         return {"momentum_buffer": None}
@@ -21,7 +24,7 @@ class SGD(Optimizer):
         for param in self.params:
             if param.grad is None:
                 continue
-            direction = param.grad
+            direction = with_weight_decay(param, self.hyperparameters)
             if momentum:
                 state = self.state_of(param)
                 buffer = state["momentum_buffer"]

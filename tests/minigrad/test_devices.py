@@ -15,7 +15,7 @@ def model(x, w, idx):
     """A computation that touches every family of ops."""
     h = mg.tanh(x @ w) + mg.sigmoid(x[:, idx] * 2.0).sum(axis=1, keepdims=True)
     h = mg.concatenate([h, mg.relu(h) - h.exp().log1p()], axis=1)
-    pooled = mg.stack([h.max(axis=0), h.mean(axis=0), h.var(axis=0)], axis=0)
+    pooled = mg.stack([h.amax(axis=0), h.mean(axis=0), h.var(axis=0)], axis=0)
     joined = mg.where(pooled > 0, pooled, 0.1 * pooled).reshape(-1)[::-2]
     return (joined ** 2).sum() + h.logsumexp(axis=1).mean() + mg.maximum(h, 0.3).T[1, 2:4].sum()
 

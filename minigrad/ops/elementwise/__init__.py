@@ -3,8 +3,9 @@ maximum, where, comparisons, which broadcast). Every one is a primitive but ``mi
 composite of ``maximum`` and ``neg``."""
 
 from .binary import (Add, Compare, Div, Maximum, Mul, Pow, PowConstant, Sub, Where, add, div,
-                     equal, greater, greater_equal, less, less_equal, lift, maximum, minimum, mul,
-                     not_equal, power, sub, where)
-from .unary import (Abs, Clip, Exp, LeakyRelu, Log, Log1p, Masked, Neg, Relu, Sigmoid, Sign,
-                    Softplus, Sqrt, Tanh, abs, clip, exp, leaky_relu, log, log1p, neg, relu,
-                    sigmoid, sign, softplus, sqrt, tanh)
+                     equal, greater, greater_equal, less, less_equal, lift, logical_and,
+                     logical_or, masked_fill, maximum, minimum, mul, not_equal, power, sub,
+                     where)
+from .unary import (Abs, Clip, Cos, Exp, LeakyRelu, Log, Log1p, Masked, Neg, Relu, Sigmoid,
+                    Sign, Sin, Softplus, Sqrt, Tanh, abs, clip, cos, exp, leaky_relu, log, log1p,
+                    neg, reciprocal, relu, rsqrt, sigmoid, sign, sin, softplus, sqrt, tanh)

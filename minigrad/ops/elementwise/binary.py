@@ -6,7 +6,8 @@ Notation: a, b are the operands, y the output, g the gradient flowing into y; pr
 elementwise. The mask of ``maximum`` is a constant of the graph, as in ``unary.py``.
 
 Primitives: ``Add``, ``Sub``, ``Mul``, ``Div``, ``PowConstant`` and ``Pow`` (both made by
-``power``), ``Maximum``, ``Where`` and ``Compare`` (the comparisons). Composite: ``minimum``.
+``power``), ``Maximum``, ``Where`` and ``Compare`` (the comparisons, and ``&``, ``|`` of
+booleans). Composite: ``minimum``.
 """
 
 import numpy as np
@@ -15,6 +16,7 @@ from ... import backend
 from ...autodiff import DeviceMismatchError, Function
 from ...tensor import Tensor
 from ..shape import unbroadcast
+from .promotion import DEFAULT_FLOAT, promote
 from .unary import Masked, log
 
 
@@ -33,13 +35,16 @@ def lift(value, like):
     return Tensor(value)
 
 
-def _lift_operands(a, b):
-    """(a, b) as tensors: the operand that is not a tensor is lifted to match the other."""
+def _lift_operands(a, b, true_division=False):
+    """(a, b) as tensors of one dtype: the operand that is not a tensor is lifted to match the
+    other, then both take PyTorch's result dtype (``promotion.py``)."""
     if isinstance(a, Tensor):
-        return a, lift(b, a)
-    if isinstance(b, Tensor):
-        return lift(a, b), b
-    raise TypeError("expected at least one Tensor operand")
+        b = lift(b, a)
+    elif isinstance(b, Tensor):
+        a = lift(a, b)
+    else:
+        raise TypeError("expected at least one Tensor operand")
+    return promote(a, b, true_division)
 
 
 class Add(Function):
@@ -113,7 +118,7 @@ class Div(Function):
 
 
 def div(a, b):
-    a, b = _lift_operands(a, b)
+    a, b = _lift_operands(a, b, true_division=True)
     return Div.apply(a, b)
 
 
@@ -155,8 +160,11 @@ class Pow(Function):
 def power(x, exponent):
     """x ** exponent: :class:`PowConstant` for a Python number, :class:`Pow` otherwise."""
     if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
+        if isinstance(exponent, float) and not backend.namespace_of(x.data).isdtype(
+                x.dtype, "real floating"):
+            x = x.astype(DEFAULT_FLOAT)  # int ** float is float32 in PyTorch
         return PowConstant.apply(x, exponent=exponent)
-    exponent = lift(exponent, x)
+    x, exponent = _lift_operands(x, exponent)
     return Pow.apply(x, exponent)
 
 
@@ -225,6 +233,16 @@ def where(condition, a, b):
     return Where.apply(a, b, condition=condition)
 
 
+def masked_fill(x, mask, value):
+    """x with ``value`` where the boolean ``mask`` (broadcast to x) is True, as PyTorch's
+    ``x.masked_fill(mask, value)``.  Composite: ``where``; dx = g where the mask is False."""
+    mask = mask if isinstance(mask, Tensor) else lift(mask, x)
+    if backend.dtype_name(mask.dtype) != "bool":
+        raise TypeError(f"masked_fill: the mask must be a bool tensor, got dtype "
+                        f"{backend.dtype_name(mask.dtype)} (compare, e.g. x > 0)")
+    return where(mask, lift(value, x), x)
+
+
 class Compare(Function):
     """y = a OP b elementwise, a boolean array (OP one of < <= > >= == !=). Not differentiable:
     y is a constant of the graph.
@@ -253,3 +271,4 @@ def _comparison(name):
 less, less_equal = _comparison("__lt__"), _comparison("__le__")
 greater, greater_equal = _comparison("__gt__"), _comparison("__ge__")
 equal, not_equal = _comparison("__eq__"), _comparison("__ne__")
+logical_and, logical_or = _comparison("__and__"), _comparison("__or__")  # of boolean tensors

@@ -4,7 +4,8 @@ Notation: x is the input, y the output, g the gradient flowing into y; products 
 Masks computed from the data (``x > 0``) are constants of the graph: the second derivative of
 relu, abs and clip is zero wherever it exists, which is exactly right.
 
-Every op here is a primitive (a :class:`~minigrad.autodiff.Function` with its wrapper below it);
+Every op here is a primitive (a :class:`~minigrad.autodiff.Function` with its wrapper below it)
+but the composites ``rsqrt`` and ``reciprocal`` at the end;
 ``Masked`` is the primitive that the VJPs of the piecewise ops (here, in ``binary.py`` and in
 ``reduce.py``) multiply their mask with.
 """
@@ -160,6 +161,37 @@ def tanh(x):
     return Tanh.apply(x)
 
 
+class Sin(Function):
+    """y = sin(x).  VJP: dx = g * cos(x), with ``Cos``, whose VJP uses ``Sin``: the pair is a
+    closed family, so derivatives of every order stay inside it.
+    Saves: x."""
+
+    def forward(self, x):
+        return backend.namespace_of(x).sin(x)
+
+    def backward(self, g):
+        return (g * Cos.apply(self.inputs[0]),)
+
+
+def sin(x):
+    return Sin.apply(x)
+
+
+class Cos(Function):
+    """y = cos(x).  VJP: dx = -g * sin(x).
+    Saves: x."""
+
+    def forward(self, x):
+        return backend.namespace_of(x).cos(x)
+
+    def backward(self, g):
+        return (-(g * Sin.apply(self.inputs[0])),)
+
+
+def cos(x):
+    return Cos.apply(x)
+
+
 def _stable_sigmoid(xp, x):
     """1 / (1 + e^-x) without overflow: with e = exp(-|x|) <= 1, it is 1/(1+e) for x >= 0
     and e/(1+e) for x < 0."""
@@ -272,3 +304,14 @@ def clip(x, low=None, high=None):
     if low is None and high is None:
         raise ValueError("clip: give low, high or both")
     return Clip.apply(x, low=low, high=high)
+
+
+def rsqrt(x):
+    """1 / sqrt(x).  Composite: sqrt and a division, whose derivatives it takes:
+    d/dx x^(-1/2) = -(1/2) x^(-3/2)."""
+    return 1.0 / sqrt(x)
+
+
+def reciprocal(x):
+    """1 / x.  Composite: a division; d/dx (1/x) = -1/x^2."""
+    return 1.0 / x

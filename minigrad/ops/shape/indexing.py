@@ -10,9 +10,11 @@ Primitives: ``GetItem``, ``IndexPut``, ``Take``, ``IndexAdd``, ``Concatenate``. 
 ``getitem`` with an integer array, ``stack``.
 """
 
+import math
+
 import numpy as np
 
-from ... import backend
+from ... import backend, tracing
 from ...autodiff import Function
 from ...tensor import Tensor
 from .layout import accepts_dim, reshape, to
@@ -109,16 +111,16 @@ def _is_integer_array(item):
     if isinstance(item, list):
         kind = np.asarray(item).dtype
         if kind == np.bool_:
-            raise IndexError("getitem: boolean masks are not supported (the result's shape "
-                             "would depend on the data); use minigrad.where instead")
+            raise IndexError("getitem: a boolean mask is supported alone (x[mask]), not with "
+                             "other indices; use minigrad.where or masked_fill instead")
         if item and not np.issubdtype(kind, np.integer):
             raise IndexError(f"getitem: an index list must hold integers, got {item!r}")
         return True
     if hasattr(item, "dtype") and getattr(item, "ndim", 0) > 0:
         xp = backend.namespace_of(item)
         if xp.isdtype(item.dtype, "bool"):
-            raise IndexError("getitem: boolean masks are not supported (the result's shape "
-                             "would depend on the data); use minigrad.where instead")
+            raise IndexError("getitem: a boolean mask is supported alone (x[mask]), not with "
+                             "other indices; use minigrad.where or masked_fill instead")
         return xp.isdtype(item.dtype, "integral")
     return False
 
@@ -129,13 +131,43 @@ def getitem(x, key):
     An integer array (list, array or integer Tensor, any shape) may be combined only with full
     slices ``:`` and ``...``: ``x[idx]``, ``x[:, idx]``. Its gradient adds up repeated indices.
 
+    A boolean mask alone (``x[mask]``, the mask of x's shape or of its leading axes) picks the
+    elements (rows) where it is True, as PyTorch, in a 1-D (2-D, ...) result.
+
     A basic key is the primitive ``GetItem``. Composite, for an integer array: negative indices
-    wrapped with ``where``, then ``Take`` and ``reshape``."""
+    wrapped with ``where``, then ``Take`` and ``reshape``; for a mask, the integer array of its
+    True positions into x reshaped to (mask elements, rest)."""
+    if _is_boolean_mask(key):
+        return _masked(x, key)
     key = key if isinstance(key, tuple) else (key,)
     arrays = [position for position, item in enumerate(key) if _is_integer_array(item)]
     if arrays:
         return _take(x, key, arrays)
     return _basic_getitem(x, key)
+
+
+def _is_boolean_mask(key):
+    item = key.data if isinstance(key, Tensor) else key
+    if isinstance(item, list):
+        item = np.asarray(item)
+    return hasattr(item, "dtype") and getattr(item, "ndim", 0) > 0 and \
+        backend.namespace_of(item).isdtype(item.dtype, "bool")
+
+
+def _masked(x, mask):
+    """x[mask] for a boolean mask of x's leading axes (see :func:`getitem`)."""
+    tracing.refuse(f"x[mask] on a tensor of shape {x.shape}",
+                   "the result's shape depends on the mask's values; use where or masked_fill")
+    mask = mask.data if isinstance(mask, Tensor) else mask
+    if isinstance(mask, list):
+        mask = backend.from_numpy(np.asarray(mask), x.device)
+    if tuple(mask.shape) != x.shape[:mask.ndim]:
+        raise IndexError(f"getitem: a boolean mask of shape {tuple(mask.shape)} for a tensor of "
+                         f"shape {x.shape}; expected the shape of its leading axes")
+    xp = backend.namespace_of(mask)
+    (positions,) = xp.nonzero(xp.reshape(mask, (-1,)))
+    rows = reshape(x, (-1,) + x.shape[mask.ndim:])
+    return _take(rows, (Tensor(xp.astype(positions, xp.int64)),), [0])
 
 
 def _basic_getitem(x, key):
@@ -173,11 +205,42 @@ def _basic_getitem(x, key):
     return GetItem.apply(x, key=tuple(full), shape=tuple(out_shape))
 
 
+def _take_several(x, key, array_positions):
+    """x[..., i, j, ...] for integer arrays in adjacent positions, the other items full slices:
+    the indexed axes merged into one, indexed with the flat index i * n_j + j (as numpy, the
+    arrays broadcast together and their shape replaces those axes)."""
+    from ..elementwise import where  # here: elementwise imports this package
+    from ..indexed import CheckIndices
+
+    first, count = array_positions[0], len(array_positions)
+    if array_positions != list(range(first, first + count)) or any(
+            item != slice(None) for i, item in enumerate(key) if i not in array_positions):
+        raise IndexError(f"getitem: several integer arrays must be adjacent, with only full "
+                         f"slices (:) around them, e.g. x[rows, cols] or x[:, i, j]; got {key!r}")
+    sizes = x.shape[first:first + count]
+    indices = []
+    for item, size in zip(key[first:first + count], sizes):
+        index = item if isinstance(item, Tensor) else Tensor(
+            backend.to_device(np.asarray(item, dtype=np.int64), x.device))
+        index = to(index, x.device)
+        index = where(index < 0, index + size, index)
+        indices.append(CheckIndices.apply(index, op="getitem", size=size))
+    shape = np.broadcast_shapes(*[i.shape for i in indices])
+    flat = 0
+    for index, stride in zip(indices, [math.prod(sizes[j + 1:]) for j in range(count)]):
+        flat = flat + index.broadcast_to(shape) * stride
+    merged = reshape(x, x.shape[:first] + (math.prod(sizes),) + x.shape[first + count:])
+    return _take(merged, (slice(None),) * first + (flat,), [first])
+
+
 def _take(x, key, array_positions):
-    if len(array_positions) > 1 or any(not (item is Ellipsis or item == slice(None))
-                                       for i, item in enumerate(key) if i not in array_positions):
+    if len(array_positions) > 1:
+        return _take_several(x, key, array_positions)
+    if any(not (item is Ellipsis or item == slice(None))
+           for i, item in enumerate(key) if i not in array_positions):
         raise IndexError(f"getitem: an integer-array index can only be combined with full "
-                         f"slices (:) and '...', e.g. x[idx] or x[:, idx]; got {key!r}")
+                         f"slices (:) and '...', e.g. x[idx] or x[:, idx], or with other "
+                         f"adjacent arrays (x[rows, cols]); got {key!r}")
     from ..elementwise import where  # here: elementwise imports this package
 
     position = array_positions[0]

@@ -13,6 +13,7 @@ Composites: ``transpose``, ``unbroadcast``.
 """
 
 import functools
+import inspect
 import math
 
 import numpy as np
@@ -23,13 +24,16 @@ from ...autodiff import Function
 
 def accepts_dim(function):
     """Let ``function(x, axis=..., keepdims=...)`` also take PyTorch's names, ``dim=`` and
-    ``keepdim=`` (PyTorch code says ``x.sum(dim=1)``)."""
+    ``keepdim=`` (PyTorch code says ``x.sum(dim=1)``, ``x.norm(2, dim=1)``)."""
+    positions = list(inspect.signature(function).parameters)
+    axis_position = positions.index("axis") - 1  # among the arguments after x
+
     @functools.wraps(function)
     def with_torch_names(x, *args, dim=None, keepdim=None, **kwargs):
         for alias, name, value in (("dim", "axis", dim), ("keepdim", "keepdims", keepdim)):
             if value is None:
                 continue
-            if name in kwargs or (name == "axis" and args):
+            if name in kwargs or (name == "axis" and len(args) > axis_position):
                 raise TypeError(f"{function.__name__}: give {name} or {alias}, not both")
             kwargs[name] = value
         return function(x, *args, **kwargs)

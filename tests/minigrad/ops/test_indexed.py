@@ -51,8 +51,10 @@ def test_the_gradient_at_ties_goes_to_the_first_index_and_amax_shares_it(device)
 def test_the_other_forms_of_max_and_min(device):
     x = mg.tensor(np.array([[1.0, 5.0], [4.0, -2.0]]), device=device)
     assert x.max().item() == 5.0 and mg.min(x).item() == -2.0  # no dim: the values only
-    np.testing.assert_array_equal(x.max(axis=1).numpy(), [5.0, 4.0])  # numpy's axis: values
-    np.testing.assert_array_equal(x.min(axis=(0, 1), keepdims=True).numpy(), [[-2.0]])
+    values, indices = x.max(axis=1)  # numpy's axis is dim, as in PyTorch (issue 35)
+    np.testing.assert_array_equal(values.numpy(), [5.0, 4.0])
+    np.testing.assert_array_equal(indices.numpy(), [1, 0])
+    assert x.min(axis=0, keepdims=True).values.shape == (1, 2)
     other = mg.tensor(np.array([[2.0, 2.0], [2.0, 2.0]]), device=device)
     np.testing.assert_array_equal(mg.max(x, other).numpy(), [[2.0, 5.0], [4.0, 2.0]])
     np.testing.assert_array_equal(x.min(other).numpy(), [[1.0, 2.0], [2.0, -2.0]])
@@ -66,8 +68,10 @@ def test_max_and_min_refuse_what_pytorch_refuses_with_a_message():
     x = mg.zeros(2, 3)
     with pytest.raises(TypeError, match=r"max: dim must be an int, got \(0, 1\).*amax"):
         x.max((0, 1))
-    with pytest.raises(TypeError, match="min: give dim .* or axis .*, not both"):
+    with pytest.raises(TypeError, match="min: give dim or its alias axis, not both"):
         x.min(0, axis=1)
+    with pytest.raises(TypeError, match=r"min: dim must be an int, got \(0, 1\).*amin"):
+        x.min(axis=(0, 1))
     with pytest.raises(ValueError, match=r"max: the tensor of shape \(0, 2\) is empty"):
         mg.zeros(0, 2).max(1)
     with pytest.raises(ValueError, match=r"argmin: the tensor of shape \(0,\) is empty"):

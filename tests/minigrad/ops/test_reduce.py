@@ -1,4 +1,4 @@
-"""Reductions (sum, mean, var, max, min, logsumexp) over any axes, with and without keepdims:
+"""Reductions (sum, mean, var, amax, amin, logsumexp) over any axes, with and without keepdims:
 values against numpy, first and second derivatives against central finite differences."""
 
 import numpy as np
@@ -21,8 +21,8 @@ def _logsumexp(x, axis, keepdims):
 REDUCTIONS = {
     "sum": (mg.sum, np.sum, False),
     "mean": (mg.mean, np.mean, False),
-    "max": (mg.max, np.max, True),
-    "min": (mg.min, np.min, True),
+    "amax": (mg.amax, np.max, True),
+    "amin": (mg.amin, np.min, True),
     "logsumexp": (mg.logsumexp, _logsumexp, False),
 }
 
@@ -62,7 +62,7 @@ def test_var(device, data, keepdims, correction):
 @pytest.mark.parametrize("device", S.DEVICES)
 def test_max_shares_the_gradient_between_ties(device):
     x = mg.tensor(np.array([[1.0, 3.0, 3.0], [2.0, 0.0, 1.0]]), requires_grad=True, device=device)
-    (g,) = mg.grad(x.max(axis=1).sum(), x)
+    (g,) = mg.grad(x.amax(axis=1).sum(), x)
     np.testing.assert_array_equal(g.numpy(), [[0.0, 0.5, 0.5], [1.0, 0.0, 0.0]])
     (g,) = mg.grad(x.min(), x)
     np.testing.assert_array_equal(g.numpy(), [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
@@ -91,3 +91,18 @@ def test_reductions_reject_bad_axes():
         x.sum(axis=2)
     with pytest.raises(ValueError, match="max.*empty"):
         mg.tensor(np.ones((0, 2))).max()
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+@given(data=st.data(), keepdims=st.booleans(), unbiased=st.booleans())
+def test_std_is_the_root_of_var_with_torch_s_default_correction(device, data, keepdims,
+                                                                 unbiased):
+    shape = data.draw(S.shapes(min_dims=1, max_side=3))
+    x = data.draw(S.distinct_arrays(shape))
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    assume(shape[axis] > 1)
+    leaf = S.leaf(x, device)
+    y = mg.std(leaf, axis, unbiased, keepdims)
+    np.testing.assert_allclose(y.numpy(), np.std(x, axis=axis, keepdims=keepdims,
+                                                 ddof=int(unbiased)), rtol=1e-10, atol=1e-14)
+    check_derivatives(lambda t: t.std(axis, unbiased, keepdims), leaf)

@@ -1,0 +1,72 @@
+"""In-place updates (``x -= y``, ``add_``, ``fill_``, ...): written into the array and versioned
+when nothing records them, rebased into the graph when something does; first and second
+derivatives of the recorded form against central differences; and the errors."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import minigrad as mg
+import strategies as S
+from minigrad.testing import gradcheck
+
+
+def _recorded_updates(x, y):
+    """A function of x and y made of in-place updates of tensors computed from them."""
+    h = x * y
+    h += x
+    h -= y * 0.5
+    h *= x
+    h /= y
+    h.add_(x, alpha=2.0)
+    h.sub_(y)
+    h.mul_(0.3)
+    h.div_(1.5)
+    return h
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+@given(shapes=S.broadcastable_pair(), data=st.data())
+def test_recorded_in_place_updates_have_the_derivatives_of_the_out_of_place_ops(device, shapes,
+                                                                                data):
+    x_shape, y_shape = shapes
+    out_shape = np.broadcast_shapes(x_shape, y_shape)
+    x = data.draw(S.arrays(out_shape))  # h has x's shape: y broadcasts into it
+    y = data.draw(S.positive_arrays(y_shape))
+    xs = [S.leaf(x, device), S.leaf(y, device)]
+    expected = ((x * y + x - y * 0.5) * x / y + 2.0 * x - y) * 0.3 / 1.5
+    np.testing.assert_allclose(_recorded_updates(*xs).numpy(), expected, rtol=1e-12)
+    assert gradcheck(_recorded_updates, xs, order=2)
+
+
+def test_an_update_nothing_records_writes_into_the_array_and_bumps_the_version():
+    x = mg.tensor([1.0, 2.0, 3.0])
+    array, version = x.data, x.version
+    x.add_(1.0).mul_(2.0).clamp_(max=7.0)
+    assert x.data is array and x.version == version + 3
+    assert x.tolist() == [4.0, 6.0, 7.0]
+    assert x.fill_(0.5).tolist() == [0.5] * 3 and x.zero_().tolist() == [0.0] * 3
+
+
+def test_uniform_and_normal_fill_from_the_default_generator():
+    mg.manual_seed(0)
+    x = mg.empty(1000, dtype="float64").uniform_(-2.0, 3.0)
+    assert -2.0 <= x.numpy().min() and x.numpy().max() < 3.0
+    assert x.mean().item() == pytest.approx(0.5, abs=0.2)
+    y = mg.zeros(1000).normal_(1.0, 2.0)
+    assert y.dtype == np.float32 and y.std().item() == pytest.approx(2.0, rel=0.1)
+
+
+def test_in_place_errors_name_the_op_and_what_was_expected():
+    with pytest.raises(RuntimeError, match=r"add_: the result has shape \(2, 2\), but an "
+                                           r"in-place op keeps x's shape \(2,\)"):
+        mg.zeros(2).add_(mg.zeros(2, 2))
+    with pytest.raises(TypeError, match=r"mul_: the result's dtype float32 cannot be stored in "
+                                        r"x's dtype int64"):
+        mg.tensor([1, 2]).mul_(0.5)
+    with pytest.raises(mg.CompileError, match="in-place"):
+        mg.compile(lambda t: t.add_(1.0))(mg.zeros(2))
+    x = mg.tensor([1.0, 2.0]).float()
+    x += mg.tensor([1.0, 1.0], dtype="float64")  # float64 into float32: rounded, as PyTorch
+    assert x.dtype == np.float32 and x.tolist() == [2.0, 3.0]
