@@ -8,7 +8,8 @@ A generated table stands in reproduction.md between the two lines
     <!-- end of table -->
 
 and is exactly what ``ugan.results.format_table`` makes of that summary, so that no number of a
-table is typed by hand and none can go stale.
+table is typed by hand and none can go stale. ``<!-- table: results/NAME.json convergence -->``
+stands for ``ugan.results.format_convergence`` instead: when each run covered every mode for good.
 
     python docs/make_tables.py           rewrite the tables in place
     python docs/make_tables.py --check   rewrite nothing; exit 1 naming the tables that differ
@@ -23,9 +24,11 @@ DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent))  # the checkout's ugan, installed or not
 
 from ugan import jsonfile  # noqa: E402
-from ugan.results import format_table  # noqa: E402
-BLOCK = re.compile(r"(<!-- table: (?P<name>[^ ]+) -->\n)(?P<table>.*?)(<!-- end of table -->)",
-                   re.DOTALL)
+from ugan.results import format_convergence, format_table  # noqa: E402
+
+BLOCK = re.compile(r"(<!-- table: (?P<name>[^ ]+)(?: (?P<view>convergence))? -->\n)(?P<table>.*?)"
+                   r"(<!-- end of table -->)", re.DOTALL)
+VIEWS = {None: format_table, "convergence": format_convergence}
 
 
 def made_tables(text, docs=DOCS):
@@ -37,10 +40,10 @@ def made_tables(text, docs=DOCS):
         if not path.is_file():
             raise FileNotFoundError(f"make_tables: {match['name']} is named by a table block but "
                                     f"{path} does not exist")
-        table = format_table(jsonfile.read(path)) + "\n"
+        table = VIEWS[match["view"]](jsonfile.read(path)) + "\n"
         if table != match["table"]:
             changed.append(match["name"])
-        return match[1] + table + match[4]
+        return match[1] + table + match[5]
 
     return BLOCK.sub(remake, text), changed
 

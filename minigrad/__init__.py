@@ -12,7 +12,7 @@ from .backend import default_device, set_default_device
 from .forward_mode import jvp
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import (abs, add, all, allclose, amax, amin, any, argmax, argmin, astype, bmm,
-                  broadcast_to, chunk, clip, clone, concatenate, cos, cumsum, div, dot, exp,
+                  broadcast_to, chunk, clip, clone, concatenate, cos, cumsum, div, dot, einsum, exp,
                   flatten, flip, gather, getitem, greater, greater_equal, isfinite, isinf, isnan,
                   leaky_relu, less, less_equal, log, log1p, log_softmax, logsumexp, masked_fill,
                   matmul, max, maximum, mean, min, minimum, mm, mul, narrow, neg, nonzero, norm,

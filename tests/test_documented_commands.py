@@ -3,7 +3,7 @@
 
 Commands are taken in the order they appear in each file (so a documented ``--resume`` continues
 the run that the lines before it made), with their run folder moved under a temporary folder and
-the run shrunk: 1 iteration per 1,000 documented (at least 2), batch 16, an evaluation every
+the run shrunk: 1 iteration per 1,000 documented (at least 2; a variant's steps=N too), batch 16, an evaluation every
 iteration, a study's first seed only; a shell redirection after a command (``> runs.txt``) is
 not part of it. Every command runs on this machine's CPU (no ``--device cuda``); those of the
 paper's networks (``--preset paper`` or ``fashion``) at a tiny width, with 64 samples per
@@ -74,6 +74,9 @@ def shrunk(args, tmp_path):
             and args[args.index("--preset") + 1] in ("paper", "fashion"):
         _paper_networks(args)
     _one_seed(args)
+    # A variant's own length (steps=5000) shrinks as --steps does.
+    args = [f"steps={max(2, int(arg[6:]) // 1000)}" if re.fullmatch(r"steps=\d+", arg) else arg
+            for arg in args]
     steps = 2
     if "--steps" in args:
         at = args.index("--steps")

@@ -94,3 +94,18 @@ def format_table(summary):
     for finding in summary.get("findings", []):
         lines += ["", finding]
     return "\n".join(lines)
+
+
+def format_convergence(summary):
+    """When each run came to cover every mode for good, in Markdown, from its summary.json: a
+    row per K (or variant and K) with each seed's ``all_modes_from_step`` (the evaluation from
+    which every mode stays strictly covered until the end; "never" when the last one misses a
+    mode), in the order of ``summary["seeds"]``."""
+    runs = summary["runs"]
+    first = "K" if all(k.isdigit() for k in runs) else "variant, K"
+    lines = [f"| {first} | all modes from iteration, per seed |", "| --- | --- |"]
+    for name, entry in runs.items():
+        steps = [record["metrics"]["all_modes_from_step"] for record in entry["per_seed"]]
+        lines.append(f"| {name} | " + ", ".join("never" if step is None else f"{step:,}"
+                                                 for step in steps) + " |")
+    return "\n".join(lines)

@@ -23,6 +23,7 @@ from .elementwise import (abs, add, clip, cos, div, equal, exp, greater, greater
                           minimum, mul, neg,
                           not_equal, power, reciprocal, relu, rsqrt, sigmoid, sign, sin, softplus,
                           sqrt, sub, tanh)
+from .einsum import einsum
 from .linalg import bmm, dot, matmul, mm, outer
 from .sort import sort, topk
 from .indexed import argmin, gather, max, min

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ugan import jsonfile
-from ugan.results import cell, format_table, number, over_seeds, row_entry
+from ugan.results import cell, format_convergence, format_table, number, over_seeds, row_entry
 from ugan.study import run_study
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,6 +116,32 @@ def test_make_tables_remakes_a_block_from_its_summary_and_check_finds_a_stale_on
     assert doc.read_text() == ("text\n<!-- table: results/tiny.json -->\n" + format_table(summary)
                                + "\n<!-- end of table -->\nend\n")
     assert tables.main(["--check", "--doc", str(doc)]) == 0
+
+
+def test_format_convergence_lists_each_seeds_step_in_seed_order_and_never_for_none(study):
+    _, summary = study
+    seeds = {k: [record["metrics"]["all_modes_from_step"] for record in entry["per_seed"]]
+             for k, entry in summary["runs"].items()}
+    lines = format_convergence(summary).split("\n")
+    assert lines[:2] == ["| K | all modes from iteration, per seed |", "| --- | --- |"]
+    assert len(lines) == 2 + len(seeds)
+    for line, (k, steps) in zip(lines[2:], seeds.items()):
+        assert line == f"| {k} | " + ", ".join("never" if s is None else f"{s:,}" for s in steps) + " |"
+    entry = next(iter(summary["runs"].values()))
+    entry["per_seed"][0]["metrics"]["all_modes_from_step"] = 12000
+    entry["per_seed"][1]["metrics"]["all_modes_from_step"] = None
+    assert format_convergence(summary).split("\n")[2].endswith("| 12,000, never |")
+
+
+def test_a_convergence_block_is_remade_from_its_summary(study, tmp_path):
+    _, summary = study
+    (tmp_path / "results").mkdir()
+    jsonfile.write(tmp_path / "results" / "tiny.json", summary)
+    doc = tmp_path / "doc.md"
+    doc.write_text("<!-- table: results/tiny.json convergence -->\n<!-- end of table -->\n")
+    assert make_tables().main(["--doc", str(doc)]) == 0
+    assert doc.read_text() == ("<!-- table: results/tiny.json convergence -->\n"
+                               + format_convergence(summary) + "\n<!-- end of table -->\n")
 
 
 def test_the_tables_of_reproduction_md_equal_what_their_summaries_make():
