@@ -54,15 +54,15 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     set_threads(args.threads)
-    trainer = minigrad_iteration(args.unroll_steps).__self__
+    gan = minigrad_iteration(args.unroll_steps).__self__  # the run's UnrolledGAN
     for _ in range(3):  # trace, check the first replay, then the steady program
-        trainer.train_step()
+        gan.train_step()
     seconds, iteration = None, 0.0
     for _ in range(args.repeats):  # interleaved, so that both see the same machine
-        program, once = trainer._iteration.profile(trainer._batches(), repeats=1)
+        program, once = gan.compiled.profile(gan.batches(), repeats=1)
         seconds = once if seconds is None else [a + b for a, b in zip(seconds, once)]
         start = time.perf_counter()
-        trainer.train_step()
+        gan.train_step()
         iteration += time.perf_counter() - start
     seconds = [total / args.repeats for total in seconds]
     iteration /= args.repeats

@@ -46,7 +46,7 @@ def measure(experiment_name, width):
         trainer = GANTrainer(experiment_class(config), out)
         setup = peak_mib()
         start = time.perf_counter()
-        record = trainer.experiment.evaluate(trainer.generator, 0, out)
+        record = trainer.experiment.evaluate(trainer.gan.generator, 0, out)
         seconds = time.perf_counter() - start
     return {"setup": setup, "peak": peak_mib(), "seconds": seconds, "samples":
             config.eval_samples, "metrics": sorted(record)}

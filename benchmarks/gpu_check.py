@@ -92,7 +92,7 @@ def ring_parameters(device, size, nudge=0.0):
                                            batch_size=size["batch_size"], g_hidden=size["hidden"],
                                            d_hidden=size["hidden"], device=device)
     trainer = GANTrainer(MixtureExperiment(config), out_dir="unused")
-    params = [*trainer.generator.parameters(), *trainer.discriminator.parameters()]
+    params = [*trainer.gan.generator.parameters(), *trainer.gan.discriminator.parameters()]
     if nudge:
         signs = np.random.default_rng(1)
         with mg.no_grad():
@@ -100,7 +100,7 @@ def ring_parameters(device, size, nudge=0.0):
                 factor = 1.0 + nudge * signs.choice([-1.0, 1.0], size=p.shape)
                 p.data = (p * mg.tensor(factor, dtype=p.dtype, device=device)).data
     for _ in range(size["iterations"]):
-        trainer.train_step()
+        trainer.gan.train_step()
     return [p.numpy().astype(np.float64) for p in params]
 
 
@@ -130,7 +130,7 @@ def image_iteration(device, size, compile):
     experiment = ConvExperiment(config)
     shape = (512, 1, size["image_size"], size["image_size"])
     experiment.images = np.random.default_rng(0).uniform(-1, 1, shape).astype(np.float32)
-    return GANTrainer(experiment, out_dir="unused").train_step
+    return GANTrainer(experiment, out_dir="unused").gan.train_step
 
 
 def reference_contenders(device, unroll_steps):

@@ -44,7 +44,7 @@ def minigrad_iteration(unroll_steps, compile=True, device="cpu", batch_size=BATC
 
     config = MixtureExperiment.config_from("paper", unroll_steps=unroll_steps,
                                            batch_size=batch_size, compile=compile, device=device)
-    return GANTrainer(MixtureExperiment(config), out_dir="unused").train_step
+    return GANTrainer(MixtureExperiment(config), out_dir="unused").gan.train_step
 
 
 def conv_iteration(compile):
@@ -53,7 +53,7 @@ def conv_iteration(compile):
     from ugan.train import GANTrainer
 
     config = dataclasses.replace(ConvExperiment.config_from("demo"), compile=compile)
-    return GANTrainer(ConvExperiment(config), out_dir="unused").train_step
+    return GANTrainer(ConvExperiment(config), out_dir="unused").gan.train_step
 
 
 def adam_math(p, g, m, v, t, lr=1e-4, b1=0.5, b2=0.999, eps=1e-8):

@@ -40,18 +40,18 @@ def iteration_seconds(experiment_class, unroll_steps, iterations, out_dir):
     config = experiment_class.config_from("fashion", unroll_steps=unroll_steps)
     trainer = GANTrainer(experiment_class(config), out_dir)
     for _ in range(2):
-        trainer.train_step()
+        trainer.gan.train_step()
     best = float("inf")
     for _ in range(iterations):
         start = time.perf_counter()
-        trainer.train_step()
+        trainer.gan.train_step()
         best = min(best, time.perf_counter() - start)
     return best, trainer
 
 
 def evaluation_seconds(trainer, step, out_dir):
     start = time.perf_counter()
-    trainer.experiment.evaluate(trainer.generator, step, out_dir)
+    trainer.experiment.evaluate(trainer.gan.generator, step, out_dir)
     return time.perf_counter() - start
 
 

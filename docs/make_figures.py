@@ -10,7 +10,7 @@
 
 Runs (or re-reads, if already finished) the demo of ``python -m ugan`` in runs/mixture-demo and
 copies its Figure 1 and metric curves into docs/figures/. With ``--paper-study``, does the same
-for the study of docs/reproduction.md (``python -m ugan study --preset paper --ks 0 1 5 10
+for the study of docs/reproduction.md (``python -m ugan study mixture --preset paper --ks 0 1 5 10
 --seeds 0 1 2 3 4 --out runs/study-paper``), whose runs resume where they stopped. With
 ``--image-studies``, for the studies of the image experiments listed in ``IMAGE_STUDIES`` (the
 commands of docs/reproduction.md). With ``--fashion-studies``, for the 28x28 studies of
@@ -37,8 +37,8 @@ from ugan.study import run_study  # noqa: E402
 FIGURES = ("figure1.png", "metrics.png")
 PAPER_STUDY = dict(preset="paper", ks=[0, 1, 5, 10], seeds=[0, 1, 2, 3, 4])
 DEMO_STUDY = dict(preset="demo", ks=[0, 10], seeds=[0, 1, 2])
-# out folder under runs/ -> the study's arguments; each is `python -m ugan study --experiment
-# NAME --ks ... --seeds ...` with the experiment's demo preset
+# out folder under runs/ -> the study's arguments; each is `python -m ugan study NAME --ks ...
+# --seeds ...` with the experiment's demo preset
 IMAGE_STUDIES = {
     "study-lstm-demo": dict(experiment="lstm", ks=[0, 10], seeds=[0, 1]),
     "study-stacked-demo": dict(experiment="stacked", ks=[0, 10], seeds=[0, 1]),
@@ -46,7 +46,7 @@ IMAGE_STUDIES = {
     "study-conv-demo": dict(experiment="conv", ks=[0, 5], seeds=[0, 1]),
 }
 
-# out folder under runs/ -> the study's arguments (`python -m ugan study --experiment NAME
+# out folder under runs/ -> the study's arguments (`python -m ugan study NAME
 # --preset fashion ...` in docs/reproduction.md); a figure's name starts with the folder's
 FASHION_STUDIES = {
     "study-conv-fashion": dict(experiment="conv", preset="fashion", ks=[0, 1, 5, 10],

@@ -1,16 +1,18 @@
-"""Every ``python -m ugan ...`` command quoted in README.md and docs/ runs, in a tiny form.
+"""Every ``python -m ugan ...`` command quoted in README.md, docs/ and the tutorials' cells
+(markdown and code) runs, in a tiny form.
 
 Commands are taken in the order they appear in each file (so a documented ``--resume`` continues
 the run that the lines before it made), with their run folder moved under a temporary folder and
 the run shrunk: 1 iteration per 1,000 documented (at least 2; a variant's steps=N too), batch 16, an evaluation every
 iteration, a study's first seed only; a shell redirection after a command (``> runs.txt``) is
-not part of it. Commands of the paper's networks (``--preset paper`` or ``fashion``) also run
-on this machine's CPU (no ``--device cuda``), at a tiny width, with 64 samples per evaluation,
-4 conv reconstructions and in this process (no ``--jobs``), on the small Fashion-MNIST folder
-of ``tests/fashion_files.py`` (so on every machine, with or without Debian's package). A
-command that a change to the CLI breaks, or a documented sequence that no longer works (say a
-resume with other options than the run it continues), fails here."""
+not part of it. Every command runs on this machine's CPU (no ``--device cuda``); those of the
+paper's networks (``--preset paper`` or ``fashion``) at a tiny width, with 64 samples per
+evaluation, 4 conv reconstructions and in this process (no ``--jobs``), on the small
+Fashion-MNIST folder of ``tests/fashion_files.py`` (so on every machine, with or without
+Debian's package). A command that a change to the CLI breaks, or a documented sequence that no
+longer works (say a resume with other options than the run it continues), fails here."""
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -20,14 +22,22 @@ import pytest
 from ugan.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
+DOCUMENTS = ([ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
+             + sorted((ROOT / "tutorials").glob("*.ipynb")))
 COMMAND = re.compile(r"python -m ugan(?:[ \t]+[^`#\n>]*)?")
+
+
+def text_of(path):
+    """A document's text: a notebook's is its cells' sources, one after another."""
+    if path.suffix == ".ipynb":
+        return "\n".join("".join(cell["source"]) for cell in json.loads(path.read_text())["cells"])
+    return path.read_text()
 
 
 def documented_commands(path):
     """The argument lists of the commands in ``path``, skipping synopsis lines ("[--x]")."""
     commands = []
-    for match in COMMAND.finditer(path.read_text()):
+    for match in COMMAND.finditer(text_of(path)):
         text = match.group(0).strip()
         if "[" not in text and "<" not in text:
             commands.append(shlex.split(text)[3:])
@@ -49,8 +59,7 @@ def _one_seed(args):
 
 
 def _paper_networks(args):
-    """Shrink a command of the paper's networks: CPU, tiny width, this process."""
-    _drop(args, "--device")
+    """Shrink a command of the paper's networks: tiny width, this process."""
     _drop(args, "--jobs")
     args += ["--width", "0.0625", "--eval-samples", "64"]
     if "conv" in args:
@@ -59,6 +68,7 @@ def _paper_networks(args):
 
 def shrunk(args, tmp_path):
     args = list(args)
+    _drop(args, "--device")  # this machine's CPU
     image_experiment = {"lstm", "conv", "stacked", "colour"} & set(args)
     if image_experiment and "--preset" in args \
             and args[args.index("--preset") + 1] in ("paper", "fashion"):
@@ -86,7 +96,7 @@ def shrunk(args, tmp_path):
 def test_documented_commands_run(document, tmp_path):
     commands = documented_commands(document)
     for args in commands:
-        if args == ["--help"]:
+        if args[-1:] == ["--help"]:
             with pytest.raises(SystemExit) as exit_info:
                 main(args)
             assert exit_info.value.code == 0

@@ -1,227 +1,175 @@
-"""The command line: ``python -m ugan`` (the demo) or ``python -m ugan EXPERIMENT [options]``."""
+"""The command line: ``python -m ugan`` (the demo), ``python -m ugan EXPERIMENT [options]`` (one
+run) and ``python -m ugan study EXPERIMENT [options]`` (a grid of runs and its table).
+
+Each experiment's options are the fields of its config (``ugan.options`` makes a flag of each);
+the flags here are those of a run or a study that are not options of what it trains."""
 
 import argparse
-import math
 import pickle
 import shlex
 import sys
 
 from ugan import cluster, parallel
 from ugan.demo import run_demo
-from ugan.ensemble import D_ENSEMBLES
 from ugan.experiments import EXPERIMENTS
-from ugan.losses import GENERATOR_LOSSES
+from ugan.experiments.mixture import MixtureExperiment
+from ugan.options import add_flags, given
 from ugan.results import format_table
-from ugan.study import option_words, parse_options, parse_variant, run_study, study_runs
+from ugan.study import parse_variant, run_command, run_config, run_study, study_runs
 from ugan.train import GANTrainer
-from ugan.unroll import UNROLL_OBJECTIVES
 
-# Options a study's runs do not take from its command line: the study's own, and those the
-# study sets for each run. Every other option given to a study is passed on to its runs.
-NOT_PASSED_TO_RUNS = {"help", "study_experiment", "ks", "seeds", "jobs", "threads", "cluster",
-                      "print_commands", "unroll_steps", "seed", "out", "resume", "variants",
-                      "settings"}
+DEMO = "demo"
+STUDY = "study"
+PRESETS = {"demo": "minutes on a CPU, the default", "paper": "the paper's appendix",
+           "fashion": "the paper's networks on 28x28 Fashion-MNIST, sized for a CPU"}
 
 
-def _description():
-    lines = ["Unrolled GANs (Metz et al., ICLR 2017) on minigrad.", "",
-             "With no experiment, runs the demo: the 8-Gaussian ring with K=0 and K=10, writing",
-             "runs/mixture-demo/ (a run folder per K, figure1.png) and printing a side-by-side "
-             "table.", "", "experiments:"]
-    for name, experiment in EXPERIMENTS.items():
-        summary = sys.modules[experiment.__module__].__doc__.split("\n\n")[0]
-        lines.append(f"  {name:<9} {' '.join(summary.split())}")
-    lines.append(f"  {'study':<9} a grid of runs of one --experiment over --ks and --seeds, "
-                 "and the table of their results")
-    return "\n".join(lines)
+def _summary(experiment):
+    """The first paragraph of the experiment module's docstring, on one line."""
+    return " ".join(sys.modules[experiment.__module__].__doc__.split("\n\n")[0].split())
 
 
-def _number(convert, accept, description):
-    """An argparse ``type``: ``convert`` the text and refuse a value that ``accept`` rejects, or
-    an infinity or nan, with a usage error that says what was expected."""
-    def parse(text):
+def _counts(at_least):
+    """An argparse ``type``: an integer >= ``at_least``, or a usage error that says so."""
+    def count(text):
         try:
-            value = convert(text)
+            value = int(text)
         except ValueError:
             value = None
-        if value is None or not math.isfinite(value) or not accept(value):
-            raise argparse.ArgumentTypeError(f"expected {description}, got {text!r}")
+        if value is None or value < at_least:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {at_least}, got {text!r}")
         return value
-    return parse
+    count.__name__ = "int"
+    return count
 
 
-positive_int = _number(int, lambda n: n >= 1, "a positive integer")
-nonnegative_int = _number(int, lambda n: n >= 0, "an integer >= 0")
-positive_float = _number(float, lambda x: x > 0, "a finite number > 0")
-nonnegative_float = _number(float, lambda x: x >= 0, "a finite number >= 0")
-
-
-def build_parser():
-    parser = argparse.ArgumentParser(prog="python -m ugan", description=_description(),
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("experiment", nargs="?", choices=[*EXPERIMENTS, "study"],
-                        help="the experiment to run (omit for the demo)")
-    parser.add_argument("--experiment", dest="study_experiment", choices=list(EXPERIMENTS),
-                        default="mixture", help="study: the experiment to run (default: mixture)")
-    parser.add_argument("--preset", default=None,
-                        help="hyperparameters: 'demo' (minutes on a CPU, the default), 'paper' "
-                             "(the paper's appendix; for images, its networks on 28x28 "
-                             "Fashion-MNIST, meant for --device cuda) or, for lstm, conv, "
-                             "stacked and colour, 'fashion' (the paper's networks, smaller, "
-                             "sized for a CPU)")
-    parser.add_argument("--unroll-steps", "-K", type=nonnegative_int, default=None,
-                        help="K, the number of unrolled discriminator steps (0 = standard GAN)")
-    parser.add_argument("--steps", type=positive_int, default=None, help="training iterations")
-    parser.add_argument("--seed", type=nonnegative_int, default=None)
-    parser.add_argument("--out", default=None, help="the run folder")
-    parser.add_argument("--device", default=None, help="cpu (default) or cuda")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue the run in --out from its last checkpoint")
-    parser.add_argument("--dataset", default=None,
-                        help="mixture: ring (default) or grid; image experiments: digits "
-                             "(default), mnist, fashion-mnist or cifar10")
-    parser.add_argument("--data-dir", default=None,
-                        help="image experiments: the folder of the MNIST IDX files or the "
-                             "CIFAR-10 python batches")
-    parser.add_argument("--g-width", type=positive_int, default=None,
-                        help="image experiments: the convolutional generator's width "
-                             "(channels); for lstm, the former name of --hidden-units")
-    parser.add_argument("--hidden-units", type=positive_int, default=None,
-                        help="lstm: the LSTM generator's hidden units")
-    parser.add_argument("--d-width", type=positive_int, default=None,
-                        help="image experiments: the discriminator's width (channels)")
-    parser.add_argument("--batch-size", type=positive_int, default=None)
-    parser.add_argument("--lr", type=positive_float, default=None,
-                        help="Adam learning rate of both networks")
-    parser.add_argument("--no-second-order", dest="second_order", action="store_false",
-                        default=None, help="treat the unrolled discriminator as a constant "
-                                           "(the stop-gradient ablation)")
-    parser.add_argument("--resample-unroll", action="store_true", default=None,
-                        help="a fresh minibatch for every unrolled step")
-    parser.add_argument("--historical-averaging", type=nonnegative_float, default=None,
-                        metavar="WEIGHT",
-                        help="add WEIGHT * ||theta - its average over past iterations||^2 to "
-                             "both players' losses (Salimans et al. 2016); default 0 (off)")
-    parser.add_argument("--generator-loss", choices=GENERATOR_LOSSES, default=None)
-    parser.add_argument("--eval-every", type=positive_int, default=None)
-    parser.add_argument("--ks", type=nonnegative_int, nargs="+", default=[0, 10],
-                        help="study: the values of K (default: 0 10)")
-    parser.add_argument("--seeds", type=nonnegative_int, nargs="+", default=[0, 1, 2],
-                        help="study: the seeds (default: 0 1 2)")
-    parser.add_argument("--no-compile", dest="compile", action="store_false", default=None,
-                        help="run each iteration eagerly instead of replaying its compiled "
-                             "program (the same numbers, slower)")
-    parser.add_argument("--no-progress", dest="progress", action="store_false")
-    add_ablation_arguments(parser)
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--jobs", type=positive_int, default=1, metavar="N",
-                       help="study: run up to N runs at once, each in its own process "
-                            "(default: 1, one after another in this process)")
-    where.add_argument("--cluster", default=None, metavar="ADDRESS",
-                       help="study: spread the runs over the Dask cluster whose scheduler is at "
-                            "ADDRESS (e.g. tcp://10.0.0.1:8786); needs pip install -e "
-                            "\".[cluster]\" and the study's --out on a shared file system")
-    where.add_argument("--print-commands", action="store_true",
-                       help="study: print one shell command per run (for a scheduler such as "
-                            "a SLURM job array) instead of running them")
-    parser.add_argument("--threads", type=positive_int, default=None, metavar="T",
-                        help="study with --jobs or --cluster: BLAS threads per run (default: "
-                             "the cores shared out among the --jobs, or 1 on a cluster)")
-    parser.add_argument("--width", type=positive_float, default=None,
-                        help="image experiments with the paper's networks (--preset paper or "
-                             "fashion): their width multiplier (1 = the paper's sizes; for "
-                             "colour, the model size X of its Table 3)")
-    parser.add_argument("--d-size", type=positive_float, default=None,
-                        help="stacked with the paper's networks: the discriminator's size over "
-                             "the generator's (the paper's 0.25 and 0.5)")
-    parser.add_argument("--eval-samples", type=positive_int, default=None,
-                        help="samples generated at each evaluation")
-    parser.add_argument("--inference-images", type=positive_int, default=None,
-                        help="conv: training images reconstructed by inference via optimization")
+def _parser(commands, name, help, description):
+    """A command's parser, which refuses a misspelt or foreign option (see :func:`main`)."""
+    parser = commands.add_parser(name, help=help, description=description, allow_abbrev=False,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.set_defaults(parser=parser)
     return parser
 
 
-def add_ablation_arguments(parser):
-    """The options of the ICLR appendix's ablations (``ugan.ablations``)."""
-    parser.add_argument("--unroll-objective", choices=UNROLL_OBJECTIVES, default=None,
-                        help="the generator's loss at the last unrolled discriminator (final, "
-                             "the default: f_K) or averaged over the K of them (average)")
-    parser.add_argument("--g-steps-per-d", type=positive_int, default=None, metavar="N",
-                        help="generator steps per discriminator step (default 1; the appendix's "
-                             "lagging discriminator: 5)")
-    parser.add_argument("--d-ensemble", choices=D_ENSEMBLES, default=None,
-                        help="the generator's loss on an ensemble of past discriminators: the "
-                             "last --ensemble-size, or one every --ensemble-every iterations "
-                             "(needs -K 0; default none)")
-    parser.add_argument("--ensemble-size", type=positive_int, default=None, metavar="N",
-                        help="discriminators in the --d-ensemble (default 10)")
-    parser.add_argument("--ensemble-every", type=positive_int, default=None, metavar="n",
-                        help="--d-ensemble every: keep one discriminator every n iterations")
-    parser.add_argument("--variant", dest="variants", nargs="+", action="append", default=None,
+def _add_preset(parser, experiment):
+    described = "; ".join(f"{name}: {PRESETS[name]}" for name in experiment.presets)
+    parser.add_argument("--preset", choices=list(experiment.presets), default="demo",
+                        help=f"the options' values before the flags change them ({described})")
+
+
+def _add_progress(parser):
+    parser.add_argument("--no-progress", dest="progress", action="store_false",
+                        help="no progress bar")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m ugan", allow_abbrev=False,
+        description="Unrolled GANs (Metz et al., ICLR 2017) on minigrad. Without a command, "
+                    "runs the demo.", formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="python -m ugan COMMAND --help lists the options of COMMAND.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = _parser(commands, DEMO, "the default: the 8-Gaussian ring with K=0 and K=10",
+                   "The 8-Gaussian ring with K=0 and K=10, writing OUT/K0, OUT/K10 and "
+                   "OUT/figure1.png, and a side-by-side table. Runs already finished are "
+                   "re-read, unfinished ones resumed.")
+    _add_preset(demo, MixtureExperiment)
+    demo.add_argument("--out", default="runs/mixture-demo", help="the demo's folder "
+                                                                  "(default: %(default)s)")
+    _add_progress(demo)
+    add_flags(demo, MixtureExperiment, leave_out=("unroll_steps",))
+
+    for name, experiment in EXPERIMENTS.items():
+        run = _parser(commands, name, _summary(experiment), _summary(experiment))
+        run.set_defaults(experiment=experiment)
+        _add_preset(run, experiment)
+        run.add_argument("--out", help="the run folder (default: runs/NAME-KK-seedS)")
+        run.add_argument("--resume", action="store_true",
+                         help="continue the run in --out from its last checkpoint")
+        _add_progress(run)
+        add_flags(run, experiment)
+
+    study = _parser(commands, STUDY, "a grid of runs of one experiment over --ks and --seeds, "
+                                     "and the table of their results",
+                    "A grid of runs of one experiment over --ks and --seeds (and --variants), "
+                    "and the table of their results.")
+    experiments = study.add_subparsers(dest="study_experiment", metavar="EXPERIMENT",
+                                       required=True)
+    for name, experiment in EXPERIMENTS.items():
+        add_study_arguments(_parser(experiments, name, _summary(experiment),
+                                    f"A study of {name}: {_summary(experiment)}"), experiment)
+    return parser
+
+
+def add_study_arguments(parser, experiment):
+    """A study's own flags, and the experiment's options but K and the seed, which its runs
+    take from --ks and --seeds."""
+    parser.set_defaults(experiment=experiment)
+    _add_preset(parser, experiment)
+    parser.add_argument("--out", help="the study's folder (default: runs/study-PRESET for "
+                                      "the mixture, runs/study-NAME-PRESET otherwise)")
+    _add_progress(parser)
+    parser.add_argument("--ks", type=_counts(0), nargs="+", default=[0, 10],
+                        help="the values of K (default: 0 10)")
+    parser.add_argument("--seeds", type=_counts(0), nargs="+", default=[0, 1, 2],
+                        help="the seeds (default: 0 1 2)")
+    parser.add_argument("--variant", dest="variants", nargs="+", action="append", default=[],
                         metavar="NAME OPTION=VALUE",
-                        help="study: a variant of the options (e.g. --variant lagging "
+                        help="a variant of the options (e.g. --variant lagging "
                              "g_steps_per_d=5), run over --ks and --seeds in --out/NAME; "
                              "repeat it for more rows of the table")
-    parser.add_argument("--set", dest="settings", nargs="+", default=None,
-                        metavar="OPTION=VALUE",
-                        help="one run: set any of the experiment's options by name, as "
-                             "--variant does, after the other flags (how a study's variant "
-                             "runs are started as commands)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=_counts(1), default=1, metavar="N",
+                       help="run up to N runs at once, each in its own process (default: 1, "
+                            "one after another in this process)")
+    where.add_argument("--cluster", default=None, metavar="ADDRESS",
+                       help="spread the runs over the Dask cluster whose scheduler is at "
+                            "ADDRESS (e.g. tcp://10.0.0.1:8786); needs pip install -e "
+                            "\".[cluster]\" and the study's --out on a shared file system")
+    where.add_argument("--print-commands", action="store_true",
+                       help="print one shell command per run (for a scheduler such as a SLURM "
+                            "job array) instead of running them")
+    parser.add_argument("--threads", type=_counts(1), default=None, metavar="T",
+                        help="with --jobs or --cluster: BLAS threads per run (default: the "
+                             "cores shared out among the --jobs, or 1 on a cluster)")
+    add_flags(parser, experiment, leave_out=("unroll_steps", "seed"))
 
 
-def run_command(parser, args, run):
-    """The arguments after ``python`` that train one ``run`` of the study ``args`` on its own:
-    the experiment, the run's K, seed and folder, its variant's options (``--set``), and every
-    other option of the study's command line as given (see NOT_PASSED_TO_RUNS)."""
-    argv = ["-m", "ugan", args.study_experiment, "--unroll-steps", str(run.k), "--seed",
-            str(run.seed), "--out", str(run.path), "--resume"]
-    for action in parser._actions:
-        value = getattr(args, action.dest, action.default)
-        if action.dest in NOT_PASSED_TO_RUNS or not action.option_strings \
-                or value == action.default:
-            continue
-        argv.append(max(action.option_strings, key=len))
-        if action.nargs != 0:
-            argv += [str(item) for item in (value if isinstance(value, list) else [value])]
-    if run.options:  # a variant's
-        argv += ["--set", *option_words(run.options)]
-    return argv
-
-
-def _launcher(parser, args):
+def _launcher(parser, args, command_of, device):
     """Where a study's runs train: None (here, one after another), processes or a cluster."""
     if args.cluster:
-        return cluster.launcher(args.cluster, args.threads or 1, gpu=args.device == "cuda")
+        return cluster.launcher(args.cluster, args.threads or 1, gpu=device == "cuda")
     if args.jobs > 1:
-        return parallel.launcher(lambda run: run_command(parser, args, run), args.jobs,
+        return parallel.launcher(command_of, args.jobs,
                                  args.threads or parallel.threads_per_run(args.jobs))
     if args.threads:
         parser.error("argument --threads: goes with --jobs N (N > 1) or --cluster")
     return None
 
 
-def run_options(args, experiment, overrides):
-    """The options of one run: its flags' ``overrides`` and K, then its ``--set`` options, which
-    win (as a study's variant options win over the study's flags)."""
-    settings = parse_options(experiment, args.settings or [], "--set")
-    return {**overrides, "unroll_steps": args.unroll_steps, **settings}
+def run_study_command(parser, args):
+    """``python -m ugan study EXPERIMENT``: print the runs' commands, or run the study and
+    print its table. Returns the exit code: 1 when a run failed (the table says which and
+    why)."""
+    experiment, preset = args.experiment, args.preset
+    overrides = given(args, experiment)
+    out = args.out or (f"runs/study-{preset}" if experiment.name == "mixture"
+                       else f"runs/study-{experiment.name}-{preset}")
+    variants = [parse_variant(experiment, words) for words in args.variants]
 
+    def command_of(run):
+        return run_command(experiment, preset, run_config(experiment, preset, overrides, run),
+                           run.path, args.progress)
 
-def run_study_command(parser, args, overrides):
-    """``python -m ugan study``: print the runs' commands, or run the study and print its
-    table. Returns the exit code: 1 when a run failed (the table says which and why)."""
-    name = args.study_experiment
-    preset = args.preset or "demo"
-    out = args.out or (f"runs/study-{preset}" if name == "mixture"
-                       else f"runs/study-{name}-{preset}")
-    variants = [parse_variant(EXPERIMENTS[name], words) for words in args.variants or []]
     if args.print_commands:
         for run in study_runs(args.ks, args.seeds, out, variants):
-            print(shlex.join(["python", *run_command(parser, args, run)]))
+            print(shlex.join(["python", *command_of(run)]))
         return 0
-    overrides.pop("seed")  # a study takes --seeds
-    summary = run_study(preset, args.ks, args.seeds, out, args.progress, name,
-                        _launcher(parser, args), variants, **overrides)
+    summary = run_study(preset, args.ks, args.seeds, out, args.progress, experiment.name,
+                        _launcher(parser, args, command_of,
+                                  experiment.config_from(preset, **overrides).device),
+                        variants, **overrides)
     print(format_table(summary))
     failed = sum(len(entry["failed"]) for entry in summary["runs"].values())
     if failed:
@@ -232,33 +180,23 @@ def run_study_command(parser, args, overrides):
 
 def main(argv=None):
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.settings and args.experiment in (None, "study"):
-        parser.error("argument --set: for one run (python -m ugan EXPERIMENT ...); a study's "
-                     "rows take --variant")
-    overrides = dict(steps=args.steps, seed=args.seed, device=args.device, dataset=args.dataset,
-                     data_dir=args.data_dir, g_width=args.g_width,
-                     hidden_units=args.hidden_units, d_width=args.d_width,
-                     batch_size=args.batch_size, g_lr=args.lr, d_lr=args.lr,
-                     second_order=args.second_order, resample_unroll=args.resample_unroll,
-                     generator_loss=args.generator_loss, eval_every=args.eval_every,
-                     historical_averaging=args.historical_averaging, compile=args.compile,
-                     width=args.width, d_size=args.d_size, eval_samples=args.eval_samples,
-                     inference_images=args.inference_images,
-                     unroll_objective=args.unroll_objective, g_steps_per_d=args.g_steps_per_d,
-                     d_ensemble=args.d_ensemble, ensemble_size=args.ensemble_size,
-                     ensemble_every=args.ensemble_every)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or argv[0] not in (DEMO, STUDY, *EXPERIMENTS, "-h", "--help"):
+        argv = [DEMO, *argv]
+    # argparse hands a command's unknown words to the top parser; its own parser names them
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)} ({args.parser.prog} "
+                          "--help lists its options)")
     try:
-        if args.experiment is None:
-            run_demo(args.out or "runs/mixture-demo", args.preset or "demo", args.progress,
-                     **overrides)
+        if args.command == DEMO:
+            run_demo(args.out, args.preset, args.progress, **given(args, MixtureExperiment))
             return 0
-        if args.experiment == "study":
-            return run_study_command(parser, args, overrides)
-        experiment = EXPERIMENTS[args.experiment]
-        config = experiment.config_from(args.preset or "demo",
-                                        **run_options(args, experiment, overrides))
-        out = args.out or f"runs/{args.experiment}-K{config.unroll_steps}-seed{config.seed}"
+        if args.command == STUDY:
+            return run_study_command(parser, args)
+        experiment = args.experiment
+        config = experiment.config_from(args.preset, **given(args, experiment))
+        out = args.out or f"runs/{experiment.name}-K{config.unroll_steps}-seed{config.seed}"
         GANTrainer(experiment(config), out).run(resume=args.resume, progress=args.progress)
         print(f"run written to {out}", file=sys.stderr)
         return 0

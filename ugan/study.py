@@ -2,14 +2,14 @@
 and as mean ± standard error, beside the real-data and untrained-generator rows
 (``ugan.results``): the command behind the tables of docs/reproduction.md.
 
-    python -m ugan study --preset demo --ks 0 10 --seeds 0 1 2 --out runs/study-demo
-    python -m ugan study --experiment stacked --ks 0 10 --seeds 0 1 --out runs/study-stacked
+    python -m ugan study mixture --preset demo --ks 0 10 --seeds 0 1 2 --out runs/study-demo
+    python -m ugan study stacked --ks 0 10 --seeds 0 1 --out runs/study-stacked
 
 Variants of the experiment's options (``--variant NAME OPTION=VALUE ...``) make more rows: each
 variant runs over the Ks (only the one it sets, if it sets ``unroll_steps``) and seeds in
 ``out/NAME/K{k}-seed{seed}``, and the table has a row per variant and K:
 
-    python -m ugan study --ks 1 5 --seeds 0 1 --variant stop-gradient second_order=false \
+    python -m ugan study mixture --ks 1 5 --seeds 0 1 --variant stop-gradient second_order=false \
         --variant lagging g_steps_per_d=5 --out runs/study-ablations
 
 Runs already finished are re-read, unfinished ones resumed, so a study can be stopped and
@@ -36,6 +36,7 @@ import numpy as np
 
 from ugan import jsonfile
 from ugan.experiments import EXPERIMENTS
+from ugan.options import flags_of, parse_assignments
 from ugan.results import row_entry
 from ugan.train import GANTrainer, read_history
 
@@ -68,48 +69,30 @@ def study_runs(ks, seeds, out_dir, variants=None):
             for seed in seeds]
 
 
-VALUES = {"true": True, "false": False}
-
-
 def parse_variant(experiment_class, words):
     """(name, {option: value}) from ``NAME OPTION=VALUE ...`` (``--variant``): each option one
-    of the experiment's, its value converted to the option's type. ValueError for a bad one."""
+    of the experiment's, its value read as its flag reads it. ValueError for a bad one."""
     name, *assignments = words
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
         raise ValueError(f"--variant: the name {name!r} is a folder name: letters, digits, "
                          "'.', '_' and '-'")
-    return name, parse_options(experiment_class, assignments, f"--variant {name}")
+    return name, parse_assignments(experiment_class, assignments, f"--variant {name}")
 
 
-def parse_options(experiment_class, assignments, flag):
-    """{option: value} from ``OPTION=VALUE`` words (``--variant``'s, or a run's ``--set``): each
-    option one of the experiment's, its value converted to the option's type. ValueError, whose
-    message starts with ``flag``, for a bad one."""
-    defaults = experiment_class.presets["demo"]
-    types = {field.name: type(getattr(defaults, field.name))
-             for field in dataclasses.fields(defaults)}
-    # an option that is None by default (data_dir) takes text
-    types.update({name: str for name, kind in types.items() if kind is type(None)})
-    options = {}
-    for assignment in assignments:
-        key, equals, text = assignment.partition("=")
-        if not equals or key not in types:
-            raise ValueError(f"{flag}: expected OPTION=VALUE with OPTION one of the "
-                             f"{experiment_class.name} options {sorted(types)}, got "
-                             f"{assignment!r}")
-        try:
-            options[key] = (VALUES[text.lower()] if types[key] is bool else types[key](text))
-        except (KeyError, ValueError):
-            raise ValueError(f"{flag}: {key} takes a {types[key].__name__}"
-                             f"{' (true or false)' if types[key] is bool else ''}, got "
-                             f"{text!r}") from None
-    return options
+def run_config(experiment_class, preset, overrides, run):
+    """The config of one ``run`` of a study: the preset, the study's ``overrides``, the run's
+    variant options, K and seed."""
+    return experiment_class.config_from(preset, **{**overrides, **dict(run.options)},
+                                        unroll_steps=run.k, seed=run.seed)
 
 
-def option_words(options):
-    """``OPTION=VALUE`` words that :func:`parse_options` reads back as ``options`` (pairs)."""
-    return [f"{key}={str(value).lower() if isinstance(value, bool) else value}"
-            for key, value in options]
+def run_command(experiment_class, preset, config, out_dir, progress=True):
+    """The arguments after ``python`` that train the run of ``config`` in ``out_dir`` on its
+    own: its experiment and preset, a flag for each option that differs from the preset's (and
+    always its K and seed), and ``--resume``, so that the command continues a stopped run."""
+    return ["-m", "ugan", experiment_class.name, "--preset", preset,
+            *flags_of(config, experiment_class.presets[preset], always=("unroll_steps", "seed")),
+            "--out", str(out_dir), "--resume", *([] if progress else ["--no-progress"])]
 
 
 def train_run(run, progress=True, experiment="mixture", preset="demo", overrides=None):
@@ -117,8 +100,7 @@ def train_run(run, progress=True, experiment="mixture", preset="demo", overrides
     else what went wrong: any error of the run is caught, so that a study goes on."""
     experiment_class = EXPERIMENTS[experiment]
     try:
-        config = experiment_class.config_from(preset, unroll_steps=run.k, seed=run.seed,
-                                              **{**(overrides or {}), **dict(run.options)})
+        config = run_config(experiment_class, preset, overrides or {}, run)
         GANTrainer(experiment_class(config), run.path).run(resume=True, progress=progress)
     except Exception as error:  # noqa: BLE001 -- a failed run is a result of the study
         return describe_error(error)
@@ -267,8 +249,7 @@ def _draw_figures(experiment_class, preset, overrides, by_k, out_dir):
     """The through-time figure (one row per K: its first finished run) and metrics.png (each
     curve averaged over a K's finished runs)."""
     first = next(k_runs[0] for k_runs in by_k.values() if k_runs)
-    experiment = experiment_class(experiment_class.config_from(
-        preset, unroll_steps=first.k, seed=first.seed, **{**overrides, **dict(first.options)}))
+    experiment = experiment_class(run_config(experiment_class, preset, overrides, first))
     histories = {row: [read_history(run.path) for run in k_runs]
                  for row, k_runs in by_k.items() if k_runs}
     titles = {row: _row_title(by_k[row][0]) for row in histories}

@@ -15,9 +15,9 @@ def test_two_hundred_ring_iterations_at_k10_compiled_equal_eager():
                                            g_hidden=8, d_hidden=8, g_lr=1e-3, d_lr=1e-3)
     compiled, eager = compiled_and_eager(MixtureExperiment, config)
     for _ in range(200):
-        assert compiled.train_step() == eager.train_step()
+        assert compiled.gan.train_step() == eager.gan.train_step()
     assert_same_trainers(compiled, eager)
-    assert compiled._iteration.traces == 3  # no optimizer state, then state, then the check
+    assert compiled.gan.compiled.traces == 3  # no optimizer state, then state, then the check
 
 
 IMAGE_TINY = dict(batch_size=8, noise_dim=4, g_width=4, d_width=2, unroll_steps=2)
@@ -28,7 +28,7 @@ def test_an_iteration_of_each_image_experiment_compiled_equals_eager(name):
     experiment = EXPERIMENTS[name]
     compiled, eager = compiled_and_eager(experiment, experiment.config_from(**IMAGE_TINY))
     for _ in range(4):
-        assert compiled.train_step() == eager.train_step()
+        assert compiled.gan.train_step() == eager.gan.train_step()
     assert_same_trainers(compiled, eager)
 
 
@@ -40,7 +40,7 @@ def test_the_ring_options_compiled_equal_eager(options):
                                            g_hidden=8, d_hidden=8, **options)
     compiled, eager = compiled_and_eager(MixtureExperiment, config)
     for _ in range(4):
-        assert compiled.train_step() == eager.train_step()
+        assert compiled.gan.train_step() == eager.gan.train_step()
     assert_same_trainers(compiled, eager)
 
 
@@ -49,6 +49,6 @@ def test_compiled_training_on_the_strict_device_equals_eager():
                                            g_hidden=8, d_hidden=8, device="strict:device1")
     compiled, eager = compiled_and_eager(MixtureExperiment, config)
     for _ in range(4):
-        assert compiled.train_step() == eager.train_step()
-    assert next(compiled.generator.parameters()).device == "strict:device1"
+        assert compiled.gan.train_step() == eager.gan.train_step()
+    assert next(compiled.gan.generator.parameters()).device == "strict:device1"
     assert_same_trainers(compiled, eager)

@@ -106,7 +106,7 @@ def test_sigterm_during_a_long_real_evaluation_stops_the_run_within_30_s(tmp_pat
     its chunks leave no long uninterruptible call, so the run ends in seconds."""
     out = tmp_path / "run"
     command = [sys.executable, "-m", "ugan", "lstm", "--steps", "2", "--eval-every", "2",
-               "--set", "eval_samples=2000000", "--no-progress", "--out", str(out)]
+               "--eval-samples", "2000000", "--no-progress", "--out", str(out)]
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
     deadline = time.monotonic() + 120

@@ -35,9 +35,9 @@ def test_the_paper_preset_trains_at_tiny_width_with_the_papers_networks(name, de
     trainer = GANTrainer(EXPERIMENTS[name](tiny(name, device=device)), tmp_path)
     generator_class, discriminator_class = NETWORKS.get(
         name, (PaperConvGenerator, PaperConvDiscriminator))
-    assert isinstance(trainer.generator, generator_class)
-    assert isinstance(trainer.discriminator, discriminator_class)
-    assert any(isinstance(m, nn.BatchNorm2d) for m in trainer.discriminator.modules())
+    assert isinstance(trainer.gan.generator, generator_class)
+    assert isinstance(trainer.gan.discriminator, discriminator_class)
+    assert any(isinstance(m, nn.BatchNorm2d) for m in trainer.gan.discriminator.modules())
     history = trainer.run(progress=False)
     assert [r["step"] for r in history] == [0, 1, 2]
     metrics = json.loads((tmp_path / "metrics.json").read_text())
@@ -73,11 +73,12 @@ def test_stacked_sizes_its_discriminator_against_the_generator(tmp_path):
         convolutions = [m for m in discriminator.modules() if isinstance(m, nn.Conv2d)]
         assert [c.weight.shape[0] for c in convolutions] == \
             [round(w * d_size / 8) for w in (64, 128, 256)]
-    with pytest.raises(ValueError, match="stacked: d_size must be positive, got 0"):
-        EXPERIMENTS["stacked"](tiny("stacked", d_size=0.0))
+    with pytest.raises(ValueError, match=r"StackedConfig: d_size \(--d-size\) takes a finite "
+                                         r"number > 0, got 0.0"):
+        tiny("stacked", d_size=0.0)
 
 
 def test_an_unknown_network_family_is_named():
-    with pytest.raises(ValueError, match=r"conv: networks must be one of \('small', 'paper'\), "
-                                         r"got 'huge'"):
-        EXPERIMENTS["conv"](EXPERIMENTS["conv"].config_from(networks="huge"))
+    with pytest.raises(ValueError, match=r"ConvConfig: networks \(--networks\) takes one of "
+                                         r"small, paper, got 'huge'"):
+        EXPERIMENTS["conv"].config_from(networks="huge")

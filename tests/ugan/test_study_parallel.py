@@ -17,8 +17,8 @@ import pytest
 from ugan.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[2]
-STUDY = ["study", "--ks", "0", "1", "--seeds", "0", "1", "--steps", "60", "--batch-size", "16",
-         "--eval-every", "20"]
+STUDY = ["study", "mixture", "--ks", "0", "1", "--seeds", "0", "1", "--steps", "60",
+         "--batch-size", "16", "--eval-every", "20"]
 ONE_THREAD = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
               "MKL_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
 DEADLINE_SECONDS = 240
@@ -58,7 +58,8 @@ def test_a_study_with_two_jobs_gives_the_serial_table_bit_for_bit(serial, tmp_pa
 
 def test_sigterm_stops_a_study_with_jobs_and_every_run_checkpoints(tmp_path):
     """The study stops at once (no further run starts) and says what each run saved."""
-    study = subprocess.Popen([sys.executable, "-m", "ugan", "study", "--ks", "0", "1", "--seeds",
+    study = subprocess.Popen([sys.executable, "-m", "ugan", "study", "mixture", "--ks", "0", "1",
+                              "--seeds",
                               "0", "1", "--steps", "100000", "--batch-size", "16", "--eval-every",
                               "10", "--jobs", "2", "--out", str(tmp_path)], cwd=ROOT,
                              env=ONE_THREAD, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -80,24 +81,27 @@ def test_sigterm_stops_a_study_with_jobs_and_every_run_checkpoints(tmp_path):
 
 
 def test_printed_commands_train_the_runs_that_the_study_trains(tmp_path, capsys):
-    """Each printed command passes the study's options on to its run, study-only ones not;
-    the run it trains is the one the study trains in its place."""
+    """Each printed command is made from its run's config: a flag for each option that differs
+    from the preset's, study-only options none; the run it trains is the one the study trains
+    in its place."""
     options = ["--ks", "1", "--seeds", "3", "--steps", "2", "--batch-size", "16",
-               "--eval-every", "1", "--lr", "0.0003", "--no-second-order", "--no-progress"]
-    assert main(["study", *options, "--out", str(tmp_path / "printed"), "--print-commands"]) == 0
+               "--eval-every", "1", "--g-lr", "0.0003", "--no-second-order", "--no-progress"]
+    assert main(["study", "mixture", *options, "--out", str(tmp_path / "printed"),
+                 "--print-commands"]) == 0
     (command,) = capsys.readouterr().out.splitlines()
     args = shlex.split(command)
     assert args[:4] == ["python", "-m", "ugan", "mixture"]
-    for option in (["--unroll-steps", "1"], ["--seed", "3"], ["--lr", "0.0003"],
-                   ["--no-second-order"], ["--resume"],
+    for option in (["--preset", "demo"], ["--unroll-steps", "1"], ["--seed", "3"],
+                   ["--g-lr", "0.0003"], ["--no-second-order"], ["--resume"],
                    ["--out", str(tmp_path / "printed" / "K1-seed3")]):
         assert shlex.join(option) in shlex.join(args), option
     assert "--ks" not in args and "--seeds" not in args and "--print-commands" not in args
+    assert "--d-lr" not in args  # the preset's value
     assert not (tmp_path / "printed").exists()  # printing runs nothing
     result = subprocess.run([sys.executable, *args[1:]], cwd=ROOT, env=ONE_THREAD,
                             capture_output=True, text=True, timeout=DEADLINE_SECONDS)
     assert result.returncode == 0, result.stderr
-    assert main(["study", *options, "--out", str(tmp_path / "study")]) == 0
+    assert main(["study", "mixture", *options, "--out", str(tmp_path / "study")]) == 0
     printed, studied = tmp_path / "printed" / "K1-seed3", tmp_path / "study" / "K1-seed3"
     assert (printed / "config.json").read_text() == (studied / "config.json").read_text()
     assert (printed / "metrics.jsonl").read_text() == (studied / "metrics.jsonl").read_text()
@@ -105,7 +109,8 @@ def test_printed_commands_train_the_runs_that_the_study_trains(tmp_path, capsys)
 
 @pytest.mark.parametrize("where", [[], ["--jobs", "2"]], ids=["serial", "jobs"])
 def test_a_failed_run_is_reported_in_the_table_and_the_others_go_on(where, tmp_path, capsys):
-    study = ["study", "--ks", "0", "1", "--seeds", "0", "1", "--steps", "2", "--batch-size",
+    study = ["study", "mixture", "--ks", "0", "1", "--seeds", "0", "1", "--steps", "2",
+             "--batch-size",
              "16", "--eval-every", "1", "--no-progress", "--out", str(tmp_path), *where]
     (tmp_path / "K1-seed0").mkdir(parents=True)
     (tmp_path / "K1-seed0" / "checkpoint.npz").write_bytes(b"not a checkpoint")
@@ -122,11 +127,11 @@ def test_a_failed_run_is_reported_in_the_table_and_the_others_go_on(where, tmp_p
 
 
 def test_bad_study_options_are_refused_by_name(capsys):
-    for args, message in [(["--jobs", "0"], "argument --jobs: expected a positive integer"),
+    for args, message in [(["--jobs", "0"], "argument --jobs: expected an integer >= 1"),
                           (["--jobs", "2", "--cluster", "tcp://127.0.0.1:1"], "not allowed"),
                           (["--threads", "2"], "argument --threads: goes with --jobs")]:
         with pytest.raises(SystemExit) as exit_info:
-            main(["study", *args])
+            main(["study", "mixture", *args])
         assert exit_info.value.code == 2
         assert message in capsys.readouterr().err
 

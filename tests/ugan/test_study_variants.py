@@ -30,8 +30,9 @@ def test_a_variants_values_take_its_options_types():
     (["../up"], "is a folder name"),
     (["x", "no_such_option=1"], "OPTION one of the mixture options"),
     (["x", "g_steps_per_d"], "expected OPTION=VALUE"),
-    (["x", "g_steps_per_d=five"], "g_steps_per_d takes a int, got 'five'"),
-    (["x", "second_order=maybe"], r"takes a bool \(true or false\)"),
+    (["x", "g_steps_per_d=five"], "g_steps_per_d: expected an integer >= 1, got 'five'"),
+    (["x", "g_steps_per_d=0"], "g_steps_per_d: expected an integer >= 1, got '0'"),
+    (["x", "second_order=maybe"], "second_order: expected true or false, got 'maybe'"),
 ])
 def test_a_bad_variant_is_refused(words, message):
     with pytest.raises(ValueError, match=message):
@@ -58,7 +59,7 @@ def test_a_study_of_variants_runs_each_over_its_ks_and_tables_them(tmp_path):
 
 
 def test_the_command_line_runs_variants_and_refuses_bad_ones(tmp_path, capsys):
-    common = ["study", "--preset", "paper", "--steps", "2", "--batch-size", "16",
+    common = ["study", "mixture", "--preset", "paper", "--steps", "2", "--batch-size", "16",
               "--eval-every", "1", "--ks", "1", "--seeds", "0", "--no-progress"]
     assert main(common + ["--variant", "lag", "g_steps_per_d=2", "--out", str(tmp_path)]) == 0
     assert "| lag, K=1 | 1 |" in capsys.readouterr().out
@@ -70,14 +71,18 @@ def test_the_command_line_runs_variants_and_refuses_bad_ones(tmp_path, capsys):
 
 def test_variant_runs_started_as_commands_train_what_the_study_in_this_process_trains(
         tmp_path, capsys):
-    """With --jobs, each variant run is a command that carries its options as --set; it trains
-    the same run, bit for bit, as the study training it in this process."""
-    common = ["study", "--preset", "paper", "--steps", "2", "--batch-size", "16",
-              "--eval-every", "1", "--ks", "1", "--seeds", "0", "--no-progress", "--lr", "0.01",
-              "--variant", "lag", "g_steps_per_d=2", "g_lr=0.003"]
+    """With --jobs, each variant run is a command made from its config, whose flags carry its
+    variant's options over the study's; it trains the same run, bit for bit, as the study
+    training it in this process."""
+    common = ["study", "mixture", "--preset", "paper", "--steps", "2", "--batch-size", "16",
+              "--eval-every", "1", "--ks", "1", "--seeds", "0", "--no-progress", "--g-lr", "0.01",
+              "--d-lr", "0.01", "--variant", "lag", "g_steps_per_d=2", "g_lr=0.003"]
     assert main(common + ["--print-commands", "--out", str(tmp_path / "a")]) == 0
     (command,) = capsys.readouterr().out.splitlines()
-    assert command.endswith("--set g_steps_per_d=2 g_lr=0.003") and "--lr 0.01" in command
+    assert command.startswith("python -m ugan mixture --preset paper --unroll-steps 1 ")
+    for flag in ("--g-lr 0.003", "--d-lr 0.01", "--g-steps-per-d 2", "--seed 0"):
+        assert f" {flag} " in command
+    assert "--g-lr 0.01" not in command
     assert main(common + ["--out", str(tmp_path / "here")]) == 0
     assert main(common + ["--jobs", "2", "--out", str(tmp_path / "jobs")]) == 0
     here, jobs = (tmp_path / "here" / "lag" / "K1-seed0", tmp_path / "jobs" / "lag" / "K1-seed0")
@@ -90,14 +95,6 @@ def test_variant_runs_started_as_commands_train_what_the_study_in_this_process_t
 def test_an_option_whose_default_is_none_takes_text():
     assert parse_variant(ConvExperiment, ["cifar", "data_dir=/data/cifar"]) == \
         ("cifar", {"data_dir": "/data/cifar"})
-
-
-def test_set_is_for_one_run_and_checks_its_options(tmp_path, capsys):
-    with pytest.raises(SystemExit) as exit_:
-        main(["study", "--set", "g_steps_per_d=2"])
-    assert exit_.value.code == 2 and "a study's rows take --variant" in capsys.readouterr().err
-    assert main(["mixture", "--set", "g_steps_per_d=two", "--out", str(tmp_path)]) == 2
-    assert capsys.readouterr().err.startswith("error: --set: g_steps_per_d takes a int")
 
 
 def _variant_row(name, k, converged, seeds=5, **config):

@@ -29,14 +29,14 @@ def test_a_stopped_and_resumed_run_equals_an_uninterrupted_one(tmp_path):
 def test_a_signal_mid_iteration_stops_after_it_and_resumes_exactly(tmp_path, signal_name):
     train(tmp_path / "straight")
     trainer = GANTrainer(MixtureExperiment(tiny_config()), tmp_path / "interrupted")
-    original = trainer._iteration  # the compiled iteration: one call, no Python inside
+    original = trainer.gan.compiled  # the compiled iteration: one call, no Python inside
 
     def iteration_with_a_signal(batches):  # the signal arrives inside iteration 5
-        if trainer.step == 4:
+        if trainer.gan.step == 4:
             os.kill(os.getpid(), getattr(signal, signal_name))
         return original(batches)
 
-    trainer._iteration = iteration_with_a_signal
+    trainer.gan.compiled = iteration_with_a_signal
     with pytest.raises(KeyboardInterrupt):
         trainer.run(progress=False)
     _, meta = load_checkpoint(tmp_path / "interrupted" / CHECKPOINT_NAME)
@@ -123,7 +123,8 @@ def test_loading_never_unpickles(tmp_path):
 
 
 def test_a_study_runs_its_grid_and_summarizes_it(tmp_path, capsys):
-    args = ["study", "--preset", "paper", "--ks", "0", "1", "--seeds", "0", "1", "--steps", "2",
+    args = ["study", "mixture", "--preset", "paper", "--ks", "0", "1", "--seeds", "0", "1",
+            "--steps", "2",
             "--batch-size", "16", "--eval-every", "2", "--no-progress", "--out", str(tmp_path)]
     assert main(args) == 0
     summary = json.loads((tmp_path / "summary.json").read_text())
@@ -143,8 +144,8 @@ def test_a_study_runs_its_grid_and_summarizes_it(tmp_path, capsys):
 
 
 def test_a_study_of_an_image_experiment(tmp_path, capsys):
-    args = ["study", "--experiment", "lstm", "--ks", "0", "1", "--seeds", "0", "--steps", "2",
-            "--batch-size", "8", "--eval-every", "2", "--g-width", "8", "--d-width", "4",
+    args = ["study", "lstm", "--ks", "0", "1", "--seeds", "0", "--steps", "2",
+            "--batch-size", "8", "--eval-every", "2", "--hidden-units", "8", "--d-width", "4",
             "--no-progress", "--out", str(tmp_path)]
     assert main(args) == 0
     runs = json.loads((tmp_path / "summary.json").read_text())["runs"]
@@ -155,9 +156,20 @@ def test_a_study_of_an_image_experiment(tmp_path, capsys):
     assert (tmp_path / "samples.png").stat().st_size > 0
 
 
-def test_an_option_the_experiment_does_not_have_is_refused(tmp_path, capsys):
-    assert main(["mixture", "--g-width", "8", "--out", str(tmp_path / "run")]) == 2
-    assert "no option g_width" in capsys.readouterr().err
+@pytest.mark.parametrize("argv", [["mixture", "--g-width", "8"],  # an option of conv's
+                                  ["mixture", "--inference-images", "5"],
+                                  ["mixture", "--batch", "8"],  # abbreviated
+                                  ["mixture", "--bacth-size", "8"],  # misspelt
+                                  ["study", "mixture", "--seed", "1"]])  # a study has --seeds
+def test_an_option_the_command_does_not_have_is_refused_at_parse_time(argv, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*argv, "--out", str(tmp_path / "run")])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    command = " ".join(word for word in argv if not word.startswith("-") and not word.isdigit())
+    assert f"python -m ugan {command}: error: unrecognized arguments: {argv[-2]} {argv[-1]}" \
+        in error
+    assert not (tmp_path / "run").exists()
 
 
 def test_averaging_changes_training_and_a_resumed_run_equals_an_uninterrupted_one(tmp_path):

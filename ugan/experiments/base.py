@@ -32,6 +32,10 @@ import minigrad as mg
 from minigrad.nn.layers import BatchNorm1d, BatchNorm2d
 
 from ugan import jsonfile, plots
+from ugan.ensemble import D_ENSEMBLES
+from ugan.losses import GENERATOR_LOSSES
+from ugan.options import check_config, option
+from ugan.unroll import UNROLL_OBJECTIVES
 
 EVAL_CHUNK = 500  # samples generated, and scored, at once in an evaluation
 BATCH_NORM_BATCHES = 8  # batches of BATCH_NORM_SIZE noise draws that batch norm's statistics
@@ -42,38 +46,81 @@ BATCH_NORM_SIZE = 500  # are re-estimated from
 class TrainingConfig:
     """The options of every run, read by the trainer; the defaults are the paper's Appendix A
     (the mixture's ``paper`` preset). A subclass adds its experiment's options and may change
-    defaults. ``renamed`` maps an option's former name to its name now: an override or a
-    checkpoint that uses the former name means the new one."""
+    defaults. Each option is declared once, with ``ugan.options.option``: its command-line flag,
+    its help and its checks come from the declaration. ``renamed`` maps an option's former name
+    to its name now: an override, a flag or a checkpoint that uses the former name means the
+    new one."""
 
     renamed = {}
 
-    unroll_steps: int = 0
-    second_order: bool = True
-    resample_unroll: bool = False
-    historical_averaging: float = 0.0  # penalty weight; 0 = off (ugan.averaging)
-    generator_loss: str = "minimax"
-    steps: int = 25000
-    batch_size: int = 512
-    noise_dim: int = 256
-    g_lr: float = 1e-4
-    d_lr: float = 1e-4
-    beta1: float = 0.5
-    beta2: float = 0.999
-    adam_eps: float = 1e-8
-    eval_every: int = 1000
-    eval_samples: int = 2500
-    checkpoint_every: int = 1000
-    seed: int = 0
-    device: str = "cpu"
-    dtype: str = "float32"
-    compile: bool = True  # run each iteration as a compiled program (minigrad.compile)
-    # The ICLR appendix's ablations (ugan.ablations): the generator's loss averaged over the K
-    # unrolled discriminators, generator steps per discriminator step, past discriminators.
-    unroll_objective: str = "final"
-    g_steps_per_d: int = 1
-    d_ensemble: str = "none"
-    ensemble_size: int = 10
-    ensemble_every: int = 1
+    unroll_steps: int = option(0, "K, the number of unrolled discriminator steps (0: a "
+                                  "standard GAN)", at_least=0, short="-K", metavar="K")
+    second_order: bool = option(True, "differentiate through the unrolled discriminator's "
+                                      "steps; --no-second-order treats it as a constant (the "
+                                      "stop-gradient ablation)")
+    resample_unroll: bool = option(False, "a fresh minibatch for every unrolled step")
+    historical_averaging: float = option(
+        0.0, "add WEIGHT * ||theta - its average over past iterations||^2 to both players' "
+             "losses (Salimans et al. 2016; ugan.averaging); 0 is off", at_least=0,
+        metavar="WEIGHT")
+    generator_loss: str = option("minimax", "the generator's loss: minimax (log(1 - D(G(z))), "
+                                            "the paper's) or nonsaturating (-log D(G(z)))",
+                                 choices=GENERATOR_LOSSES)
+    steps: int = option(25000, "training iterations", at_least=1)
+    batch_size: int = option(512, "minibatch size", at_least=1)
+    noise_dim: int = option(256, "dimension of the generator's noise z", at_least=1)
+    g_lr: float = option(1e-4, "the generator's Adam learning rate", above=0)
+    d_lr: float = option(1e-4, "the discriminator's Adam learning rate", above=0)
+    beta1: float = option(0.5, "Adam's beta1, of both networks", at_least=0, below=1)
+    beta2: float = option(0.999, "Adam's beta2, of both networks", at_least=0, below=1)
+    adam_eps: float = option(1e-8, "Adam's epsilon, of both networks", above=0)
+    eval_every: int = option(1000, "iterations between evaluations", at_least=1)
+    eval_samples: int = option(2500, "samples generated at each evaluation", at_least=1)
+    checkpoint_every: int = option(1000, "iterations between checkpoints", at_least=1)
+    seed: int = option(0, "the seed of every random draw of the run", at_least=0)
+    device: str = option("cpu", "cpu, cuda, or another minigrad device")
+    dtype: str = option("float32", "the networks' floating-point type",
+                        choices=("float32", "float64"))
+    compile: bool = option(True, "replay each iteration's compiled program (minigrad.compile); "
+                                 "--no-compile runs it eagerly, with the same numbers, slower")
+    # The ICLR appendix's ablations: the generator's loss averaged over the K unrolled
+    # discriminators, generator steps per discriminator step, past discriminators.
+    unroll_objective: str = option("final", "the generator's loss at the last unrolled "
+                                            "discriminator (final: f_K) or averaged over the "
+                                            "K of them (average)",
+                                   choices=UNROLL_OBJECTIVES)
+    g_steps_per_d: int = option(1, "generator steps per discriminator step (the appendix's "
+                                   "lagging discriminator: 5)", at_least=1, metavar="N")
+    d_ensemble: str = option("none", "the generator's loss on an ensemble of past "
+                                     "discriminators: the last --ensemble-size, or one every "
+                                     "--ensemble-every iterations (needs -K 0; ugan.ensemble)",
+                             choices=D_ENSEMBLES)
+    ensemble_size: int = option(10, "discriminators in the --d-ensemble", at_least=1,
+                                metavar="N")
+    ensemble_every: int = option(1, "--d-ensemble every: keep one discriminator every n "
+                                    "iterations", at_least=1, metavar="n")
+
+    def __post_init__(self):
+        check_config(self)
+        self.check_combinations()
+
+    def check_combinations(self):
+        """Raise ValueError for options that are each valid but cannot go together (the
+        ablations'); a subclass with rules of its own extends it."""
+        def refuse(problem):
+            raise ValueError(f"ablation options: {problem}")
+
+        if self.d_ensemble == "last" and self.ensemble_every != 1:
+            refuse(f"--d-ensemble last keeps the last --ensemble-size discriminators, one per "
+                   f"iteration; --ensemble-every {self.ensemble_every} goes with --d-ensemble "
+                   f"every")
+        if self.d_ensemble != "none" and self.unroll_steps != 0:
+            refuse(f"--d-ensemble {self.d_ensemble} replaces unrolling (the generator's loss is "
+                   f"taken on past discriminators); it needs --unroll-steps 0, got "
+                   f"{self.unroll_steps}")
+        if self.d_ensemble != "none" and self.unroll_objective != "final":
+            refuse("--unroll-objective average averages over unrolled discriminators; with "
+                   f"--d-ensemble {self.d_ensemble} there are none (K = 0)")
 
     @classmethod
     def current_names(cls, options, experiment):

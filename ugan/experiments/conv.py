@@ -61,6 +61,7 @@ from ugan.metrics.reconstruction import (best_rank_intervals, best_rank_shares,
                                          lbfgs_reconstruction_errors, lbfgs_reconstructions,
                                          mean_image_errors, most_different_images,
                                          nearest_neighbour_errors)
+from ugan.options import option
 
 INFERENCE_SEED = 0  # picks the images to reconstruct and the searches' starting points
 DISTANCE_BINS = 50
@@ -76,9 +77,10 @@ RECONSTRUCTION_FIGURE = "reconstructions.png"
 
 @dataclass(frozen=True)
 class ConvConfig(ConvImageConfig):
-    inference_images: int = 256  # real images reconstructed at every evaluation
-    inference_steps: int = 200  # Adam steps on z per reconstruction
-    inference_lr: float = 0.1
+    inference_images: int = option(256, "training images reconstructed by inference via "
+                                        "optimization at every evaluation", at_least=1)
+    inference_steps: int = option(200, "Adam steps on z per reconstruction", at_least=1)
+    inference_lr: float = option(0.1, "the learning rate of those Adam steps", above=0)
 
 
 def load_test_images(dataset, data_dir=None):

@@ -32,6 +32,7 @@ from ugan.metrics.classifier import trained_classifier
 from ugan.metrics.distances import mean_pairwise_distance
 from ugan.models.conv import ConvDiscriminator, ConvGenerator
 from ugan.models.paper import dcgan_pair
+from ugan.options import option
 from ugan.results import cell, over_seeds
 
 IMAGE_DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10")
@@ -63,18 +64,25 @@ class ImageConfig(TrainingConfig):
     eval_every: int = 250
     eval_samples: int = 1000
     checkpoint_every: int = 500
-    dataset: str = "digits"
-    data_dir: str | None = None
-    d_width: int = 16  # the convolutional discriminator's width (channels)
-    networks: str = "small"  # "small" (g_width, d_width...) or "paper" (ugan.models.paper)
-    width: float = 1.0  # the paper networks' width multiplier (1: the paper's sizes)
+    dataset: str = option("digits", "the images: digits (scikit-learn's 8x8), mnist, "
+                                    "fashion-mnist or cifar10", choices=IMAGE_DATASETS)
+    data_dir: str | None = option(None, "the folder of the MNIST IDX files or the CIFAR-10 "
+                                        "python batches", metavar="DIR")
+    d_width: int = option(16, "the small convolutional discriminator's width (channels)",
+                          at_least=1)
+    networks: str = option("small", "small: the CPU-sized networks (--g-width, --d-width); "
+                                    "paper: the paper's (ugan.models.paper, --width)",
+                           choices=NETWORKS)
+    width: float = option(1.0, "the paper networks' width multiplier (1: the paper's sizes; "
+                               "for colour, the model size X of its Table 3)", above=0)
 
 
 @dataclass(frozen=True)
 class ConvImageConfig(ImageConfig):
     """The options of an image experiment whose generator is convolutional."""
 
-    g_width: int = 32  # the convolutional generator's width (channels)
+    g_width: int = option(32, "the small convolutional generator's width (channels)",
+                          at_least=1)
 
 
 def load_images(dataset, data_dir=None):
@@ -112,11 +120,6 @@ class ImageExperiment(Experiment):
 
     def __init__(self, config):
         super().__init__(config)
-        if config.networks not in NETWORKS:
-            raise ValueError(f"{self.name}: networks must be one of {NETWORKS}, got "
-                             f"{config.networks!r}")
-        if not config.width > 0:
-            raise ValueError(f"{self.name}: width must be positive, got {config.width}")
         images, self.labels = load_images(config.dataset, config.data_dir)
         self.images = images.astype(config.dtype)
         self._reference_distance = None

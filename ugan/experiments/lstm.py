@@ -36,13 +36,14 @@ from ugan.metrics.modes import mode_metrics
 from ugan.models.conv import ConvDiscriminator
 from ugan.models.lstm import LSTMGenerator
 from ugan.models.paper import lstm_pair
+from ugan.options import option
 
 
 @dataclass(frozen=True)
 class LSTMConfig(ImageConfig):
     renamed = {"g_width": "hidden_units"}  # --g-width and checkpoints written before the name
 
-    hidden_units: int = 128  # the LSTM generator's hidden units
+    hidden_units: int = option(128, "the small LSTM generator's hidden units", at_least=1)
 
 
 class LSTMExperiment(ImageExperiment):

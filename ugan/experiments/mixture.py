@@ -21,6 +21,7 @@ from ugan.data import grid_of_gaussians, ring_of_gaussians
 from ugan.experiments.base import Experiment, TrainingConfig, save_snapshot
 from ugan.metrics import mixture_metrics
 from ugan.models import MixtureDiscriminator, MixtureGenerator
+from ugan.options import option
 
 DATASETS = {"ring": ring_of_gaussians, "grid": grid_of_gaussians}
 
@@ -29,10 +30,13 @@ DATASETS = {"ring": ring_of_gaussians, "grid": grid_of_gaussians}
 class MixtureConfig(TrainingConfig):
     """The trainer's options at the paper's Appendix A values, and the networks' sizes."""
 
-    dataset: str = "ring"
-    g_hidden: int = 128
-    d_hidden: int = 128
-    init_gain: float = 0.8
+    dataset: str = option("ring", "the mixture: ring (8 Gaussians on a circle) or grid (5x5)",
+                          choices=tuple(DATASETS))
+    g_hidden: int = option(128, "hidden units of each of the generator's layers", at_least=1)
+    d_hidden: int = option(128, "hidden units of each of the discriminator's layers",
+                           at_least=1)
+    init_gain: float = option(0.8, "the gain of the networks' orthogonal initialisation",
+                              above=0)
 
 
 class MixtureExperiment(Experiment):
@@ -65,9 +69,6 @@ class MixtureExperiment(Experiment):
     _NEAREST_METRICS = ("nearest_top_share", "nearest_modes_5pct", "nearest_mode_counts")
 
     def __init__(self, config):
-        if config.dataset not in DATASETS:
-            raise ValueError(f"mixture: dataset must be one of {sorted(DATASETS)}, got "
-                             f"{config.dataset!r}")
         super().__init__(config)
         self.mixture = DATASETS[config.dataset]()
 

@@ -45,6 +45,7 @@ from ugan.data import stack_digits, stacked_mode
 from ugan.experiments.images import PAPER_TRAINING, ConvImageConfig, ImageExperiment
 from ugan.metrics.modes import mode_metrics
 from ugan.models.paper import stacked_pair
+from ugan.options import option
 
 CHANNELS = 3
 N_MODES = 10 ** CHANNELS
@@ -53,7 +54,8 @@ N_MODES = 10 ** CHANNELS
 @dataclass(frozen=True)
 class StackedConfig(ConvImageConfig):
     eval_samples: int = 25600  # PacGAN's and VEEGAN's protocol
-    d_size: float = 0.25  # paper networks: the discriminator's size over the generator's
+    d_size: float = option(0.25, "the paper networks: the discriminator's size over the "
+                                 "generator's (the paper's 0.25 and 0.5)", above=0)
 
 
 class StackedExperiment(ImageExperiment):
@@ -79,8 +81,6 @@ class StackedExperiment(ImageExperiment):
     def __init__(self, config):
         super().__init__(config)
         self.require_single_channel("to stack")
-        if not config.d_size > 0:
-            raise ValueError(f"stacked: d_size must be positive, got {config.d_size}")
         self.classifier = self.trained_classifier()
 
     @property
