@@ -1,8 +1,13 @@
 """Timing helpers shared by the benchmark scripts: best-of-N wall time of a callable, and
-contenders timed in one process, interleaved."""
+contenders timed in one process, interleaved. Importing it keeps freed memory in the process
+(``minigrad.allocator``), as ``python -m ugan`` does, so that the scripts time what runs do."""
 
 import statistics
 import time
+
+from minigrad import allocator
+
+allocator.keep_freed_memory_unless_disabled()
 
 
 def best_time(function, repeats=7, number=5):

@@ -39,4 +39,7 @@ def main():
 
 
 if __name__ == "__main__":
+    from minigrad import allocator
+
+    allocator.keep_freed_memory_unless_disabled()  # as `python -m ugan` does
     main()

@@ -79,4 +79,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
+    from minigrad import allocator
+
+    allocator.keep_freed_memory_unless_disabled()  # as `python -m ugan` does
     sys.exit(main())

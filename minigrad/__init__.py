@@ -40,6 +40,5 @@ int32, int64, bool_ = "int32", "int64", "bool"
 double, half, long = float64, float16, int64  # PyTorch's names
 float, int, bool = float32, int32, bool_  # PyTorch's: mg.float is float32, mg.int int32
 
-allocator.keep_freed_memory_unless_disabled()
 
 __version__ = "0.1.0"

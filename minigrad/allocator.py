@@ -8,9 +8,11 @@ convolutional discriminator of ``benchmarks/conv.py``, that doubles the time of 
 
 :func:`keep_freed_memory` raises both thresholds (``mallopt``), so that after the first steps
 every array comes from memory the process already owns. The price: the process keeps up to
-``trim_threshold`` bytes of freed memory as resident. ``import minigrad`` calls it on Linux with
-glibc unless the environment variable ``MINIGRAD_KEEP_FREED_MEMORY=0`` is set; on other systems
-it does nothing.
+``trim_threshold`` bytes of freed memory as resident, for the whole process. So importing
+minigrad changes nothing: the programs that want it call :func:`keep_freed_memory_unless_disabled`
+at their start (``python -m ugan``, a Dask worker's run, the benchmark scripts), which does it on
+Linux with glibc unless the environment variable ``MINIGRAD_KEEP_FREED_MEMORY=0`` is set; on
+other systems it does nothing.
 """
 
 import ctypes
@@ -36,5 +38,7 @@ def keep_freed_memory(trim_threshold=256 * 2 ** 20, mmap_threshold=32 * 2 ** 20)
 
 
 def keep_freed_memory_unless_disabled():
+    """:func:`keep_freed_memory`, unless ``MINIGRAD_KEEP_FREED_MEMORY=0``: for a program's entry
+    point."""
     if os.environ.get("MINIGRAD_KEEP_FREED_MEMORY", "1") != "0":
         keep_freed_memory()

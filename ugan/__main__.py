@@ -9,6 +9,8 @@ import pickle
 import shlex
 import sys
 
+from minigrad import allocator
+
 from ugan import cluster, parallel
 from ugan.demo import run_demo
 from ugan.experiments import EXPERIMENTS
@@ -219,4 +221,5 @@ def _describe(error):
 
 
 if __name__ == "__main__":
+    allocator.keep_freed_memory_unless_disabled()  # this process trains: keep its freed memory
     sys.exit(main())

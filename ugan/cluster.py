@@ -12,17 +12,14 @@ worker per GPU with ``--resources GPU=1`` (and ``CUDA_VISIBLE_DEVICES`` naming i
 that no two runs share one. Dask (``pip install -e ".[cluster]"``) is imported only here, when a
 study asks for a cluster."""
 
-import threading
 import uuid
+
+from minigrad import allocator
 
 from ugan.parallel import report
 from ugan.study import describe_error
 
 CONNECT_SECONDS = 30
-# A trainer sets minigrad's default device and seed while it builds its models (module-level
-# state, put back afterwards), so a worker with several threads trains its runs one at a time;
-# start workers with --nthreads 1.
-_ONE_RUN_AT_A_TIME = threading.Lock()
 
 
 def connect(address):
@@ -41,11 +38,16 @@ def connect(address):
 
 
 def train_on_worker(train, run, threads):
-    """The task: ``train(run)`` with ``threads`` BLAS threads, one run at a time per process."""
+    """The task: ``train(run)`` with ``threads`` BLAS threads. A worker with several threads
+    trains as many runs at once, each as it would alone (a trainer changes no process-wide
+    state). The BLAS limit is the exception: it belongs to the process, so it is set and left
+    set (every task of a study asks for the same), since putting the former limit back at the
+    end of one task would change it under another task still training."""
     from threadpoolctl import threadpool_limits
 
-    with _ONE_RUN_AT_A_TIME, threadpool_limits(limits=threads):
-        return train(run, progress=False)
+    threadpool_limits(limits=threads)
+    allocator.keep_freed_memory_unless_disabled()  # as `python -m ugan` does; idempotent
+    return train(run, progress=False)
 
 
 def launcher(address, threads, gpu=False):

@@ -19,7 +19,6 @@ the iteration count. What a run does around the iterations (checkpoints, evaluat
 the progress bar) is ``ugan.train.GANTrainer``'s.
 """
 
-import contextlib
 
 import numpy as np
 
@@ -30,22 +29,6 @@ from ugan.averaging import HistoricalAverage
 from ugan.ensemble import DiscriminatorEnsemble
 from ugan.losses import discriminator_loss
 from ugan.unroll import discriminator_logits, surrogate_loss
-
-
-@contextlib.contextmanager
-def building_defaults(device, seed):
-    """minigrad's default device set to ``device`` and its default generator seeded with
-    ``seed`` (what an experiment's models are built and initialised with), and the caller's
-    device and generator put back afterwards. Both are process-wide, so no other thread may
-    build models meanwhile."""
-    device_before, generator_before = mg.default_device(), mg.default_generator()
-    mg.set_default_device(device)
-    mg.manual_seed(seed)
-    try:
-        yield
-    finally:
-        mg.set_default_device(device_before)
-        mg.manual_seed(generator_before)
 
 
 class UnrolledGAN:
@@ -59,7 +42,9 @@ class UnrolledGAN:
     def __init__(self, experiment):
         self.experiment = experiment
         self.config = config = experiment.config
-        with building_defaults(config.device, config.seed):
+        # the models' device and initial weights, for this thread only: several runs may build
+        # theirs at once, each in its own thread
+        with mg.local_defaults(device=config.device, seed=config.seed):
             self.generator, self.discriminator = experiment.build_models()
         betas = (config.beta1, config.beta2)
         self.g_optimizer = Adam(self.generator.parameters(), lr=config.g_lr, betas=betas,

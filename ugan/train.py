@@ -11,12 +11,12 @@ run in full (its metadata, configuration, array names, shapes, dtypes and values
 step counts, random generator) before anything changes.
 
 Ctrl-C or SIGTERM asks the loop to stop after the current iteration, with a checkpoint; a run
-whose loss or parameters stop being finite stops with ``DivergenceError``. The trainer changes
-minigrad's process-wide state only for a while, putting it back: its default device and
-generator while the models are built (``ugan.iteration.building_defaults``), and, as any
-minigrad code does, grad mode inside ``no_grad`` and the tracer while an iteration is traced.
-These are not per thread, so two runs must not train in two threads of one process at once
-(a Dask worker trains one run at a time, ``ugan.cluster``).
+whose loss or parameters stop being finite stops with ``DivergenceError``. A trainer changes
+no process-wide state: the models are built under ``mg.local_defaults`` (the run's device and
+seed, for this thread only), and grad mode and compile's tracer are per thread in minigrad, so
+several runs can train in several threads of one process (a Dask worker with several threads,
+``ugan.cluster``), each as it would alone. The stop signals are caught in the main thread
+only (Python delivers them there).
 """
 
 import contextlib

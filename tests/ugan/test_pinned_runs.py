@@ -6,34 +6,10 @@ Each run is pinned by two SHA-256 digests: of its metrics.jsonl, and of its chec
 (every name, dtype, shape and byte, in name order). When a change of numerics is meant, the
 digests printed by a failing test are the new pins."""
 
-import hashlib
-
-import numpy as np
 import pytest
 
-from ugan.checkpoint import load_checkpoint
-from ugan.experiments import EXPERIMENTS
-from ugan.train import CHECKPOINT_NAME, GANTrainer
+from pinned_runs import RUNS, pinned_digests
 
-MIXTURE = dict(steps=4, batch_size=16, noise_dim=4, g_hidden=8, d_hidden=8, eval_every=2,
-               checkpoint_every=2, eval_samples=64, unroll_steps=2, g_lr=1e-3, d_lr=1e-3)
-IMAGES = dict(steps=3, batch_size=8, noise_dim=4, d_width=2, eval_every=3, checkpoint_every=3,
-              eval_samples=64, unroll_steps=1)
-# name -> (experiment, options over its demo preset)
-RUNS = {
-    "mixture-ring": ("mixture", MIXTURE),
-    "mixture-grid-ablations": ("mixture", {**MIXTURE, "dataset": "grid", "resample_unroll": True,
-                                           "historical_averaging": 0.1, "g_steps_per_d": 2,
-                                           "unroll_objective": "average",
-                                           "generator_loss": "nonsaturating"}),
-    "mixture-ensemble": ("mixture", {**MIXTURE, "unroll_steps": 0, "d_ensemble": "every",
-                                     "ensemble_size": 2, "ensemble_every": 2,
-                                     "second_order": False}),
-    "stacked": ("stacked", {**IMAGES, "g_width": 4}),
-    "colour": ("colour", {**IMAGES, "g_width": 4}),
-    "lstm": ("lstm", {**IMAGES, "hidden_units": 6}),
-    "conv": ("conv", {**IMAGES, "g_width": 4, "inference_images": 4, "inference_steps": 2}),
-}
 PINS = {
     "mixture-ring": ("c2093805da5414352b166d02fb6a29e2584452ed019a27ed1fc35711e501e7d7",
                      "2c3a04b97ca953afcaa7f1619601174a090570a6ee8c7d187c6f7f055f2e619c"),
@@ -51,24 +27,6 @@ PINS = {
              "c7d1dbad64622d43c97fa12573b88296cf653b4fc8f4e66ffe6a00d9a6bb7cc3"),
 }
 
-
-def digest_of_arrays(arrays):
-    digest = hashlib.sha256()
-    for name in sorted(arrays):
-        array = np.ascontiguousarray(arrays[name])
-        digest.update(f"{name} {array.dtype.str} {array.shape}\n".encode())
-        digest.update(array.tobytes())
-    return digest.hexdigest()
-
-
-def pinned_digests(name, folder):
-    experiment_name, options = RUNS[name]
-    experiment = EXPERIMENTS[experiment_name]
-    GANTrainer(experiment(experiment.config_from("demo", **options)), folder).run(
-        progress=False)
-    arrays, _ = load_checkpoint(folder / CHECKPOINT_NAME)
-    return (hashlib.sha256((folder / "metrics.jsonl").read_bytes()).hexdigest(),
-            digest_of_arrays(arrays))
 
 
 @pytest.mark.parametrize("name", list(RUNS))
