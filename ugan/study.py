@@ -37,6 +37,7 @@ import numpy as np
 from ugan import jsonfile
 from ugan.experiments import EXPERIMENTS
 from ugan.options import flags_of, parse_assignments
+from ugan.folder_lock import one_writer
 from ugan.results import row_entry
 from ugan.train import GANTrainer, read_history
 
@@ -131,8 +132,14 @@ def run_study(preset, ks, seeds, out_dir, progress=True, experiment="mixture", l
         experiment_class.config_from(preset, **{**overrides, **dict(options)})
     train = functools.partial(train_run, experiment=experiment, preset=preset,
                               overrides=overrides)
-    errors = (launch or run_serially)(runs, train, progress)
     out_dir.mkdir(parents=True, exist_ok=True)
+    with one_writer(out_dir, "a study"):
+        errors = (launch or run_serially)(runs, train, progress)
+        return _summarise(experiment_class, preset, overrides, seeds, runs, errors, out_dir)
+
+
+def _summarise(experiment_class, preset, overrides, seeds, runs, errors, out_dir):
+    """summary.json and the figures of :func:`run_study`, with the study folder's lock held."""
     summary = summary_of(experiment_class, preset, overrides, seeds, runs, errors, out_dir)
     jsonfile.write(out_dir / "summary.json", summary)
     finished = [run for run in runs if errors[run.name] is None]

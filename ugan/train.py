@@ -3,7 +3,8 @@ exact resume, evaluations, metrics files, a progress bar and stop requests.
 
 A run folder holds config.json, checkpoint.npz (``ugan.checkpoint``; ``CheckpointLayout`` says
 where each part of the state lies in it), metrics.jsonl (one record per evaluation, always
-agreeing with the checkpoint), and what the experiment's ``finish`` writes at the end. Every
+agreeing with the checkpoint), what the experiment's ``finish`` writes at the end, and ``.lock``:
+a run holds it while it writes, so that a second writer is refused (``ugan.folder_lock``). Every
 source of randomness of an iteration is one numpy Generator whose state is checkpointed with
 the parameters and optimizer states, so a run stopped at iteration i and resumed ends
 bit-for-bit where an uninterrupted run ends (on the CPU). A checkpoint is checked against the
@@ -35,6 +36,7 @@ from ugan import jsonfile
 from ugan.checkpoint import (CheckpointError, CheckpointLayout, check_same_config,
                              generator_from_json, generator_state_to_json, load_checkpoint,
                              save_checkpoint)
+from ugan.folder_lock import one_writer
 from ugan.iteration import UnrolledGAN
 
 CHECKPOINT_NAME = "checkpoint.npz"
@@ -108,6 +110,12 @@ class GANTrainer:
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise NotADirectoryError(20, "is a file, not a run folder (--out)", str(self.out_dir))
         self.out_dir.mkdir(parents=True, exist_ok=True)
+        with one_writer(self.out_dir, "a run"):
+            return self._run_locked(resume, progress)
+
+    def _run_locked(self, resume, progress):
+        """:meth:`run`, with the folder's lock held (``ugan.folder_lock``)."""
+        config = self.config
         checkpoint = self.out_dir / CHECKPOINT_NAME
         metrics_path = self.out_dir / "metrics.jsonl"
         if checkpoint.exists() and not resume:
