@@ -222,4 +222,5 @@ def _describe(error):
 
 if __name__ == "__main__":
     allocator.keep_freed_memory_unless_disabled()  # this process trains: keep its freed memory
+    parallel.die_with_parent()  # a study's run stops when its study dies
     sys.exit(main())

@@ -6,7 +6,10 @@ BLAS threads in its environment, where BLAS reads it when the process imports nu
 output goes to a pipe, and the study shows one line per run: on a terminal the run's progress
 bar, redrawn in place; elsewhere one line as each run ends. A run that exits with an error is
 reported with the last line it printed. Ctrl-C or SIGTERM stops the study: every run checkpoints
-and stops, and the next ``study`` command resumes them."""
+and stops, and the next ``study`` command resumes them. A study killed outright (SIGKILL) cannot
+stop its runs itself, so each run asks Linux to send it SIGTERM when the study dies
+(:func:`die_with_parent`): it checkpoints and stops rather than train on, orphaned, beside the
+runs of a restarted study."""
 
 import os
 import re
@@ -17,6 +20,8 @@ import sys
 import threading
 import time
 
+PARENT_VARIABLE = "UGAN_STUDY_PID"  # set for a study's runs: the study's process id
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 # The variables that numpy's BLAS libraries (OpenBLAS, MKL, Accelerate, OpenMP) read at import.
 BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                          "VECLIB_MAXIMUM_THREADS")
@@ -39,8 +44,24 @@ def threads_per_run(jobs):
 
 
 def blas_environment(threads):
-    """This process's environment, with every BLAS library told to use ``threads`` threads."""
-    return {**os.environ, **dict.fromkeys(BLAS_THREAD_VARIABLES, str(threads))}
+    """This process's environment, with every BLAS library told to use ``threads`` threads,
+    and this process named as the study that the runs die with (:func:`die_with_parent`)."""
+    return {**os.environ, **dict.fromkeys(BLAS_THREAD_VARIABLES, str(threads)),
+            PARENT_VARIABLE: str(os.getpid())}
+
+
+def die_with_parent():
+    """In a run started by a study (its environment names the study's process): ask Linux to
+    send this process SIGTERM when the study dies, so that the run checkpoints and stops; if the
+    study is already gone, stop now with a SIGTERM of its own. Elsewhere it does nothing."""
+    study = os.environ.get(PARENT_VARIABLE)
+    if study is None or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != int(study):  # the study died before the request was made
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def outcome(error):

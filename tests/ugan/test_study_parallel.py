@@ -74,7 +74,7 @@ def test_sigterm_stops_a_study_with_jobs_and_every_run_checkpoints(tmp_path):
     finally:
         study.kill()
     assert study.returncode == 130
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["K0-seed0", "K0-seed1"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".lock", "K0-seed0", "K0-seed1"]
     for run in ("K0-seed0", "K0-seed1"):
         assert f"{run}: SIGTERM at iteration" in errors
         assert (tmp_path / run / "checkpoint.npz").exists()
