@@ -11,7 +11,6 @@ holds is checked by its reader (``GANTrainer.load``), against the names, shapes 
 import hashlib
 import io
 import json
-import os
 import struct
 import tokenize
 import zipfile
@@ -19,6 +18,8 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+
+from ugan.safe_files import replace_file
 
 META_KEY = "__meta__"
 # A checkpoint's zip comment holds the SHA-256 of every byte before it, so that any damaged or
@@ -47,11 +48,7 @@ def save_checkpoint(path, arrays, meta):
     payload[META_KEY] = np.array(json.dumps(meta, allow_nan=False))
     buffer = io.BytesIO()
     np.savez(buffer, **payload)
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(_with_digest(buffer.getvalue()))
-    os.replace(temporary, path)
-    return path
+    return replace_file(path, _with_digest(buffer.getvalue()))
 
 
 def _with_digest(archive):

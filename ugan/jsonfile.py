@@ -14,8 +14,9 @@ A list that holds such a value is written as a dict of the same kind, keyed by p
 
 import json
 import math
-import os
 from pathlib import Path
+
+from ugan.safe_files import replace_file
 
 NON_FINITE = "non_finite"
 LIST = "list"
@@ -32,8 +33,9 @@ def loads(text):
 
 
 def write(path, data):
-    """Write ``data`` to ``path`` as indented standard JSON."""
-    Path(path).write_text(dumps(data, indent=2) + "\n")
+    """Write ``data`` to ``path`` as indented standard JSON, atomically and following no link
+    (``ugan.safe_files``)."""
+    replace_file(path, (dumps(data, indent=2) + "\n").encode())
 
 
 def read(path):
@@ -43,11 +45,8 @@ def read(path):
 
 def write_lines(path, records):
     """Replace the file at ``path`` with ``records``, one line of JSON each (metrics.jsonl),
-    atomically: a kill leaves the old file or the new one."""
-    path = Path(path)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text("".join(dumps(record) + "\n" for record in records))
-    os.replace(temporary, path)
+    atomically (a kill leaves the old file or the new one) and following no link."""
+    replace_file(path, "".join(dumps(record) + "\n" for record in records).encode())
 
 
 def _encode(data):

@@ -3,6 +3,7 @@
 Each figure is a ``matplotlib.figure.Figure`` attached to an Agg canvas directly, so nothing here
 needs a display or changes pyplot's global backend for the caller."""
 
+import io
 import math
 import textwrap
 from pathlib import Path
@@ -11,6 +12,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy.ndimage import gaussian_filter
+
+from ugan.safe_files import replace_file
 
 _DPI = 100
 _PANEL_INCHES = 1.6
@@ -25,8 +28,9 @@ def _new_figure(width, height):
 def _save(fig, path):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=_DPI, format="png")
-    return path
+    buffer = io.BytesIO()
+    fig.savefig(buffer, dpi=_DPI, format="png")
+    return replace_file(path, buffer.getvalue())
 
 
 def _density(samples, lim, bins, sigma):

@@ -106,7 +106,6 @@ class GANTrainer:
         """Train up to ``config.steps`` iterations; returns the list of metric records. Whatever
         stops it, metrics.jsonl then agrees with the last checkpoint; a finished run that is run
         again (with ``resume``) changes nothing."""
-        config = self.config
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise NotADirectoryError(20, "is a file, not a run folder (--out)", str(self.out_dir))
         self.out_dir.mkdir(parents=True, exist_ok=True)

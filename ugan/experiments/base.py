@@ -35,6 +35,7 @@ from ugan import jsonfile, plots
 from ugan.ensemble import D_ENSEMBLES
 from ugan.losses import GENERATOR_LOSSES
 from ugan.options import check_config, option
+from ugan.safe_files import own_folder, save_array
 from ugan.unroll import UNROLL_OBJECTIVES
 
 EVAL_CHUNK = 500  # samples generated, and scored, at once in an evaluation
@@ -322,9 +323,7 @@ class Experiment:
 
 def save_snapshot(out_dir, step, samples):
     """Keep ``samples`` as the snapshot of evaluation ``step`` (what :meth:`snapshots` reads)."""
-    samples_dir = Path(out_dir) / "samples"
-    samples_dir.mkdir(exist_ok=True)
-    np.save(samples_dir / f"step_{step:07d}.npy", samples)
+    save_array(own_folder(Path(out_dir) / "samples") / f"step_{step:07d}.npy", samples)
 
 
 def estimate_batch_norm(module, batches):

@@ -62,6 +62,7 @@ from ugan.metrics.reconstruction import (best_rank_intervals, best_rank_shares,
                                          mean_image_errors, most_different_images,
                                          nearest_neighbour_errors)
 from ugan.options import option
+from ugan.safe_files import save_array
 
 INFERENCE_SEED = 0  # picks the images to reconstruct and the searches' starting points
 DISTANCE_BINS = 50
@@ -172,15 +173,15 @@ class ConvExperiment(ImageExperiment):
         c = self.config
         errors, images = lbfgs_reconstructions(generator, self.targets, c.noise_dim,
                                                seed=INFERENCE_SEED)
-        np.save(out_dir / LBFGS_ERRORS, errors)
-        np.save(out_dir / LBFGS_RECONSTRUCTIONS, images)
-        np.save(out_dir / LBFGS_TARGETS, self.targets)
+        save_array(out_dir / LBFGS_ERRORS, errors)
+        save_array(out_dir / LBFGS_RECONSTRUCTIONS, images)
+        save_array(out_dir / LBFGS_TARGETS, self.targets)
         entries = {"lbfgs_mse": float(errors.mean())}
         test = self.test_targets()
         if test is not None:
             errors = lbfgs_reconstruction_errors(generator, test, c.noise_dim,
                                                  seed=INFERENCE_SEED)
-            np.save(out_dir / LBFGS_ERRORS_TEST, errors)
+            save_array(out_dir / LBFGS_ERRORS_TEST, errors)
             entries["lbfgs_mse_test"] = float(errors.mean())
         return entries
 
