@@ -14,7 +14,7 @@ from tiny_runs import TINY_FLAGS, assert_same_run, tiny_config, train
 from ugan.__main__ import main
 from ugan.checkpoint import META_KEY, CheckpointError, load_checkpoint
 from ugan.experiments.mixture import MixtureExperiment
-from ugan.train import CHECKPOINT_NAME, GANTrainer
+from ugan.train import CHECKPOINT_NAME, GANTrainer, read_history
 
 
 def test_a_stopped_and_resumed_run_equals_an_uninterrupted_one(tmp_path):
@@ -201,3 +201,13 @@ def test_no_compile_gives_the_same_run(tmp_path):
     assert main(common + ["--out", str(tmp_path / "compiled")]) == 0
     assert main(common + ["--out", str(tmp_path / "eager"), "--no-compile"]) == 0
     assert_same_run(tmp_path / "compiled", tmp_path / "eager")
+
+
+def test_resuming_with_another_eval_every_keeps_every_record_already_written(tmp_path):
+    """--eval-every may change on resume: the records made on the former schedule stay, the
+    new schedule adds its own (issue 36: [0, 2, 4, 6] with --eval-every 2, continued with 4
+    to 12 iterations, is [0, 2, 4, 6, 8, 12], not [0, 4, 8, 12])."""
+    train(tmp_path, steps=6, eval_every=2)
+    history = train(tmp_path, resume=True, steps=12, eval_every=4)
+    assert [record["step"] for record in history] == [0, 2, 4, 6, 8, 12]
+    assert [record["step"] for record in read_history(tmp_path)] == [0, 2, 4, 6, 8, 12]
