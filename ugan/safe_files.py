@@ -21,19 +21,31 @@ import numpy as np
 
 
 def replace_file(path, data):
-    """Make ``path`` hold ``data`` (bytes), atomically, following no link."""
+    """Make ``path`` hold ``data`` (bytes), atomically, following no link. A failed write (a
+    full disk) leaves no temporary file and raises an OSError that names ``path`` and says that
+    its former content, if any, is kept."""
     path = Path(path)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                             suffix=".tmp")
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                                 suffix=".tmp")
+    except OSError as error:
+        raise _not_written(error, path) from error
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise _not_written(error, path) from error
         raise
     return path
+
+
+def _not_written(error, path):
+    return OSError(error.errno, f"{error.strerror or error}; not written (its former version, "
+                   "if any, is kept)", str(path))
 
 
 def save_array(path, array):

@@ -56,10 +56,13 @@ def test_replace_file_leaves_no_temporary_behind_when_the_write_fails(tmp_path, 
     def full_disk(*args):
         raise OSError(28, "No space left on device")
 
+    (tmp_path / "a.json").write_bytes(b"former")
     monkeypatch.setattr(os, "replace", full_disk)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OSError, match="No space left on device; not written .*kept") as error:
         replace_file(tmp_path / "a.json", b"{}")
-    assert list(tmp_path.iterdir()) == []
+    assert error.value.filename == str(tmp_path / "a.json")
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+    assert (tmp_path / "a.json").read_bytes() == b"former"
 
 
 def test_own_folder_makes_a_missing_folder(tmp_path):
