@@ -198,6 +198,9 @@ class CheckpointLayout:
                 refuse(f"holds {name} as {array.dtype} {array.shape}; this run has {dtype} {shape}")
             if not np.isfinite(array).all():
                 refuse(f"holds non-finite values in {name}: it was saved by a diverged run")
+            if name.endswith("/exp_avg_sq") and (array < 0).any():
+                refuse(f"holds negative values in {name}, a running mean of squared gradients "
+                       "(>= 0 in any checkpoint Adam writes): it was altered")
 
     def load(self, arrays, step):
         """Put checked ``arrays`` of iteration ``step`` into the models, optimizers, averages

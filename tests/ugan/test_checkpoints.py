@@ -98,9 +98,9 @@ def _dropped(mapping, key):
     return mapping
 
 
-def _with_nan(arrays, name):
+def _with_nan(arrays, name, value=np.nan):
     array = arrays[name].copy()
-    array.flat[0] = np.nan
+    array.flat[0] = value
     return _set(arrays, name, array)
 
 
@@ -132,6 +132,7 @@ CRAFTED = {
         a, "D/net.0.weight", a["D/net.0.weight"].astype(np.float64))),
     "a nan parameter": ("arrays", lambda a: _with_nan(a, "G/net.0.weight")),
     "a nan Adam state": ("arrays", lambda a: _with_nan(a, "optD/1/exp_avg_sq")),
+    "a negative Adam second moment": ("arrays", lambda a: _with_nan(a, "optG/0/exp_avg_sq", -1.0)),
 }
 
 
