@@ -14,7 +14,7 @@ from ..ops import leaky_relu as _leaky_relu
 from ..ops import relu as _relu
 from ..ops.conv import conv2d, conv_transpose2d
 from ..ops.elementwise import lift
-from ..ops.indexed import CheckIndices
+from ..ops.indexing import CheckIndices
 from ..ops.pool import max_pool2d
 from ..ops.linalg import linear
 from ..ops.normalize import standardize

@@ -33,8 +33,8 @@ from .reduce import max as amax
 from .reduce import min as amin
 from .torch_shapes import (chunk, expand, flatten, flip, narrow, repeat, split, squeeze, unbind,
                            unsqueeze)
-from .shape import (astype, broadcast_to, concatenate, getitem, permute, reshape, stack,
-                    sum_to_shape, to, transpose)
+from .indexing import concatenate, getitem, stack
+from .shape import astype, broadcast_to, permute, reshape, sum_to_shape, to, transpose
 
 
 def tensor_type(x, dtype=None):
@@ -65,7 +65,7 @@ _OPERATORS = {
     "__matmul__": lambda a, b: _l.matmul(a, _e.lift(b, a)),
     "__rmatmul__": lambda b, a: _l.matmul(_e.lift(a, b), b),
     "__neg__": _e.neg,
-    "__getitem__": _s.getitem,
+    "__getitem__": getitem,
     "__lt__": _e.less, "__le__": _e.less_equal, "__gt__": _e.greater, "__ge__": _e.greater_equal,
     "__eq__": _e.equal, "__ne__": _e.not_equal,
     "__and__": _e.logical_and, "__or__": _e.logical_or, "__abs__": _e.abs,

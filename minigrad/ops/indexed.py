@@ -8,47 +8,23 @@ dim) shares it equally between ties. ``pick`` is the integer-index primitive ``T
 flattened x, and the indices come from ``Argmax`` (a recorded op): derivatives of every order are
 ``Take``'s and ``IndexAdd``'s, and a compiled program recomputes the indices for new data.
 
-Primitive: ``CheckIndices`` (not differentiable). Composites: ``pick``, ``gather``, ``argmin``,
-``max``, ``min``."""
+Composites: ``pick``, ``gather`` (its indices checked by ``indexing``'s ``CheckIndices``),
+``argmin``, ``max``, ``min``."""
 
 import collections
 
 import numpy as np
 
 from .. import backend
-from ..autodiff import Function
 from ..tensor import Tensor
 from .elementwise import maximum, minimum
 from . import reduce
+from .indexing import CheckIndices, Take
 from .reduce import _normalize_axes, argmax
-from .shape import Take, reshape
+from .shape import reshape
 
 MaxResult = collections.namedtuple("max", ["values", "indices"])
 MinResult = collections.namedtuple("min", ["values", "indices"])
-
-
-class CheckIndices(Function):
-    """y = index, after checking that every element lies in 0..size-1 (or equals ``ignored``):
-    an IndexError that names ``op`` and the first bad value otherwise, as PyTorch raises. Not
-    differentiable. A primitive, so that a compiled program checks every new batch.
-    Saves: nothing (not recorded)."""
-
-    differentiable = False
-
-    def __init__(self, op, size, ignored=None):
-        self.op, self.size, self.ignored = op, size, ignored
-
-    def forward(self, index):
-        xp = backend.namespace_of(index)
-        bad = (index < 0) | (index >= self.size)
-        if self.ignored is not None:
-            bad = bad & (index != self.ignored)
-        if bool(xp.any(bad)):
-            first = backend.to_numpy(index)[backend.to_numpy(bad)][0]
-            ignored = "" if self.ignored is None else f" (or {self.ignored}, ignored)"
-            raise IndexError(f"{self.op}: index {first} is out of range; expected 0.."
-                             f"{self.size - 1}{ignored}")
-        return index
 
 
 def pick(x, axis, index):

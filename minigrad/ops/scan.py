@@ -8,7 +8,8 @@ from .. import backend
 from ..autodiff import Function
 from ..creation import full
 from .reduce import _normalize_axes
-from .shape import accepts_dim, concatenate, reshape
+from .indexing import concatenate
+from .shape import accepts_dim, reshape
 from .torch_shapes import flip, narrow
 
 

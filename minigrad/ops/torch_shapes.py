@@ -8,7 +8,8 @@ Two differ from PyTorch by design. numpy arrays carry no "contiguous" requiremen
 the tensor itself.
 """
 
-from .shape import broadcast_to, getitem, reshape, transpose
+from .indexing import getitem
+from .shape import broadcast_to, reshape, transpose
 
 
 def _axis(x, dim, ndim, op):

@@ -1,8 +1,7 @@
-"""Shape ops: ``layout`` (reshape, permute, broadcast_to, sum_to_shape, astype, to) and
-``indexing`` (x[key] and its scatters, concatenate, stack). No VJP here leaves the family."""
+"""Shape ops that change how elements are laid out, not which (``layout``: reshape, permute,
+broadcast_to, sum_to_shape, astype, to). They sit below the elementwise ops, whose VJPs undo
+broadcasting with ``unbroadcast``; picking elements (``x[key]``) is ``ops.indexing``, above them."""
 
-from .indexing import (Concatenate, GetItem, IndexAdd, IndexPut, Take, concatenate, getitem,
-                       stack)
 from .layout import (Astype, BroadcastTo, Permute, Reshape, SumToShape, ToDevice, accepts_dim,
                      astype, broadcast_to, permute, reshape, sum_to_shape, to, transpose,
                      unbroadcast)

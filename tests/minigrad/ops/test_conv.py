@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 import minigrad as mg
 from minigrad.ops.conv import conv2d, conv2d_weight, conv_transpose2d
-from minigrad.testing import gradcheck, gradgradcheck
-from strategies import DEVICES, arrays, conv_geometries, leaf
+from minigrad.testing import gradcheck
+from strategies import DEVICES, arrays, check_derivatives, conv_geometries, leaf
 
 try:
     import torch
@@ -67,28 +67,28 @@ def test_conv_transpose2d_gradcheck(device, geometry, data):
 @pytest.mark.parametrize("device", DEVICES)
 @few_examples
 @given(geometry=tiny_geometries, data=st.data())
-def test_conv2d_gradgradcheck(device, geometry, data):
-    assert gradgradcheck(_conv(geometry), _conv_inputs(data, geometry, device))
+def test_conv2d_derivatives(device, geometry, data):
+    check_derivatives(_conv(geometry), *_conv_inputs(data, geometry, device))
 
 
 @pytest.mark.parametrize("device", DEVICES)
 @few_examples
 @given(geometry=tiny_geometries, data=st.data())
-def test_conv_transpose2d_gradgradcheck(device, geometry, data):
-    assert gradgradcheck(_conv_transpose(geometry), _transposed_inputs(data, geometry, device))
+def test_conv_transpose2d_derivatives(device, geometry, data):
+    check_derivatives(_conv_transpose(geometry), *_transposed_inputs(data, geometry, device))
 
 
 @pytest.mark.parametrize("device", DEVICES)
 @few_examples
 @given(geometry=tiny_geometries, data=st.data())
-def test_conv2d_weight_gradgradcheck(device, geometry, data):
+def test_conv2d_weight_derivatives(device, geometry, data):
     x = leaf(data.draw(arrays(geometry.x_shape)), device)
     g = leaf(data.draw(arrays(geometry.y_shape)), device)
 
     def weight_gradient(x, g):
         return conv2d_weight(x, geometry.weight_shape, g, geometry.stride, geometry.padding)
 
-    assert gradgradcheck(weight_gradient, (x, g))
+    check_derivatives(weight_gradient, x, g)
 
 
 # -- third order --------------------------------------------------------------------------------

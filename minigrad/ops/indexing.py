@@ -6,21 +6,49 @@ Each VJP stays inside this family, so derivatives of any order do too:
   indices), whose VJP is ``getitem``;
 * ``concatenate``  <-> slices of the gradient.
 
-Primitives: ``GetItem``, ``IndexPut``, ``Take``, ``IndexAdd``, ``Concatenate``. Composites:
-``getitem`` with an integer array, ``stack``.
+Integer-array indices are wrapped (-1 is the last) with ``where``, so this module sits above the
+elementwise ops, whose VJPs need only ``shape``'s layout ops.
+
+Primitives: ``GetItem``, ``IndexPut``, ``Take``, ``IndexAdd``, ``Concatenate``, ``CheckIndices``
+(not differentiable). Composites: ``getitem`` with an integer array, ``stack``.
 """
 
 import math
 
 import numpy as np
 
-from ... import backend, tracing
-from ...autodiff import Function
-from ...tensor import Tensor
-from .layout import accepts_dim, reshape, to
+from .. import backend, tracing
+from ..autodiff import Function
+from ..tensor import Tensor
+from .elementwise import where
+from .shape import accepts_dim, reshape, to
 
 
 # -- indexing ---------------------------------------------------------------------------------
+
+class CheckIndices(Function):
+    """y = index, after checking that every element lies in 0..size-1 (or equals ``ignored``):
+    an IndexError that names ``op`` and the first bad value otherwise, as PyTorch raises. Not
+    differentiable. A primitive, so that a compiled program checks every new batch.
+    Saves: nothing (not recorded)."""
+
+    differentiable = False
+
+    def __init__(self, op, size, ignored=None):
+        self.op, self.size, self.ignored = op, size, ignored
+
+    def forward(self, index):
+        xp = backend.namespace_of(index)
+        bad = (index < 0) | (index >= self.size)
+        if self.ignored is not None:
+            bad = bad & (index != self.ignored)
+        if bool(xp.any(bad)):
+            first = backend.to_numpy(index)[backend.to_numpy(bad)][0]
+            ignored = "" if self.ignored is None else f" (or {self.ignored}, ignored)"
+            raise IndexError(f"{self.op}: index {first} is out of range; expected 0.."
+                             f"{self.size - 1}{ignored}")
+        return index
+
 
 class GetItem(Function):
     """y = x[key] for a basic key (ints, slices, ``...``, None).
@@ -209,9 +237,6 @@ def _take_several(x, key, array_positions):
     """x[..., i, j, ...] for integer arrays in adjacent positions, the other items full slices:
     the indexed axes merged into one, indexed with the flat index i * n_j + j (as numpy, the
     arrays broadcast together and their shape replaces those axes)."""
-    from ..elementwise import where  # here: elementwise imports this package
-    from ..indexed import CheckIndices
-
     first, count = array_positions[0], len(array_positions)
     if array_positions != list(range(first, first + count)) or any(
             item != slice(None) for i, item in enumerate(key) if i not in array_positions):
@@ -241,8 +266,6 @@ def _take(x, key, array_positions):
         raise IndexError(f"getitem: an integer-array index can only be combined with full "
                          f"slices (:) and '...', e.g. x[idx] or x[:, idx], or with other "
                          f"adjacent arrays (x[rows, cols]); got {key!r}")
-    from ..elementwise import where  # here: elementwise imports this package
-
     position = array_positions[0]
     if Ellipsis in key[:position]:
         axis = x.ndim - (len(key) - position)
