@@ -13,6 +13,8 @@ Two formats, neither of which can run code when it is loaded (PyTorch's pickle c
 Either holds named arrays only, not arbitrary Python objects.
 """
 
+import math
+import os
 import zipfile
 from collections import OrderedDict
 
@@ -64,9 +66,7 @@ def load(path, map_location=None):
         if not isinstance(archive, np.lib.npyio.NpzFile):
             raise ValueError("it holds a single array, not named ones")
         with archive:
-            others = [name for name in archive.zip.namelist() if not name.endswith(".npy")]
-            if others:
-                raise ValueError(f"it holds {others[0]}, which is not a .npy array")
+            _check_members(archive.zip, os.path.getsize(path))
             return OrderedDict((name, Tensor(backend.from_numpy(archive[name], device)))
                                for name in archive.files)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
@@ -76,6 +76,42 @@ def load(path, map_location=None):
                 "load_state_dict)") if _holds_pickle(path) else ""
         raise ValueError(f"load: {path} is not a state dict written by minigrad.save (an .npz of "
                          f"arrays, read without pickle){hint}: {error}") from None
+
+
+# deflate shrinks data by at most about 1032 to 1, so a deflated member can hold at most this
+# many times its compressed size
+DEFLATE_MAX_RATIO = 1032
+
+
+def _check_members(archive, file_size):
+    """Refuse, before any array is allocated, a member that is not a .npy array, a name held
+    twice (numpy would return the last copy), and an array header declaring more bytes than
+    the member holds or than ``file_size`` (the file's bytes on disk) can expand to."""
+    names = archive.namelist()
+    for name in names:
+        if not name.endswith(".npy"):
+            raise ValueError(f"it holds {name}, which is not a .npy array")
+        if names.count(name) > 1:
+            raise ValueError(f"it holds the entry {name[:-4]!r} {names.count(name)} times")
+    for info in archive.infolist():
+        ratio = DEFLATE_MAX_RATIO if info.compress_type == zipfile.ZIP_DEFLATED else 1
+        capacity = min(info.file_size, ratio * file_size)
+        declared = _declared_bytes(archive, info)
+        if declared > capacity:
+            raise ValueError(f"the entry {info.filename[:-4]!r} declares {declared} bytes of "
+                             f"array data, more than it can hold ({info.file_size} bytes in "
+                             f"the entry, {file_size} bytes in the file)")
+
+
+def _declared_bytes(archive, info):
+    """The size in bytes of the array that a .npy member's header declares (shape x itemsize),
+    read from the header alone."""
+    with archive.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        read_header = (np.lib.format.read_array_header_1_0 if version[0] == 1
+                       else np.lib.format.read_array_header_2_0)
+        shape, _, dtype = read_header(member)
+    return math.prod(shape) * dtype.itemsize
 
 
 def _is_safetensors(path):

@@ -7,7 +7,7 @@ from ..creation import full, zeros_like
 from ..tensor import Tensor
 from ..grad_mode import no_grad
 from ..ops.adam import AdamStep, MovingAverage, MovingAverageOfSquare
-from .optimizer import Optimizer, with_weight_decay
+from .optimizer import Optimizer, check_hyperparameters, with_weight_decay
 
 EPS_ROOT = 1e-39  # below float32's smallest normal number (1.2e-38): see adam_update
 
@@ -82,6 +82,7 @@ class Adam(Optimizer):
     hyperparameters only when it is not 0)."""
 
     tensor_state_keys = ("exp_avg", "exp_avg_sq")
+    nonnegative_state_keys = ("exp_avg_sq",)
     count_keys = ("step",)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
@@ -129,6 +130,7 @@ class AdamW(Adam):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
         super().__init__(params, lr=lr, betas=betas, eps=eps)
         self.hyperparameters["weight_decay"] = weight_decay
+        check_hyperparameters(self)
 
     @no_grad()
     def step(self):

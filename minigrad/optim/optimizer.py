@@ -14,9 +14,24 @@ def with_weight_decay(param, hyperparameters):
     return param.grad if not decay else param.grad + decay * param.detach()
 
 
+def check_hyperparameters(optimizer):
+    """Refuse, as PyTorch does, a setting no step can use: lr, eps, weight_decay, momentum or
+    alpha below 0 or nan (``not value >= 0`` is true for both), or a beta outside [0, 1)."""
+    name = type(optimizer).__name__
+    for key in ("lr", "eps", "weight_decay", "momentum", "alpha"):
+        value = optimizer.hyperparameters.get(key, 0.0)
+        if not value >= 0:
+            raise ValueError(f"{name}: invalid {key}: {value} (expected a number >= 0)")
+    for index, beta in enumerate(optimizer.hyperparameters.get("betas", ())):
+        if not 0 <= beta < 1:
+            raise ValueError(f"{name}: invalid beta parameter at index {index}: {beta} "
+                             "(expected 0 <= beta < 1)")
+
+
 class Optimizer:
     tensor_state_keys = ()  # the state entries that are tensors shaped like the parameter
     count_keys = ()  # the state entries that are counts kept as float64 0-d tensors (step)
+    nonnegative_state_keys = ()  # the tensor entries that are running means of squares
 
     def __init__(self, params, **hyperparameters):
         self.params = list(params)
@@ -31,6 +46,7 @@ class Optimizer:
                 raise ValueError(f"{type(self).__name__}: parameter {position} must be a leaf "
                                  "tensor that requires grad")
         self.hyperparameters = hyperparameters
+        check_hyperparameters(self)
         self.state = {}
 
     @property
@@ -92,14 +108,15 @@ class Optimizer:
 
     def load_state_dict(self, state_dict):
         self.hyperparameters.update(state_dict["hyperparameters"])
+        check_hyperparameters(self)
         self.state = {}
         for position, entries in state_dict["state"].items():
             position = int(position)
             if not 0 <= position < len(self.params):
                 raise KeyError(f"{type(self).__name__}.load_state_dict: state for parameter "
                                f"{position}, but there are {len(self.params)} parameters")
-            p = self.params[position]
-            self.state[p] = {key: self._restore(key, value, p) for key, value in entries.items()}
+            self.state[self.params[position]] = {key: self._restore(key, value, position)
+                                                 for key, value in entries.items()}
 
     def _plain(self, key, value):
         """A state entry as a numpy array (tensors) or a Python number (counts)."""
@@ -107,7 +124,8 @@ class Optimizer:
             return int(value.item())
         return value.numpy() if isinstance(value, Tensor) else value
 
-    def _restore(self, key, value, param):
+    def _restore(self, key, value, position):
+        param = self.params[position]
         if key in self.count_keys:
             count = np.asarray(value, dtype=np.float64).reshape(())
             return Tensor(backend.from_numpy(count, param.device))
@@ -118,7 +136,13 @@ class Optimizer:
         if tuple(value.shape) != param.shape:
             raise ValueError(f"{type(self).__name__}.load_state_dict: {key} of shape "
                              f"{tuple(value.shape)} for a parameter of shape {param.shape}")
-        return Tensor(backend.from_numpy(np.asarray(value), param.device, param.dtype))
+        value = np.asarray(value)
+        if key in self.nonnegative_state_keys and not np.all(np.isfinite(value) & (value >= 0)):
+            raise ValueError(f"{type(self).__name__}.load_state_dict: {key} of parameter "
+                             f"{position} holds negative or non-finite values "
+                             f"(smallest {value.min()}, largest {value.max()}); a mean of "
+                             "squares is finite and >= 0")
+        return Tensor(backend.from_numpy(value, param.device, param.dtype))
 
 
 class ParamGroup:

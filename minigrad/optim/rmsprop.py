@@ -10,6 +10,7 @@ class RMSprop(Optimizer):
     defaults and state name (``square_avg``); g includes weight_decay * p when that is set."""
 
     tensor_state_keys = ("square_avg",)
+    nonnegative_state_keys = ("square_avg",)
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0):
         decay = {"weight_decay": weight_decay} if weight_decay else {}

@@ -288,3 +288,42 @@ def test_load_state_dict_rejects_a_wrong_shape_or_position():
     wrong_position["state"][5] = wrong_position["state"][0]
     with pytest.raises(KeyError, match="5"):
         OPTIMIZERS["adam"](params).load_state_dict(wrong_position)
+
+
+@pytest.mark.parametrize("make, option, value", [
+    (lambda ps, v: mg.optim.Adam(ps, lr=v), "lr", -1.0),
+    (lambda ps, v: mg.optim.Adam(ps, lr=v), "lr", float("nan")),
+    (lambda ps, v: mg.optim.Adam(ps, eps=v), "eps", -1e-8),
+    (lambda ps, v: mg.optim.Adam(ps, betas=(v, 0.999)), "beta", 1.0),
+    (lambda ps, v: mg.optim.Adam(ps, betas=(0.9, v)), "beta", -0.1),
+    (lambda ps, v: mg.optim.Adam(ps, weight_decay=v), "weight_decay", -0.5),
+    (lambda ps, v: mg.optim.AdamW(ps, weight_decay=v), "weight_decay", -0.5),
+    (lambda ps, v: mg.optim.AdamW(ps, lr=v), "lr", float("nan")),
+    (lambda ps, v: mg.optim.SGD(ps, lr=v), "lr", -1.0),
+    (lambda ps, v: mg.optim.SGD(ps, lr=0.1, momentum=v), "momentum", -0.9),
+    (lambda ps, v: mg.optim.SGD(ps, lr=0.1, weight_decay=v), "weight_decay", -1.0),
+    (lambda ps, v: mg.optim.RMSprop(ps, lr=v), "lr", -1.0),
+    (lambda ps, v: mg.optim.RMSprop(ps, alpha=v), "alpha", -0.5),
+    (lambda ps, v: mg.optim.RMSprop(ps, eps=v), "eps", float("nan")),
+])
+def test_optimizers_refuse_invalid_settings_naming_them(make, option, value):
+    params = [mg.tensor([1.0], requires_grad=True)]
+    with pytest.raises(ValueError) as refused:
+        make(params, value)
+    message = str(refused.value)
+    assert option in message and str(value) in message
+    assert message.startswith(("Adam", "SGD", "RMSprop"))
+
+
+def test_load_state_dict_refuses_a_negative_or_non_finite_second_moment():
+    problem = Quadratic()
+    _, params, optimizer = _run(problem, OPTIMIZERS["adam"], steps=1)
+    for bad in (-1.0, float("inf"), float("nan")):
+        state = copy.deepcopy(optimizer.state_dict())
+        state["state"][1]["exp_avg_sq"][2] = bad
+        with pytest.raises(ValueError, match="exp_avg_sq of parameter 1"):
+            OPTIMIZERS["adam"](params).load_state_dict(state)
+    state = copy.deepcopy(optimizer.state_dict())
+    state["hyperparameters"]["lr"] = -0.1
+    with pytest.raises(ValueError, match="Adam: invalid lr: -0.1"):
+        OPTIMIZERS["adam"](params).load_state_dict(state)

@@ -2,6 +2,7 @@
 Module with load_state_dict, and anything else is refused with a message; loading never
 unpickles."""
 
+import io
 import zipfile
 
 import numpy as np
@@ -72,3 +73,49 @@ def test_load_refuses_what_save_did_not_write_without_unpickling(tmp_path):
             mg.load(path)
     with pytest.raises(FileNotFoundError):
         mg.load(tmp_path / "missing.npz")
+
+
+def _npz_with(path, members, compression=zipfile.ZIP_STORED):
+    """An .npz written by hand: ``members`` is a list of (entry name, .npy bytes)."""
+    with zipfile.ZipFile(path, "w", compression=compression) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+
+
+def _npy_header(shape, dtype="<f8"):
+    """The .npy magic and header (version 1.0) declaring an array of ``shape``, no data."""
+    header = {"descr": dtype, "fortran_order": False, "shape": shape}
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, header)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_load_refuses_a_header_declaring_more_than_the_file_holds(tmp_path, compression):
+    path = tmp_path / "huge.npz"
+    _npz_with(path, [("w.npy", _npy_header((10**6, 10**6)) + bytes(64))], compression)
+    assert path.stat().st_size < 1000
+    with pytest.raises(ValueError) as refused:
+        mg.load(path)
+    message = str(refused.value)
+    assert str(path) in message and "'w'" in message and "\n" not in message
+    assert f"declares {8 * 10**12} bytes" in message
+    assert f"{path.stat().st_size} bytes in the file" in message
+
+
+def test_load_still_reads_a_compressed_archive_of_zeros(tmp_path):
+    path = tmp_path / "zeros.npz"
+    np.savez_compressed(path, w=np.zeros((300, 300)))
+    assert path.stat().st_size * 100 < 300 * 300 * 8
+    np.testing.assert_array_equal(mg.load(path)["w"].numpy(), np.zeros((300, 300)))
+
+
+def test_load_refuses_an_entry_held_twice(tmp_path):
+    path = tmp_path / "twice.npz"
+    first, second = io.BytesIO(), io.BytesIO()
+    np.save(first, np.zeros(2))
+    np.save(second, np.ones(2))
+    with pytest.warns(UserWarning, match="Duplicate name"):
+        _npz_with(path, [("w.npy", first.getvalue()), ("w.npy", second.getvalue())])
+    with pytest.raises(ValueError, match=f"load: {path} .*the entry 'w' 2 times"):
+        mg.load(path)

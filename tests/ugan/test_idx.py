@@ -85,3 +85,13 @@ def test_fashion_mnist_dir_is_none_or_holds_the_idx_files():
     directory = fashion_mnist_dir()
     if directory is not None:
         assert (directory / "t10k-labels-idx1-ubyte.gz").is_file()
+
+
+def test_a_deflate_stream_corrupt_at_its_start_is_reported_by_name(tmp_path):
+    """gzip.decompress raises zlib.error (not BadGzipFile) for a bad deflate block type."""
+    path = tmp_path / "images-idx1-ubyte.gz"
+    data = bytearray(gzip.compress(_idx_bytes(np.zeros(100, np.uint8), 0x08)))
+    data[10] = 0xFF  # the first deflate block header: block type 3, which does not exist
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=f"{path}: corrupt or truncated gzip stream"):
+        read_idx(path)

@@ -66,7 +66,9 @@ def _load_batch(path):
             batch = _RestrictedUnpickler(f, encoding="bytes").load()
         except pickle.UnpicklingError as err:
             raise pickle.UnpicklingError(f"{path}: {err}") from None
-        except (EOFError, ValueError, TypeError, KeyError, IndexError) as err:
+        # damaged opcodes fail in many ways (MemoryError for a huge declared length,
+        # AttributeError, ...): each means "not a batch"
+        except Exception as err:
             raise ValueError(f"{path}: not a CIFAR-10 python batch ({err!r})") from None
     if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
         found = sorted(batch) if isinstance(batch, dict) else type(batch).__name__

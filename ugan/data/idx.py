@@ -14,6 +14,7 @@ file's name."""
 import gzip
 import math
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,7 @@ def _read_bytes(path):
         return raw
     try:
         return gzip.decompress(raw)
-    except (EOFError, gzip.BadGzipFile) as err:
+    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
         raise ValueError(f"{path}: corrupt or truncated gzip stream ({err})") from err
 
 

@@ -256,13 +256,14 @@ def softplus(x):
 
 
 class Relu(Function):
-    """y = max(x, 0).  VJP: dx = g * [x > 0].
+    """y = max(x, 0), computed as x * [x > 0] (so relu(nan) = nan, as PyTorch's) with -inf
+    first replaced by 0, since -inf * 0 would be nan where y = 0.  VJP: dx = g * [x > 0].
     Saves: the mask [x > 0], an array made by forward; x only links the graph."""
 
     def forward(self, x):
         xp = backend.namespace_of(x)
         self.mask = xp.astype(x > 0, x.dtype)
-        return x * self.mask
+        return xp.where(x == -xp.inf, 0.0, x) * self.mask
 
     def backward(self, g):
         return (Masked.apply(g, self.inputs[0], mask=self.mask),)

@@ -92,3 +92,27 @@ def test_sigmoid_and_softplus_do_not_overflow(device):
     np.testing.assert_allclose(sp.numpy()[[0, 4]], [0.0, 800.0])
     (g,) = mg.grad(sp.sum(), x)
     np.testing.assert_allclose(g.numpy(), s.numpy())
+
+
+
+@pytest.mark.parametrize("device", S.DEVICES)
+def test_relu_at_infinities_and_nan_as_torch(device):
+    """relu(-inf) = 0 (not -inf * 0 = nan), relu(inf) = inf, relu(nan) = nan, and the
+    gradient [x > 0], as PyTorch's."""
+    x = np.array([-np.inf, np.inf, np.nan, -1.5, 2.5])
+    leaf = S.leaf(x, device)
+    y = mg.relu(leaf)
+    np.testing.assert_array_equal(y.numpy(), [0.0, np.inf, np.nan, 0.0, 2.5])
+    y.sum().backward()
+    np.testing.assert_array_equal(leaf.grad.numpy(), [0.0, 1.0, 0.0, 0.0, 1.0])
+    torch = pytest.importorskip("torch")
+    np.testing.assert_array_equal(y.numpy(), torch.relu(torch.tensor(x)).numpy())
+
+
+@given(x=S.arrays(S.shapes(max_side=5), -1e300, 1e300))
+def test_relu_of_finite_inputs_keeps_the_bits_of_x_times_the_mask(x):
+    """On finite inputs the bits of x * [x > 0] (-0.0 for negative x), which the pinned
+    training runs were made with."""
+    expected = x * (x > 0)
+    np.testing.assert_array_equal(np.signbit(mg.relu(mg.tensor(x)).numpy()), np.signbit(expected))
+    np.testing.assert_array_equal(mg.relu(mg.tensor(x)).numpy(), expected)
