@@ -37,7 +37,8 @@ def test_the_runs_of_a_killed_study_checkpoint_and_stop(tmp_path):
         env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
     locks = [out / f"K{k}-seed0" / LOCK_NAME for k in (0, 1)]
     deadline = time.monotonic() + 120
-    while not all(lock.exists() and lock.read_text() for lock in locks):
+    while not all(lock.exists() and lock.read_text() and (lock.parent / "checkpoint.npz").exists()
+                  for lock in locks):  # both runs in their training loops
         assert time.monotonic() < deadline, "the study's runs did not start"
         assert study.poll() is None, "the study ended early"
         time.sleep(0.1)
