@@ -26,7 +26,11 @@ def alive(pid):
         return stat.read().split(")")[-1].split()[0] != "Z"
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+LINUX_ONLY = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="the parent-death signal is Linux's")
+
+
+@LINUX_ONLY
 def test_the_runs_of_a_killed_study_checkpoint_and_stop(tmp_path):
     out = tmp_path / "study"
     study = subprocess.Popen(
@@ -61,7 +65,7 @@ def study_command(out, steps):
             "--no-progress", "--out", str(out)]
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+@LINUX_ONLY
 def test_a_study_killed_and_started_again_prints_the_uninterrupted_table(tmp_path):
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
     uninterrupted = subprocess.run(study_command(tmp_path / "whole", 200), cwd=ROOT, env=env,
