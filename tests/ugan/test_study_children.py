@@ -4,7 +4,6 @@ on, orphaned, beside the runs of a restarted study; started again, the study pri
 of an uninterrupted one."""
 
 import os
-import signal
 import subprocess
 import sys
 import time
