@@ -1,6 +1,7 @@
 """A study's numbers over seeds (ugan.results), what summary.json keeps, and the tables of
 docs/reproduction.md re-made from docs/results/ (docs/make_tables.py)."""
 
+import copy
 import importlib.util
 import math
 from pathlib import Path
@@ -104,12 +105,19 @@ def test_real_data_is_kept_and_recomputed_only_when_the_options_change(study, mo
     assert again["baselines"] == summary["baselines"]
 
 
-def test_make_tables_remakes_a_block_from_its_summary_and_check_finds_a_stale_one(study, tmp_path):
-    out, summary = study
+def doc_beside_summary(tmp_path, summary, text):
+    """A document ``text`` at tmp_path/doc.md, with ``summary`` kept as results/tiny.json."""
     (tmp_path / "results").mkdir()
     jsonfile.write(tmp_path / "results" / "tiny.json", summary)
     doc = tmp_path / "doc.md"
-    doc.write_text("text\n<!-- table: results/tiny.json -->\n| old |\n<!-- end of table -->\nend\n")
+    doc.write_text(text)
+    return doc
+
+
+def test_make_tables_remakes_a_block_from_its_summary_and_check_finds_a_stale_one(study, tmp_path):
+    out, summary = study
+    doc = doc_beside_summary(tmp_path, summary, "text\n<!-- table: results/tiny.json -->\n"
+                             "| old |\n<!-- end of table -->\nend\n")
     tables = make_tables()
     assert tables.main(["--check", "--doc", str(doc)]) == 1
     assert tables.main(["--doc", str(doc)]) == 0
@@ -126,7 +134,9 @@ def test_format_convergence_lists_each_seeds_step_in_seed_order_and_never_for_no
     assert lines[:2] == ["| K | all modes from iteration, per seed |", "| --- | --- |"]
     assert len(lines) == 2 + len(seeds)
     for line, (k, steps) in zip(lines[2:], seeds.items()):
-        assert line == f"| {k} | " + ", ".join("never" if s is None else f"{s:,}" for s in steps) + " |"
+        assert line == f"| {k} | " + ", ".join("never" if s is None else f"{s:,}"
+                                               for s in steps) + " |"
+    summary = copy.deepcopy(summary)  # the fixture's is shared
     entry = next(iter(summary["runs"].values()))
     entry["per_seed"][0]["metrics"]["all_modes_from_step"] = 12000
     entry["per_seed"][1]["metrics"]["all_modes_from_step"] = None
@@ -135,10 +145,8 @@ def test_format_convergence_lists_each_seeds_step_in_seed_order_and_never_for_no
 
 def test_a_convergence_block_is_remade_from_its_summary(study, tmp_path):
     _, summary = study
-    (tmp_path / "results").mkdir()
-    jsonfile.write(tmp_path / "results" / "tiny.json", summary)
-    doc = tmp_path / "doc.md"
-    doc.write_text("<!-- table: results/tiny.json convergence -->\n<!-- end of table -->\n")
+    doc = doc_beside_summary(tmp_path, summary, "<!-- table: results/tiny.json convergence -->\n"
+                             "<!-- end of table -->\n")
     assert make_tables().main(["--doc", str(doc)]) == 0
     assert doc.read_text() == ("<!-- table: results/tiny.json convergence -->\n"
                                + format_convergence(summary) + "\n<!-- end of table -->\n")
