@@ -1,6 +1,6 @@
 """Regenerate the figures that README and docs show, from the project's own runs.
 
-    python docs/make_figures.py                   # the demo's figures
+    python docs/make_figures.py                   # the demo's figures and README's table
     python docs/make_figures.py --demo-study      # also the ring's demo study (minutes)
     python docs/make_figures.py --paper-study     # also the paper-settings study's (hours to run)
     python docs/make_figures.py --image-studies   # also the image experiments' (about an hour)
@@ -9,7 +9,7 @@
     python docs/make_figures.py --no-demo --fashion-studies study-lstm-fashion  # and not the demo's
 
 Runs (or re-reads, if already finished) the demo of ``python -m ugan`` in runs/mixture-demo and
-copies its Figure 1 and metric curves into docs/figures/. With ``--paper-study``, does the same
+copies its Figure 1 and metric curves into docs/figures/ and its table into README.md. With ``--paper-study``, does the same
 for the study of docs/reproduction.md (``python -m ugan study mixture --preset paper --ks 0 1 5 10
 --seeds 0 1 2 3 4 --out runs/study-paper``), whose runs resume where they stopped. With
 ``--image-studies``, for the studies of the image experiments listed in ``IMAGE_STUDIES`` (the
@@ -23,6 +23,7 @@ tables of docs/reproduction.md from; ``--demo-study`` keeps only that of the rin
 (``DEMO_STUDY``, in runs/study-demo), whose figures are the demo's."""
 
 import argparse
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -32,7 +33,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the checkout's ugan, installed or not
 
-from ugan.demo import run_demo  # noqa: E402
+from ugan.demo import format_table, run_demo  # noqa: E402
 from ugan.study import run_study  # noqa: E402
 FIGURES = ("figure1.png", "metrics.png")
 PAPER_STUDY = dict(preset="paper", ks=[0, 1, 5, 10], seeds=[0, 1, 2, 3, 4])
@@ -80,6 +81,22 @@ def copy_figures(run_dir, prefix, names=FIGURES, palette=()):
         print(f"wrote {target / f'{prefix}-{name}'}")
 
 
+DEMO_TABLE = re.compile(r"(<!-- demo table: written by docs/make_figures.py -->\n```\n)"
+                        r".*?(```\n<!-- end of demo table -->)", re.DOTALL)
+
+
+def write_demo_table(histories):
+    """Put the demo's table (``ugan.demo.format_table``) into README.md, between its markers."""
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    if not DEMO_TABLE.search(text):
+        raise SystemExit(f"make_figures: {readme} has no demo table block to write into")
+    steps = next(iter(histories.values()))[-1]["step"]
+    table = format_table(histories, steps)
+    readme.write_text(DEMO_TABLE.sub(lambda match: match[1] + table + "\n" + match[2], text))
+    print(f"wrote the demo table into {readme}")
+
+
 def keep_summary(study_dir):
     """Copy the study's summary.json to docs/results/FOLDER.json (FOLDER: the study's folder
     name)."""
@@ -102,15 +119,15 @@ def main():
                         help="also re-read (or run, for hours) the 28x28 studies and copy their "
                              "figures; all of FASHION_STUDIES, or only the named folders")
     parser.add_argument("--no-demo", action="store_true",
-                        help="leave the demo's run and figures alone (its numbers depend on the "
-                             "CPU's BLAS kernels, and README's table matches the committed ones)")
+                        help="leave the demo's run, figures and README table alone (its numbers "
+                             "depend on the CPU's BLAS kernels)")
     args = parser.parse_args()
     unknown = sorted(set(args.fashion_studies or ()) - set(FASHION_STUDIES))
     if unknown:
         parser.error(f"--fashion-studies: no study folder {', '.join(unknown)}; "
                      f"expected some of {', '.join(FASHION_STUDIES)}")
     if not args.no_demo:
-        run_demo(ROOT / "runs" / "mixture-demo")
+        write_demo_table(run_demo(ROOT / "runs" / "mixture-demo"))
         copy_figures(ROOT / "runs" / "mixture-demo", "demo")
     if args.demo_study:
         run_study(out_dir=ROOT / "runs" / "study-demo", **DEMO_STUDY)

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from ugan.demo import DEMO_UNROLL_STEPS, format_table
+from ugan.train import read_history
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = [
     ["benchmarks/engine_overhead.py"],
@@ -34,10 +37,13 @@ def test_documented_script_runs(script):
 
 def test_make_figures_copies_the_demo_and_paper_study_figures(tmp_path, monkeypatch):
     """docs/make_figures.py --paper-study, on tiny runs in a temporary tree (the real study
-    takes hours): both runs are made and their figures land in docs/figures."""
+    takes hours): both runs are made, their figures land in docs/figures, and the demo's table
+    replaces the one in (a copy of) README, whose other lines stay."""
     make_figures = _load_make_figures()
     tiny = dict(steps=2, batch_size=16, eval_every=2, progress=False)
     real_run_demo = make_figures.run_demo
+    readme = (ROOT / "README.md").read_text()
+    (tmp_path / "README.md").write_text(readme)
     monkeypatch.setattr(make_figures, "ROOT", tmp_path)
     monkeypatch.setattr(make_figures, "run_demo", lambda out_dir: real_run_demo(out_dir, **tiny))
     monkeypatch.setattr(make_figures, "PAPER_STUDY",
@@ -47,6 +53,13 @@ def test_make_figures_copies_the_demo_and_paper_study_figures(tmp_path, monkeypa
     written = sorted(p.name for p in (tmp_path / "docs" / "figures").iterdir())
     assert written == ["demo-figure1.png", "demo-metrics.png", "paper-study-figure1.png",
                        "paper-study-metrics.png"]
+    histories = {k: read_history(tmp_path / "runs" / "mixture-demo" / f"K{k}")
+                 for k in DEMO_UNROLL_STEPS}
+    table = format_table(histories, tiny["steps"])
+    assert "after 2 iterations" in table
+    made = make_figures.DEMO_TABLE.sub(lambda match: match[1] + table + "\n" + match[2], readme)
+    assert made != readme
+    assert (tmp_path / "README.md").read_text() == made
 
 
 TINY_STUDY = dict(steps=2, batch_size=8, eval_every=2, g_width=8, d_width=4, eval_samples=32,
@@ -103,18 +116,21 @@ def test_make_figures_fashion_studies_named_folders_only(tmp_path, monkeypatch):
 
 
 def test_make_figures_no_demo_leaves_the_demo_alone(tmp_path, monkeypatch):
-    """--no-demo: the demo is neither run nor copied (here: nothing else is asked for)."""
+    """--no-demo: the demo is neither run nor copied nor tabled (here: nothing else is asked
+    for)."""
     make_figures = _load_make_figures()
     calls = []
     monkeypatch.setattr(make_figures, "ROOT", tmp_path)
     monkeypatch.setattr(make_figures, "run_demo", calls.append)
+    monkeypatch.setattr(make_figures, "write_demo_table", lambda histories: calls.append("table"))
     monkeypatch.setattr(make_figures, "copy_figures", lambda *args, **kwargs: calls.append(args))
     monkeypatch.setattr(sys, "argv", ["make_figures.py", "--no-demo"])
     make_figures.main()
     assert calls == []
     monkeypatch.setattr(sys, "argv", ["make_figures.py"])
     make_figures.main()
-    assert calls[0] == tmp_path / "runs" / "mixture-demo" and calls[1][1] == "demo"
+    assert calls[0] == tmp_path / "runs" / "mixture-demo" and calls[1] == "table"
+    assert calls[2][1] == "demo"
 
 
 def test_make_figures_refuses_an_unknown_fashion_study(tmp_path, monkeypatch, capsys):
