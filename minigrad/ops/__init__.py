@@ -28,9 +28,8 @@ from .linalg import bmm, dot, matmul, mm, outer
 from .sort import sort, topk
 from .indexed import argmin, gather, max, min
 from .scan import cumsum, prod
-from .reduce import argmax, log_softmax, logsumexp, mean, norm, softmax, std, sum, var
-from .reduce import max as amax
-from .reduce import min as amin
+from .reduce import (amax, amin, argmax, log_softmax, logsumexp, mean, norm, softmax, std, sum,
+                     var)
 from .torch_shapes import (chunk, expand, flatten, flip, narrow, repeat, split, squeeze, unbind,
                            unsqueeze)
 from .indexing import concatenate, getitem, stack
@@ -83,8 +82,8 @@ _METHODS = {
     "view": _t.view, "view_as": _t.view_as, "squeeze": _t.squeeze, "unsqueeze": _t.unsqueeze,
     "flatten": _t.flatten, "t": _t.t, "narrow": _t.narrow, "contiguous": _t.contiguous,
     "new_zeros": new_zeros, "new_ones": new_ones, "new_full": new_full,
-    "new_tensor": new_tensor, "argmax": _r.argmax, "argmin": _i.argmin, "amax": _r.max,
-    "amin": _r.min, "norm": _r.norm, "eq": _e.equal, "std": _r.std,
+    "new_tensor": new_tensor, "argmax": _r.argmax, "argmin": _i.argmin, "amax": _r.amax,
+    "amin": _r.amin, "norm": _r.norm, "eq": _e.equal, "std": _r.std,
     "clamp": _e.clip, "pow": _e.power, "all": all, "any": any, "isnan": isnan,
     "isinf": isinf, "isfinite": isfinite, "sin": _e.sin, "cos": _e.cos, "erf": _e.erf, "rsqrt": _e.rsqrt,
     "reciprocal": _e.reciprocal, "softmax": _r.softmax, "log_softmax": _r.log_softmax,

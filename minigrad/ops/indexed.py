@@ -1,6 +1,6 @@
 """PyTorch's reductions that also say *where*: ``max(x, dim)`` and ``min(x, dim)`` return the
 named tuple ``(values, indices)``, and ``argmin``. (``amax`` and ``amin``, the values only, are
-``reduce``'s ``max`` and ``min``.)
+in ``reduce``.)
 
 The values of ``max(x, dim)`` are read from x at the indices (:func:`pick`), so the gradient goes
 to the index returned, the first of tied maxima, as in PyTorch; ``amax`` (and ``max`` without a
@@ -18,9 +18,8 @@ import numpy as np
 from .. import backend
 from ..tensor import Tensor
 from .elementwise import maximum, minimum
-from . import reduce
 from .indexing import CheckIndices, Take
-from .reduce import _normalize_axes, argmax
+from .reduce import _normalize_axes, _require_nonempty, amax, amin, argmax
 from .shape import reshape
 
 MaxResult = collections.namedtuple("max", ["values", "indices"])
@@ -62,8 +61,7 @@ def gather(x, dim, index):
 def argmin(x, dim=None, keepdim=False):
     """int64 indices of the smallest elements along ``dim`` (of the flattened tensor if None),
     the first of ties.  Composite: ``argmax(-x)``."""
-    if x.numel() == 0:
-        raise ValueError(f"argmin: the tensor of shape {x.shape} is empty")
+    _require_nonempty("argmin", x)
     return argmax(-x.detach(), dim=dim, keepdim=keepdim)
 
 
@@ -74,7 +72,7 @@ def max(x, dim=None, keepdim=False, axis=None, keepdims=False):
     ``keepdims=`` are PyTorch's aliases of ``dim`` and ``keepdim`` (values and indices); several
     axes are refused (``amax`` reduces over several).
 
-    Composite: ``maximum``, ``reduce.max``, or ``Argmax`` and :func:`pick`."""
+    Composite: ``maximum``, ``amax``, or ``Argmax`` and :func:`pick`."""
     return _extreme("max", x, dim, keepdim, axis, keepdims)
 
 
@@ -85,9 +83,9 @@ def min(x, dim=None, keepdim=False, axis=None, keepdims=False):
 
 
 # op: (with a tensor, without a dim, the indices along one axis, the named tuple)
-_FORMS = {"max": (maximum, reduce.max, lambda x, axis: argmax(x, dim=axis, keepdim=True),
+_FORMS = {"max": (maximum, amax, lambda x, axis: argmax(x, dim=axis, keepdim=True),
                   MaxResult),
-          "min": (minimum, reduce.min, lambda x, axis: argmin(x, dim=axis, keepdim=True),
+          "min": (minimum, amin, lambda x, axis: argmin(x, dim=axis, keepdim=True),
                   MinResult)}
 
 
@@ -99,14 +97,13 @@ def _extreme(op, x, dim, keepdim, axis, keepdims):
         if dim is not None:
             raise TypeError(f"{op}: give dim or its alias axis, not both")
         dim, keepdim = axis, keepdim or keepdims
+    _require_nonempty(op, x)
     if dim is None:
         return values_only(x)
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
         raise TypeError(f"{op}: dim must be an int, got {dim!r}; {op}(x, dim) gives (values, "
                         f"indices) along one axis, as in PyTorch (also with numpy's axis=), "
                         f"a{op}(x, dim=(...)) the values over several")
-    if x.numel() == 0:
-        raise ValueError(f"{op}: the tensor of shape {x.shape} is empty")
     scalar = x.ndim == 0
     if scalar:
         x = reshape(x, (1,))

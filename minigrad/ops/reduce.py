@@ -1,16 +1,14 @@
 """Reductions over axes. ``axis`` is None (all axes), an int or a tuple; ``keepdims`` as numpy
 (PyTorch's ``dim`` and ``keepdim`` are accepted too).
-(This module's ``sum``, ``max`` and ``min`` shadow Python's; ``builtins`` has those.)
+(This module's ``sum`` shadows Python's.)
 
 The VJP of a reduction spreads g back over the reduced axes: reshape g to the kept-dims shape,
 then broadcast it to the input's shape.
 
 Primitives: ``Sum``, ``Mean``, ``Max``, ``Argmax``, ``SafeShift``. Composites (built from
-primitives, so their derivatives are the primitives'): ``min``, ``norm``, ``logsumexp``, ``var``,
+primitives, so their derivatives are the primitives'): ``amin``, ``norm``, ``logsumexp``, ``var``,
 ``std``, ``log_softmax``, ``softmax``.
 """
-
-import builtins
 
 from .. import backend
 from ..autodiff import Function
@@ -23,9 +21,9 @@ def _normalize_axes(x, axis):
         return tuple(range(x.ndim))
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
     for a in axes:
-        if not -x.ndim <= a < builtins.max(x.ndim, 1):
+        if not -x.ndim <= a < max(x.ndim, 1):
             raise ValueError(f"axis {a} is out of range for a tensor of shape {x.shape}")
-    return tuple(sorted({a % builtins.max(x.ndim, 1) for a in axes}))
+    return tuple(sorted({a % max(x.ndim, 1) for a in axes}))
 
 
 def _kept_shape(shape, axes):
@@ -80,6 +78,12 @@ def _count(x, axes):
     return count
 
 
+def _require_nonempty(op, x):
+    """Refuse a tensor with no elements: it has no largest or smallest one."""
+    if x.numel() == 0:
+        raise ValueError(f"{op}: the tensor of shape {x.shape} is empty")
+
+
 def _require_values(op, x, axes, more_than=0):
     """Refuse a reduction over fewer than ``more_than + 1`` values (an empty one, for most)."""
     count = _count(x, axes)
@@ -116,16 +120,18 @@ def _reduced_shape(shape, axes):
 
 
 @accepts_dim
-def max(x, axis=None, keepdims=False):
-    if x.numel() == 0:
-        raise ValueError(f"max: the tensor of shape {x.shape} is empty")
+def amax(x, axis=None, keepdims=False):
+    """PyTorch's ``amax``: the largest values over ``axis`` (all axes if None), without their
+    indices (``max(x, dim)`` gives those too)."""
+    _require_nonempty("amax", x)
     return Max.apply(x, axes=_normalize_axes(x, axis), keepdims=keepdims)
 
 
 @accepts_dim
-def min(x, axis=None, keepdims=False):
-    """Composite: min(x) = -max(-x)."""
-    return -max(-x, axis=axis, keepdims=keepdims)
+def amin(x, axis=None, keepdims=False):
+    """PyTorch's ``amin``, the smallest values.  Composite: amin(x) = -amax(-x)."""
+    _require_nonempty("amin", x)
+    return -amax(-x, axis=axis, keepdims=keepdims)
 
 
 class Argmax(Function):
@@ -151,8 +157,7 @@ class Argmax(Function):
 @accepts_dim
 def argmax(x, axis=None, keepdims=False):
     """PyTorch's ``x.argmax(dim, keepdim)``: int64 indices of the maxima along ``axis``."""
-    if x.numel() == 0:
-        raise ValueError(f"argmax: the tensor of shape {x.shape} is empty")
+    _require_nonempty("argmax", x)
     if axis is not None:
         axis = _normalize_axes(x, axis)
         if len(axis) != 1:
