@@ -207,9 +207,10 @@ def to_numpy(array):
     return np.asarray(array.to_device(xp.Device("CPU_DEVICE")))
 
 
-def from_numpy(array, device, dtype=None, copy=True):
-    """Put a numpy array on ``device``, optionally cast to ``dtype``: a copy, unless ``copy`` is
-    False and the array already is on the CPU with that dtype."""
+def array_from_numpy(array, device, dtype=None, copy=True):
+    """The backend array (numpy, cupy, ...; not a Tensor: ``minigrad.from_numpy`` makes one) of a
+    numpy array on ``device``, optionally cast to ``dtype``: a copy, unless ``copy`` is False and
+    the array already is on the CPU with that dtype."""
     device = canonical_device(device)
     if dtype is not None:
         array = array.astype(dtype_name(dtype), copy=False)
@@ -228,7 +229,7 @@ def to_device(array, device):
     device = canonical_device(device)
     if device_of(array) == device:
         return array
-    return from_numpy(to_numpy(array), device)
+    return array_from_numpy(to_numpy(array), device)
 
 
 def scalar_like(value, array):

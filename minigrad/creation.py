@@ -67,7 +67,7 @@ def _shape(shape):
 def full(shape, value, dtype=None, device=None, requires_grad=False):
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     array = np.full(shape, value, dtype=backend.dtype_name(dtype or _DEFAULT_FLOAT))
-    return Tensor(backend.from_numpy(array, device), requires_grad=requires_grad)
+    return Tensor(backend.array_from_numpy(array, device), requires_grad=requires_grad)
 
 
 def zeros(*shape, dtype=None, device=None, requires_grad=False):
@@ -98,7 +98,7 @@ def new_tensor(x, data, dtype=None, requires_grad=False):
     """A tensor of ``data`` (a copy) with x's dtype (unless given) and device, as
     ``x.new_tensor``."""
     array = np.asarray(data, dtype=backend.dtype_name(dtype or x.dtype))
-    return Tensor(backend.from_numpy(array, x.device), requires_grad=requires_grad)
+    return Tensor(backend.array_from_numpy(array, x.device), requires_grad=requires_grad)
 
 
 def zeros_like(x, requires_grad=False):
@@ -124,7 +124,7 @@ def full_like(x, value, dtype=None, requires_grad=False):
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """The n x m identity matrix (n x n if ``m`` is None)."""
     array = np.eye(n, m, dtype=backend.dtype_name(dtype or _DEFAULT_FLOAT))
-    return Tensor(backend.from_numpy(array, device), requires_grad=requires_grad)
+    return Tensor(backend.array_from_numpy(array, device), requires_grad=requires_grad)
 
 
 def arange(start, stop=None, step=1, dtype=None, device=None):
@@ -133,13 +133,13 @@ def arange(start, stop=None, step=1, dtype=None, device=None):
     array = np.arange(start, stop, step) if stop is not None else np.arange(start)
     if dtype is None and array.dtype.kind == "f":
         dtype = _DEFAULT_FLOAT
-    return Tensor(backend.from_numpy(array, device, dtype))
+    return Tensor(backend.array_from_numpy(array, device, dtype))
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     array = np.linspace(start, end, steps, dtype=backend.dtype_name(dtype or _DEFAULT_FLOAT))
-    return Tensor(backend.from_numpy(array, device), requires_grad=requires_grad)
+    return Tensor(backend.array_from_numpy(array, device), requires_grad=requires_grad)
 
 
 def randn(*shape, generator=None, dtype=None, device=None, requires_grad=False):
@@ -171,7 +171,7 @@ def random_like(x, distribution, a, b, generator=None):
     tracing.refuse(f"{distribution}_", "a replay would repeat the trace's numbers")
     generator = generator if generator is not None else default_generator()
     array = getattr(generator, distribution)(a, b, size=x.shape)
-    return Tensor(backend.from_numpy(array, x.device, x.dtype))
+    return Tensor(backend.array_from_numpy(array, x.device, x.dtype))
 
 
 def randint(low, high=None, size=None, generator=None, dtype="int64", device=None):
@@ -185,14 +185,14 @@ def randint(low, high=None, size=None, generator=None, dtype="int64", device=Non
     size = (size,) if isinstance(size, int) else tuple(size or ())
     generator = generator if generator is not None else default_generator()
     array = generator.integers(low, high, size=size)
-    return Tensor(backend.from_numpy(np.asarray(array), device, dtype))
+    return Tensor(backend.array_from_numpy(np.asarray(array), device, dtype))
 
 
 def randperm(n, generator=None, dtype="int64", device=None):
     """A random permutation of 0..n-1."""
     tracing.refuse("randperm", "a replay would repeat the trace's numbers")
     generator = generator if generator is not None else default_generator()
-    return Tensor(backend.from_numpy(generator.permutation(n), device, dtype))
+    return Tensor(backend.array_from_numpy(generator.permutation(n), device, dtype))
 
 
 def normal(mean, std, size=None, generator=None, dtype=None, device=None):
@@ -206,9 +206,9 @@ def normal(mean, std, size=None, generator=None, dtype=None, device=None):
     if like is None:
         array = generator.normal(*as_numbers, size=_shape((size,) if isinstance(size, int)
                                                           else size))
-        return Tensor(backend.from_numpy(array, device, dtype or _DEFAULT_FLOAT))
+        return Tensor(backend.array_from_numpy(array, device, dtype or _DEFAULT_FLOAT))
     array = generator.normal(*as_numbers)
-    return Tensor(backend.from_numpy(np.asarray(array), like.device, dtype or like.dtype))
+    return Tensor(backend.array_from_numpy(np.asarray(array), like.device, dtype or like.dtype))
 
 
 def bernoulli(p, generator=None):
@@ -216,7 +216,7 @@ def bernoulli(p, generator=None):
     tracing.refuse("bernoulli", "a replay would repeat the trace's numbers")
     generator = generator if generator is not None else default_generator()
     draws = generator.random(p.shape) < p.numpy()
-    return Tensor(backend.from_numpy(draws, p.device, p.dtype))
+    return Tensor(backend.array_from_numpy(draws, p.device, p.dtype))
 
 
 def multinomial(probs, num_samples, replacement=False, generator=None):
@@ -229,7 +229,7 @@ def multinomial(probs, num_samples, replacement=False, generator=None):
     drawn = np.stack([generator.choice(row.size, num_samples, replace=replacement,
                                        p=row / row.sum()) for row in rows])
     drawn = drawn.reshape(weights.shape[:-1] + (num_samples,))
-    return Tensor(backend.from_numpy(drawn.astype(np.int64), probs.device))
+    return Tensor(backend.array_from_numpy(drawn.astype(np.int64), probs.device))
 
 
 def _random(name, method, shape, generator, dtype, device, requires_grad):
@@ -237,5 +237,5 @@ def _random(name, method, shape, generator, dtype, device, requires_grad):
                    "and pass them to the compiled function as an input")
     generator = generator if generator is not None else default_generator()
     array = getattr(generator, method)(_shape(shape))
-    return Tensor(backend.from_numpy(array, device, dtype or _DEFAULT_FLOAT),
+    return Tensor(backend.array_from_numpy(array, device, dtype or _DEFAULT_FLOAT),
                   requires_grad=requires_grad)

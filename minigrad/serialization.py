@@ -59,7 +59,7 @@ def load(path, map_location=None):
     device = backend.canonical_device(map_location)
     if _is_safetensors(path):
         arrays = _safetensors("load").load_file(str(path))
-        return OrderedDict((name, Tensor(backend.from_numpy(array, device)))
+        return OrderedDict((name, Tensor(backend.array_from_numpy(array, device)))
                            for name, array in arrays.items())
     try:
         archive = np.load(path, allow_pickle=False)
@@ -67,7 +67,7 @@ def load(path, map_location=None):
             raise ValueError("it holds a single array, not named ones")
         with archive:
             _check_members(archive.zip, os.path.getsize(path))
-            return OrderedDict((name, Tensor(backend.from_numpy(archive[name], device)))
+            return OrderedDict((name, Tensor(backend.array_from_numpy(archive[name], device)))
                                for name in archive.files)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
         if isinstance(error, FileNotFoundError):

@@ -331,7 +331,7 @@ def _as_array(data, dtype, device, copy):
             array = array.astype(np.float32)
     if isinstance(array, np.ndarray):
         device = device if device is not None else backend.default_device()
-        return backend.from_numpy(array, device, dtype, copy=copy)
+        return backend.array_from_numpy(array, device, dtype, copy=copy)
     target = backend.canonical_device(device) if device is not None else backend.device_of(array)
     moved = backend.to_device(array, target)
     if dtype is not None:

@@ -43,7 +43,7 @@ class GradcheckError(AssertionError):
 
 def _random_like(output, generator):
     array = generator.standard_normal(output.shape)
-    return Tensor(backend.from_numpy(array, output.device, output.dtype))
+    return Tensor(backend.array_from_numpy(array, output.device, output.dtype))
 
 
 def _projection(outputs, cotangents):
@@ -168,7 +168,7 @@ def _moved_projection(fn, inputs, cotangents, moves):
     for position, array in moves.items():
         x = inputs[position]
         # the copy keeps requires_grad: fn may itself differentiate (as a VJP map does)
-        moved[position] = Tensor(backend.from_numpy(np.asarray(array), x.device),
+        moved[position] = Tensor(backend.array_from_numpy(np.asarray(array), x.device),
                                  requires_grad=True)
     return _projection(_as_tuple(fn(*moved)), cotangents)
 

@@ -164,7 +164,7 @@ class Module:
                                  f"state, {target.shape} in the module")
             arrays[name] = array
         for name, array in arrays.items():
-            own[name].data = backend.from_numpy(array, own[name].device, own[name].dtype)
+            own[name].data = backend.array_from_numpy(array, own[name].device, own[name].dtype)
         return IncompatibleKeys(missing, unexpected)
 
     # -- as state of a compiled function (minigrad.compile.state) --------------------------

@@ -40,7 +40,7 @@ def pick(x, axis, index):
         if a != axis:
             offsets = offsets + (np.arange(n) * strides[a]).reshape(
                 (1,) * a + (n,) + (1,) * (index.ndim - a - 1))
-    flat = index * strides[axis] + Tensor(backend.from_numpy(offsets, index.device))
+    flat = index * strides[axis] + Tensor(backend.array_from_numpy(offsets, index.device))
     taken = Take.apply(reshape(x, (-1,)), index=reshape(flat, (-1,)).data, axis=0)
     return reshape(taken, index.shape)
 

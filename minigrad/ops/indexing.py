@@ -188,7 +188,7 @@ def _masked(x, mask):
                    "the result's shape depends on the mask's values; use where or masked_fill")
     mask = mask.data if isinstance(mask, Tensor) else mask
     if isinstance(mask, list):
-        mask = backend.from_numpy(np.asarray(mask), x.device)
+        mask = backend.array_from_numpy(np.asarray(mask), x.device)
     if tuple(mask.shape) != x.shape[:mask.ndim]:
         raise IndexError(f"getitem: a boolean mask of shape {tuple(mask.shape)} for a tensor of "
                          f"shape {x.shape}; expected the shape of its leading axes")

@@ -151,7 +151,7 @@ def scatter_(x, dim, index, src):
         else np.asarray(src)
     array = x.numpy()
     np.put_along_axis(array, index, values, axis)
-    x._data[...] = backend.from_numpy(array, x.device, x.dtype)
+    x._data[...] = backend.array_from_numpy(array, x.device, x.dtype)
     x._version[0] += 1
     return x
 

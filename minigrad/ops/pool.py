@@ -62,13 +62,13 @@ class MaxPoolIndices(Function):
                 if tiled:
                     window = blocks[:, :, :, i, :, j]
                 else:
-                    window = xp.take(planes, backend.from_numpy(position.reshape(-1), device),
+                    window = xp.take(planes, backend.array_from_numpy(position.reshape(-1), device),
                                      axis=2)
                     window = xp.reshape(window, shape)
-                better = backend.from_numpy(inside, device) & (
+                better = backend.array_from_numpy(inside, device) & (
                     ~found | (window > best) | xp.isnan(window))
                 best = xp.where(better, window, best)
-                chosen = xp.where(better, backend.from_numpy(position, device), chosen)
+                chosen = xp.where(better, backend.array_from_numpy(position, device), chosen)
                 found = found | better
         return chosen
 

@@ -128,7 +128,7 @@ class Optimizer:
         param = self.params[position]
         if key in self.count_keys:
             count = np.asarray(value, dtype=np.float64).reshape(())
-            return Tensor(backend.from_numpy(count, param.device))
+            return Tensor(backend.array_from_numpy(count, param.device))
         if key not in self.tensor_state_keys:
             return value.item() if isinstance(value, np.ndarray) else value
         if value is None:
@@ -142,7 +142,7 @@ class Optimizer:
                              f"{position} holds negative or non-finite values "
                              f"(smallest {value.min()}, largest {value.max()}); a mean of "
                              "squares is finite and >= 0")
-        return Tensor(backend.from_numpy(value, param.device, param.dtype))
+        return Tensor(backend.array_from_numpy(value, param.device, param.dtype))
 
 
 class ParamGroup:

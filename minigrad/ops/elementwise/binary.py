@@ -31,7 +31,7 @@ def lift(value, like):
     if isinstance(value, np.generic):
         return Tensor(backend.scalar_like(value.item(), like.data))
     if isinstance(value, (list, tuple)):
-        value = backend.from_numpy(np.asarray(value), like.device, like.dtype)
+        value = backend.array_from_numpy(np.asarray(value), like.device, like.dtype)
     return Tensor(value)
 
 
@@ -226,7 +226,7 @@ def where(condition, a, b):
     condition = condition.data if isinstance(condition, Tensor) else condition
     a, b = _lift_operands(a, b)
     if isinstance(condition, (bool, list, tuple)):
-        condition = backend.from_numpy(np.asarray(condition, dtype=bool), a.device)
+        condition = backend.array_from_numpy(np.asarray(condition, dtype=bool), a.device)
     if backend.device_of(condition) != a.device:
         raise DeviceMismatchError(f"where: the condition is on {backend.device_of(condition)}, "
                                   f"the operands on {a.device}; move one with .to(device)")
