@@ -9,7 +9,7 @@ import numpy as np
 from .. import backend
 from ..tensor import Tensor
 from . import elementwise as _e
-from . import indexed as _i
+from . import argreduce as _a
 from . import linalg as _l
 from . import reduce as _r
 from . import shape as _s
@@ -26,7 +26,7 @@ from .elementwise import (abs, add, clip, cos, div, equal, erf, exp, greater, gr
 from .einsum import einsum
 from .linalg import bmm, dot, matmul, mm, outer
 from .sort import sort, topk
-from .indexed import argmin, gather, max, min
+from .argreduce import argmin, gather, max, min
 from .scan import cumsum, prod
 from .reduce import (amax, amin, argmax, log_softmax, logsumexp, mean, norm, softmax, std, sum,
                      var)
@@ -74,7 +74,7 @@ _METHODS = {
     "exp": _e.exp, "log": _e.log, "log1p": _e.log1p, "sqrt": _e.sqrt, "abs": _e.abs,
     "tanh": _e.tanh, "sigmoid": _e.sigmoid, "relu": _e.relu, "softplus": _e.softplus,
     "clip": _e.clip, "sign": _e.sign, "maximum": _e.maximum, "minimum": _e.minimum,
-    "sum": _r.sum, "mean": _r.mean, "max": _i.max, "min": _i.min, "var": _r.var,
+    "sum": _r.sum, "mean": _r.mean, "max": _a.max, "min": _a.min, "var": _r.var,
     "logsumexp": _r.logsumexp,
     "reshape": _s.reshape, "permute": _s.permute, "transpose": _s.transpose,
     "broadcast_to": _s.broadcast_to, "expand": _t.expand, "astype": _s.astype,
@@ -82,13 +82,13 @@ _METHODS = {
     "view": _t.view, "view_as": _t.view_as, "squeeze": _t.squeeze, "unsqueeze": _t.unsqueeze,
     "flatten": _t.flatten, "t": _t.t, "narrow": _t.narrow, "contiguous": _t.contiguous,
     "new_zeros": new_zeros, "new_ones": new_ones, "new_full": new_full,
-    "new_tensor": new_tensor, "argmax": _r.argmax, "argmin": _i.argmin, "amax": _r.amax,
+    "new_tensor": new_tensor, "argmax": _r.argmax, "argmin": _a.argmin, "amax": _r.amax,
     "amin": _r.amin, "norm": _r.norm, "eq": _e.equal, "std": _r.std,
     "clamp": _e.clip, "pow": _e.power, "all": all, "any": any, "isnan": isnan,
     "isinf": isinf, "isfinite": isfinite, "sin": _e.sin, "cos": _e.cos, "erf": _e.erf, "rsqrt": _e.rsqrt,
     "reciprocal": _e.reciprocal, "softmax": _r.softmax, "log_softmax": _r.log_softmax,
     "repeat": _t.repeat, "flip": _t.flip, "split": _t.split, "chunk": _t.chunk,
-    "unbind": _t.unbind, "gather": _i.gather, "masked_fill": _e.masked_fill, "cumsum": cumsum,
+    "unbind": _t.unbind, "gather": _a.gather, "masked_fill": _e.masked_fill, "cumsum": cumsum,
     "mm": mm, "bmm": bmm, "dot": dot, "outer": outer, "sort": sort, "topk": topk, "prod": prod,
     "nonzero": nonzero,
 }

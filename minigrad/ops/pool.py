@@ -21,7 +21,7 @@ import numpy as np
 from .. import backend
 from ..autodiff import Function
 from .conv import int_pair
-from .indexed import pick
+from .argreduce import pick
 from .shape import reshape
 
 

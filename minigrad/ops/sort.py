@@ -13,7 +13,7 @@ import collections
 
 from .. import backend
 from ..autodiff import Function
-from .indexed import pick
+from .argreduce import pick
 from .reduce import _normalize_axes
 from .torch_shapes import narrow
 

@@ -1,6 +1,8 @@
-"""PyTorch's reductions that also say *where*: ``max(x, dim)`` and ``min(x, dim)`` return the
-named tuple ``(values, indices)``, and ``argmin``. (``amax`` and ``amin``, the values only, are
-in ``reduce``.)
+"""Arg-reductions: PyTorch's reductions that also say *where*. ``max(x, dim)`` and
+``min(x, dim)`` return the named tuple ``(values, indices)``, and ``argmin`` the indices; they
+read values at indices along an axis with ``pick``, also PyTorch's ``gather``. (``amax`` and
+``amin``, the values only, and ``argmax`` are in ``reduce``; indexing by ``x[...]`` is in
+``indexing``.)
 
 The values of ``max(x, dim)`` are read from x at the indices (:func:`pick`), so the gradient goes
 to the index returned, the first of tied maxima, as in PyTorch; ``amax`` (and ``max`` without a
