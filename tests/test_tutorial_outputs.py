@@ -77,7 +77,7 @@ def test_08_profile_says_what_its_committed_run_printed():
     """08's text: the matrix products lead a compiled iteration's time, and fusing elementwise
     chains could buy little (the bound it prints is a small share)."""
     text = _printed("08-from-a-tape-to-a-program.ipynb", "t08-profile")
-    assert text.split()[0] in ("MatMul", "Linear"), text
+    assert text.split()[0] in ("MatMul", "LinearOp"), text
     bound = re.search(r"fusing their chains could save at most ([\d.]+)%", text)
     assert bound, text
     assert float(bound.group(1)) < 10

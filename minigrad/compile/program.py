@@ -4,7 +4,7 @@ replay as one generated Python function.
 The listing (``print(program)``) reads like a jaxpr: one line per primitive, with its
 parameters, the slots it reads and writes, and the shape of what it makes::
 
-    v7 = Linear(v0, v2, v3)                          f32[512,128]
+    v7 = LinearOp(v0, v2, v3)                        f32[512,128]
     v8 = Relu(v7) ; mask -> v9                       f32[512,128]
 
 The replay is Python source generated from the same instructions and compiled once. Each

@@ -8,7 +8,7 @@ reused by a different array.
 
 One primitive call becomes one :class:`Instruction`. Besides its tensor inputs, a primitive can
 take arrays as *parameters* (``Where``'s condition, ``Take``'s index, batch norm's statistics)
-and can *save* arrays in ``forward`` for its VJP (``Relu``'s mask, ``Conv2d``'s columns). A VJP
+and can *save* arrays in ``forward`` for its VJP (``Relu``'s mask, ``Conv2dOp``'s columns). A VJP
 that later wraps such a saved array in a Tensor uses a value computed from the data, so:
 
 * an array parameter that the program computed is a *binding*: the replay sets the attribute to

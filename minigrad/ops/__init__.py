@@ -2,7 +2,12 @@
 
 Importing this package attaches the operators (``+ - * / ** @``, unary ``-``, ``x[...]``,
 comparisons) and the methods (``x.exp()``, ``x.sum(axis)``, ``x.reshape(...)``, ...) to
-:class:`~minigrad.tensor.Tensor`, so that ``tensor.py`` never imports the ops."""
+:class:`~minigrad.tensor.Tensor`, so that ``tensor.py`` never imports the ops.
+
+A primitive (a :class:`~minigrad.autodiff.Function`) is named in CapWords for what it computes
+(``MatMul``, ``Conv2dWeight``); one whose name would be an ``nn`` layer's takes the suffix ``Op``
+(``LinearOp``, ``Conv2dOp``, ``ConvTranspose2dOp``, ``TanhOp``, ``SigmoidOp``), so that a
+traceback or a compiled program's listing names one class only."""
 
 import numpy as np
 

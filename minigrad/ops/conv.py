@@ -5,19 +5,19 @@ x_pad (N, C, H + 2p_h, W + 2p_w) the input with p zeros added on each side. A co
 w (O, C, kh, kw); its output y (N, O, Ho, Wo) has Ho = floor((H + 2p_h - kh) / s_h) + 1 (same for
 Wo). The *grid* of a convolution is the (Ho, Wo) positions where the kernel is placed.
 
-* :class:`Conv2d`        y = conv2d(x, w)
-* :class:`ConvTranspose2d` its adjoint in x: <conv2d(x, w), y> = <x, conv_transpose2d(y, w)>
-* :class:`Conv2dWeight`  its adjoint in w: <conv2d(x, w), g> = <w, conv2d_weight(x, g)>
+* :class:`Conv2dOp`          y = conv2d(x, w)
+* :class:`ConvTranspose2dOp` its adjoint in x: <conv2d(x, w), y> = <x, conv_transpose2d(y, w)>
+* :class:`Conv2dWeight`      its adjoint in w: <conv2d(x, w), g> = <w, conv2d_weight(x, g)>
 
 Every VJP of each is one of the three, so derivatives of any order stay inside the family:
 
 ==================  ======================================  ======================================
 primitive           VJP for its first input                 VJP for its second input
 ==================  ======================================  ======================================
-Conv2d(x, w)        dx = ConvTranspose2d(g, w)              dw = Conv2dWeight(x, g)
-ConvTranspose2d     dy = Conv2d(g, w)                       dw = Conv2dWeight(g, y)
+Conv2dOp(x, w)      dx = ConvTranspose2dOp(g, w)            dw = Conv2dWeight(x, g)
+ConvTranspose2dOp   dy = Conv2dOp(g, w)                     dw = Conv2dWeight(g, y)
 (y, w)
-Conv2dWeight(x, g)  dx = ConvTranspose2d(g, E)              dg = Conv2d(x, E)
+Conv2dWeight(x, g)  dx = ConvTranspose2dOp(g, E)            dg = Conv2dOp(x, E)
 ==================  ======================================  ======================================
 
 (g is the gradient flowing into each primitive's result, named E for Conv2dWeight's as in its
@@ -114,7 +114,7 @@ def _restoring_output_padding(size, grid, kernel, stride, padding):
 
 # -- the primitives ---------------------------------------------------------------------------
 
-class Conv2d(Function):
+class Conv2dOp(Function):
     """y = conv2d(x, w) (cross-correlation, as in PyTorch), no bias.
 
     Forward:  y[n, o, a, b] = sum_{c, i, j} w[o, c, i, j] * x_pad[n, c, s_h a + i, s_w b + j]
@@ -152,7 +152,7 @@ class Conv2d(Function):
         if need_x:
             output_padding = _restoring_output_padding(x.shape[2:], g.shape[2:], kernel,
                                                        self.stride, self.padding)
-            dx = ConvTranspose2d.apply(g, w, stride=self.stride, padding=self.padding,
+            dx = ConvTranspose2dOp.apply(g, w, stride=self.stride, padding=self.padding,
                                        output_padding=output_padding)
         if need_w:
             dw = Conv2dWeight.apply(x, g, kernel=kernel, stride=self.stride, padding=self.padding,
@@ -160,7 +160,7 @@ class Conv2d(Function):
         return dx, dw
 
 
-class ConvTranspose2d(Function):
+class ConvTranspose2dOp(Function):
     """z = conv_transpose2d(y, w): the adjoint of conv2d(., w) in its input, no bias.
 
     Forward, with y (N, I, Hi, Wi), w (I, O, kh, kw), z (N, O, Ho, Wo),
@@ -197,7 +197,7 @@ class ConvTranspose2d(Function):
     def backward(self, g):
         y, w = self.inputs
         need_y, need_w = self.needs_input_grad
-        dy = Conv2d.apply(g, w, stride=self.stride, padding=self.padding) if need_y else None
+        dy = Conv2dOp.apply(g, w, stride=self.stride, padding=self.padding) if need_y else None
         dw = None
         if need_w:
             dw = Conv2dWeight.apply(g, y, kernel=w.shape[2:], stride=self.stride,
@@ -240,10 +240,10 @@ class Conv2dWeight(Function):
         if need_x:
             output_padding = _restoring_output_padding(x.shape[2:], g.shape[2:], self.kernel,
                                                        self.stride, self.padding)
-            dx = ConvTranspose2d.apply(g, e, stride=self.stride, padding=self.padding,
+            dx = ConvTranspose2dOp.apply(g, e, stride=self.stride, padding=self.padding,
                                        output_padding=output_padding)
         if need_g:
-            dg = Conv2d.apply(x, e, stride=self.stride, padding=self.padding)
+            dg = Conv2dOp.apply(x, e, stride=self.stride, padding=self.padding)
         return dx, dg
 
 
@@ -295,7 +295,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
 
     x (N, C, H, W), weight (out_ch, C, kh, kw), bias (out_ch,) or None -> (N, out_ch, Ho, Wo)
     with Ho = floor((H + 2 padding - kh) / stride) + 1. ``stride`` and ``padding`` are an int or
-    a pair (rows, columns). See :class:`Conv2d` for the math of the forward and its VJPs."""
+    a pair (rows, columns). See :class:`Conv2dOp` for the math of the forward and its VJPs."""
     op = "conv2d"
     backend.check_same_dtype(op, input=x, weight=weight, bias=bias)
     _check_4d(x, "input", "(N, C, H, W)", op)
@@ -304,7 +304,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
     stride = int_pair(stride, "stride", op, 1)
     padding = int_pair(padding, "padding", op, 0)
     _check_kernel_fits(x, weight.shape[2:], padding, op)
-    return _add_bias(Conv2d.apply(x, weight, stride=stride, padding=padding), bias, op)
+    return _add_bias(Conv2dOp.apply(x, weight, stride=stride, padding=padding), bias, op)
 
 
 def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0):
@@ -313,7 +313,7 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
 
     x (N, in_ch, H, W), weight (in_ch, out_ch, kh, kw), bias (out_ch,) or None ->
     (N, out_ch, Ho, Wo) with Ho = (H - 1) stride - 2 padding + kh + output_padding, and
-    output_padding < stride. See :class:`ConvTranspose2d` for the math."""
+    output_padding < stride. See :class:`ConvTranspose2dOp` for the math."""
     op = "conv_transpose2d"
     backend.check_same_dtype(op, input=x, weight=weight, bias=bias)
     _check_4d(x, "input", "(N, C, H, W)", op)
@@ -330,7 +330,7 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
         raise ValueError(f"{op}: the output size {size} is not positive for input {x.shape}, "
                          f"weight {weight.shape}, stride {stride}, padding {padding}, "
                          f"output_padding {output_padding}; reduce the padding")
-    y = ConvTranspose2d.apply(x, weight, stride=stride, padding=padding,
+    y = ConvTranspose2dOp.apply(x, weight, stride=stride, padding=padding,
                               output_padding=output_padding)
     return _add_bias(y, bias, op)
 

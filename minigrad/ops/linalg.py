@@ -3,8 +3,8 @@
 ``matmul(a, b)`` follows numpy/PyTorch: 1-D operands are promoted to a row (a) or a column (b)
 and the added axis is removed again; leading (batch) axes broadcast.
 
-Primitives: ``MatMul`` and ``Linear`` (the dense layer fused). ``matmul`` applies ``MatMul``
-(with a ``reshape`` before and after for a 1-D operand); ``linear`` applies ``Linear``."""
+Primitives: ``MatMul`` and ``LinearOp`` (the dense layer fused). ``matmul`` applies ``MatMul``
+(with a ``reshape`` before and after for a 1-D operand); ``linear`` applies ``LinearOp``."""
 
 from .. import backend
 from ..autodiff import Function
@@ -76,7 +76,7 @@ def matmul(a, b):
     return out
 
 
-class Linear(Function):
+class LinearOp(Function):
     """Y = X W^T + b for X (..., in), W (out, in), b (out,) or None — one fused node for the
     dense layer, the hot op of every model here.
     VJP: dX = G W,  dW = G^T X,  db = sum of G over all axes but the last
@@ -112,10 +112,10 @@ def linear(x, weight, bias=None):
                          f"{weight.shape}: expected input (..., {weight.shape[-1] if weight.ndim else '?'}) "
                          "and weight (out_features, in_features)")
     if bias is None:
-        return Linear.apply(x, weight)
+        return LinearOp.apply(x, weight)
     if bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias of shape {bias.shape}, expected ({weight.shape[0]},)")
-    return Linear.apply(x, weight, bias)
+    return LinearOp.apply(x, weight, bias)
 
 
 def _require_ndim(op, expected, **operands):

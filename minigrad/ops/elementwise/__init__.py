@@ -6,6 +6,6 @@ from .binary import (Add, Compare, Div, Maximum, Mul, Pow, PowConstant, Sub, Whe
                      equal, greater, greater_equal, less, less_equal, lift, logical_and,
                      logical_or, masked_fill, maximum, minimum, mul, not_equal, power, sub,
                      where)
-from .unary import (Abs, Clip, Cos, Erf, Exp, LeakyRelu, Log, Log1p, Masked, Neg, Relu, Sigmoid,
-                    Sign, Sin, Softplus, Sqrt, Tanh, abs, clip, cos, erf, exp, leaky_relu, log,
+from .unary import (Abs, Clip, Cos, Erf, Exp, LeakyRelu, Log, Log1p, Masked, Neg, Relu, SigmoidOp,
+                    Sign, Sin, Softplus, Sqrt, TanhOp, abs, clip, cos, erf, exp, leaky_relu, log,
                     log1p, neg, reciprocal, relu, rsqrt, sigmoid, sign, sin, softplus, sqrt, tanh)

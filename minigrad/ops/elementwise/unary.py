@@ -147,7 +147,7 @@ def abs(x):
     return Abs.apply(x)
 
 
-class Tanh(Function):
+class TanhOp(Function):
     """y = tanh(x).  VJP: dx = g * (1 - y^2).
     Saves: y."""
 
@@ -160,7 +160,7 @@ class Tanh(Function):
 
 
 def tanh(x):
-    return Tanh.apply(x)
+    return TanhOp.apply(x)
 
 
 class Sin(Function):
@@ -221,7 +221,7 @@ def _stable_sigmoid(xp, x):
     return xp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-class Sigmoid(Function):
+class SigmoidOp(Function):
     """y = 1 / (1 + exp(-x)).  VJP: dx = g * y * (1 - y).
     Saves: y."""
 
@@ -234,7 +234,7 @@ class Sigmoid(Function):
 
 
 def sigmoid(x):
-    return Sigmoid.apply(x)
+    return SigmoidOp.apply(x)
 
 
 class Softplus(Function):
