@@ -12,7 +12,7 @@ import numpy as np
 import minigrad as mg
 from minigrad.nn import functional_call
 from ugan.losses import discriminator_loss, generator_loss
-from ugan.unroll import discriminator_logits, surrogate_loss, unrolled_discriminator
+from ugan.unroll import discriminator_logits, surrogate_loss, unrolled_discriminators
 
 f64 = mg.float64
 
@@ -548,7 +548,7 @@ def missing_term_by_product(generator, discriminator, d_optimizer, real, noise, 
     """Term 2 of Eq. 12 as the product itself, (df/dtheta_D^K) (dtheta_D^K/dtheta_G): one
     reverse sweep of <theta_D^K(theta_G), c> with c = df/dtheta_D^K held constant."""
     fake = generator(noise)
-    theta = unrolled_discriminator(discriminator, d_optimizer, real, fake, K, True, None)
+    theta = unrolled_discriminators(discriminator, d_optimizer, real, fake, K)[-1]
     frozen = {name: value.detach().requires_grad_() for name, value in theta.items()}
     loss = generator_loss(*discriminator_logits(discriminator, frozen, real, fake.detach()))
     slopes = dict(zip(frozen, mg.grad(loss, list(frozen.values()))))

@@ -103,13 +103,6 @@ def unrolled_discriminators(discriminator, d_optimizer, real, fake, unroll_steps
     return thetas
 
 
-def unrolled_discriminator(discriminator, d_optimizer, real, fake, unroll_steps,
-                           second_order=True, batches=None):
-    """theta_D^K (K >= 1), the last of :func:`unrolled_discriminators`."""
-    return unrolled_discriminators(discriminator, d_optimizer, real, fake, unroll_steps,
-                                   second_order, batches)[-1]
-
-
 def surrogate_loss(generator, discriminator, d_optimizer, real, z, unroll_steps,
                    second_order=True, loss_kind="minimax", batches=None, objective="final"):
     """f_K for the generator: the generator's loss evaluated at theta_D^K (Eq. 9); with

@@ -19,8 +19,7 @@ from ugan.checkpoint import load_checkpoint
 from ugan.experiments.mixture import MixtureExperiment
 from ugan.losses import generator_loss
 from ugan.train import CHECKPOINT_NAME, GANTrainer
-from ugan.unroll import (discriminator_logits, surrogate_loss, unrolled_discriminator,
-                         unrolled_discriminators)
+from ugan.unroll import discriminator_logits, surrogate_loss, unrolled_discriminators
 
 
 def loss_and_gradient(unroll_steps, second_order=True, objective="final", seed=0):
@@ -51,9 +50,6 @@ def test_the_average_is_the_mean_of_the_loss_at_each_unrolled_discriminator(seco
     generator, discriminator, d_optimizer, real, noise = tiny_gan()
     fake = generator(noise)
     thetas = unrolled_discriminators(discriminator, d_optimizer, real, fake, 3, second_order)
-    final = unrolled_discriminator(discriminator, d_optimizer, real, fake, 3, second_order)
-    for name, p in final.items():
-        assert p.numpy().tobytes() == thetas[-1][name].numpy().tobytes()
     losses = [generator_loss(*discriminator_logits(discriminator, theta, real, fake)).item()
               for theta in thetas]
     assert len(set(losses)) == 3  # three different discriminators

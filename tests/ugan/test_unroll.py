@@ -9,7 +9,7 @@ from minigrad.nn import functional_call
 from tiny_gans import mlp_pair, tiny_gan
 from ugan.losses import discriminator_loss, generator_loss
 from ugan.models import ConvDiscriminator, LSTMGenerator, PaperLSTMDiscriminator
-from ugan.unroll import discriminator_logits, surrogate_loss, unrolled_discriminator
+from ugan.unroll import discriminator_logits, surrogate_loss, unrolled_discriminators
 
 
 def image_pair():
@@ -66,7 +66,7 @@ def test_without_second_order_theta_d_k_is_held_constant():
     generator, discriminator, d_optimizer, real, noise = tiny_gan()
     with mg.no_grad():
         fake = generator(noise)
-    theta_k = unrolled_discriminator(discriminator, d_optimizer, real, fake, 3)
+    theta_k = unrolled_discriminators(discriminator, d_optimizer, real, fake, 3)[-1]
     theta_k = {name: p.detach() for name, p in theta_k.items()}
     held = generator_loss(*discriminator_logits(discriminator, theta_k, real, generator(noise)))
     expected = [g.numpy() for g in mg.grad(held, generator.parameters())]
@@ -107,7 +107,7 @@ def test_unrolled_steps_continue_the_discriminators_adam_state():
     generator, discriminator, d_optimizer, real, noise = tiny_gan()
     with mg.no_grad():
         fake = generator(noise)
-    theta_1 = unrolled_discriminator(discriminator, d_optimizer, real, fake, 1)
+    (theta_1,) = unrolled_discriminators(discriminator, d_optimizer, real, fake, 1)
     d_optimizer.zero_grad()
     discriminator_loss(*discriminator_logits(discriminator, dict(discriminator.named_parameters()),
                                              real, fake)).backward()
