@@ -47,6 +47,12 @@ def pinned_digests(name, folder, **changes):
     experiment = EXPERIMENTS[experiment_name]
     GANTrainer(experiment(experiment.config_from("demo", **{**options, **changes})),
                folder).run(progress=False)
+    return folder_digests(folder)
+
+
+def folder_digests(folder):
+    """The digests of the run trained in ``folder``: of its metric records and of its final
+    checkpoint's arrays."""
     arrays, _ = load_checkpoint(folder / CHECKPOINT_NAME)
     return (hashlib.sha256((folder / "metrics.jsonl").read_bytes()).hexdigest(),
             digest_of_arrays(arrays))
