@@ -69,9 +69,12 @@ def kernel_environment(fast, solutions):
 def client_for(notebook, timeout=600):
     """An nbclient client that runs ``notebook`` (an nbformat node, filled in place) in a
     ``python3`` kernel started in tutorials/. ``client.execute(env=...)`` runs it all; to run
-    cells one at a time, call ``client.execute_cell`` inside ``client.setup_kernel(env=...)``."""
+    cells one at a time, call ``client.execute_cell`` inside ``client.setup_kernel(env=...)``.
+    A cell's consecutive prints are merged into one output (``coalesce_streams``), so that how
+    the kernel happened to flush them does not show in the committed notebooks."""
     return NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                          resources={"metadata": {"path": str(TUTORIALS)}}, record_timing=False)
+                          resources={"metadata": {"path": str(TUTORIALS)}}, record_timing=False,
+                          coalesce_streams=True)
 
 
 def execute(notebook, fast=False, solutions=False, timeout=600):
