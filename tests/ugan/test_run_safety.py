@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from fashion_files import idx_ubyte
-from tiny_runs import assert_same_run, tiny_config, train
+from tiny_runs import assert_extended_run, assert_same_run, tiny_config, train
 from ugan import jsonfile
 from ugan.__main__ import main
 from ugan.checkpoint import load_checkpoint
@@ -148,7 +148,7 @@ def test_divergence_keeps_the_last_good_checkpoint_and_its_history(tmp_path, pla
                        r"longer finite .* checkpoint of iteration 3 .* is kept"):
         diverging_trainer(tmp_path, 4, player).run(resume=True, progress=False)
     assert files_of(tmp_path, ("checkpoint.npz",)) == good
-    assert steps_in(tmp_path) == [0, 2]
+    assert steps_in(tmp_path) == [0, 2, 3]  # the former end's record (step 3) is kept
 
 
 def test_a_failed_save_leaves_the_history_at_the_checkpoint(tmp_path):
@@ -176,7 +176,7 @@ def test_a_history_line_cut_short_is_left_out_and_a_damaged_one_is_named(tmp_pat
     metrics = tmp_path / "cut" / "metrics.jsonl"
     metrics.write_text(metrics.read_text() + '{"step": 4, "modes_cov')  # a write cut short
     train(tmp_path / "cut", resume=True)
-    assert_same_run(tmp_path / "straight", tmp_path / "cut")
+    assert_extended_run(tmp_path / "straight", tmp_path / "cut", former_end=3)
     lines = metrics.read_text().splitlines(keepends=True)
     metrics.write_text("".join([lines[0], "{oops\n", *lines[1:]]))
     with pytest.raises(ValueError, match=f"{metrics}, line 2: not a metric record"):
