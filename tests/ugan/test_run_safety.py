@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fashion_files import idx_ubyte
+from fashion_files import idx_ubyte, write_split
 from tiny_runs import assert_extended_run, assert_same_run, tiny_config, train
 from ugan import jsonfile
 from ugan.__main__ import main
@@ -291,6 +291,28 @@ def test_data_and_os_errors_are_one_line_and_a_non_zero_exit(tmp_path, capsys, c
     assert main([*argv, "--no-progress"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("error: ") and error.count("\n") == 1 and expected in error
+
+
+@pytest.mark.parametrize("experiment", ["conv", "lstm"])
+def test_images_the_networks_cannot_take_are_refused_before_the_run_folder(tmp_path, capsys,
+                                                                           experiment):
+    """10x10 Fashion-MNIST-layout images for the small networks (sides of a multiple of 4):
+    one line naming the experiment, the data's file and both sizes, exit 2, no run folder."""
+    data = tmp_path / "ten-by-ten"
+    data.mkdir()
+    rng = np.random.default_rng(0)
+    for prefix in ("train", "t10k"):
+        labels = np.repeat(np.arange(10), 30).astype(np.uint8)
+        write_split(data, prefix, rng.integers(0, 256, (300, 10, 10)), labels)
+    out = tmp_path / "run"
+    assert main([experiment, "--dataset", "fashion-mnist", "--data-dir", str(data), "--steps",
+                 "2", "--no-progress", "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {experiment} --networks small: the images of dataset "
+                            f"'fashion-mnist' ({data / 'train-images-idx3-ubyte'}")
+    assert error.count("\n") == 1 and "multiple of 4 (such as 8x8, 28x28 or 32x32), got " \
+        "1x10x10" in error
+    assert not out.exists()
 
 
 KILLS = 4
