@@ -13,24 +13,19 @@ every replay (a ``where`` would freeze a condition made from values).
 
 from .. import backend
 from ..autodiff import Function
+from .elementwise.binary import Mul
 from .shape import unbroadcast
 
 
-class ZeroDroppingMul(Function):
+class ZeroDroppingMul(Mul):
     """y = a * c, except y = 0 where c = 0 (also for an infinite or nan a; elsewhere the bits of
-    a * c). VJP: da = g * c, dc = g * a (those of a product: the change of y in a is c, which is
-    0 there; in c it is a, infinite where a is). Saves: a and c."""
+    a * c). VJP: ``Mul``'s, da = g * c, dc = g * a (the change of y in a is c, which is 0
+    there; in c it is a, infinite where a is). Saves: a and c."""
 
     def forward(self, a, c):
         xp = backend.namespace_of(a)
         product = a * c
         return xp.where((c == 0) & xp.isnan(product), xp.zeros_like(product), product)
-
-    def backward(self, g):
-        a, c = self.inputs
-        need_a, need_c = self.needs_input_grad
-        return (unbroadcast(g * c, a) if need_a else None,
-                unbroadcast(g * a, c) if need_c else None)
 
 
 def zero_dropping_mul(a, coefficients):
