@@ -5,9 +5,9 @@ EXPERIMENT --unroll-steps K --seed S --out DIR --resume ...``), started with its
 BLAS threads in its environment, where BLAS reads it when the process imports numpy. A run's
 output goes to a pipe, and the study shows one line per run: on a terminal the run's progress
 bar, redrawn in place; elsewhere one line as each run ends. A run that exits with an error is
-reported with the last line it printed. Ctrl-C or SIGTERM stops the study: it signals every run at once,
-each checkpoints and stops, the study prints the line each last printed (what it kept), and the
-next ``study`` command resumes them. A study killed outright (SIGKILL) cannot
+reported with the last line it printed. Ctrl-C or SIGTERM stops the study: it signals every run
+at once, each checkpoints and stops, the study prints the line each last printed (what it kept),
+and the next ``study`` command resumes them. A study killed outright (SIGKILL) cannot
 stop its runs itself, so each run asks Linux to send it SIGTERM when the study dies
 (:func:`die_with_parent`): it checkpoints and stops rather than train on, orphaned, beside the
 runs of a restarted study."""

@@ -275,8 +275,8 @@ def _read_history(path, up_to=math.inf, renamed=None):
     """The metric records of a run so far, up to its checkpoint's iteration ``up_to`` (all of
     them: a record made on a former ``--eval-every``, or at the end of a run since continued to
     more ``--steps``, is kept, never deleted), with the metrics that ``renamed`` maps (former
-    name -> name now) under their names now. A last line cut short (a write interrupted) is left out; any
-    other damaged line is an error that names the file and the line."""
+    name -> name now) under their names now. A last line cut short (a write interrupted) is left
+    out; any other damaged line is an error that names the file and the line."""
     renamed = renamed or {}
     if not path.exists():
         return []

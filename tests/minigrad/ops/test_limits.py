@@ -149,7 +149,8 @@ def test_cross_entropy_with_a_masked_logit_as_torchs(options):
     masked logit (with smoothing, inf: the uniform part reaches the masked class)."""
     def ours(x, t):
         weight = options.get("weight")
-        return F.cross_entropy(x, t, weight=None if weight is None else mg.tensor(weight, dtype="float64"),
+        weight = None if weight is None else mg.tensor(weight, dtype="float64")
+        return F.cross_entropy(x, t, weight=weight,
                                label_smoothing=options.get("label_smoothing", 0.0))
 
     def theirs(x, t):
