@@ -12,7 +12,7 @@ import minigrad as mg
 from minigrad.nn import functional_call
 
 from tiny_gans import tiny_gan
-from tiny_runs import (TINY_FLAGS, assert_extended_run, assert_same_run, assert_same_trainers,
+from tiny_runs import (TINY_FLAGS, assert_extended_run, assert_same_trainers,
                        compiled_and_eager, tiny_config, train)
 from ugan.__main__ import main
 from ugan.checkpoint import load_checkpoint
