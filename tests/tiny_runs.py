@@ -5,6 +5,7 @@ import dataclasses
 
 import numpy as np
 
+from ugan import jsonfile
 from ugan.checkpoint import load_checkpoint
 from ugan.experiments.mixture import MixtureExperiment
 from ugan.train import CHECKPOINT_NAME, GANTrainer
@@ -24,6 +25,22 @@ def train(out_dir, resume=False, **overrides):
 
 
 def assert_same_run(dir_a, dir_b):
+    assert_same_checkpoint(dir_a, dir_b)
+    assert (dir_a / "metrics.jsonl").read_text() == (dir_b / "metrics.jsonl").read_text()
+
+
+def assert_extended_run(straight, extended, former_end):
+    """``extended`` (a run of ``former_end`` iterations, continued) trained as ``straight`` did,
+    and holds its records plus the one of its former end, kept where it stands."""
+    assert_same_checkpoint(straight, extended)
+    lines = (extended / "metrics.jsonl").read_text().splitlines(keepends=True)
+    steps = [jsonfile.loads(line)["step"] for line in lines]
+    assert steps == sorted(steps) and steps.count(former_end) == 1
+    del lines[steps.index(former_end)]
+    assert "".join(lines) == (straight / "metrics.jsonl").read_text()
+
+
+def assert_same_checkpoint(dir_a, dir_b):
     arrays_a, meta_a = load_checkpoint(dir_a / CHECKPOINT_NAME)
     arrays_b, meta_b = load_checkpoint(dir_b / CHECKPOINT_NAME)
     assert meta_a["step"] == meta_b["step"]
@@ -31,7 +48,6 @@ def assert_same_run(dir_a, dir_b):
     assert sorted(arrays_a) == sorted(arrays_b)
     for name in arrays_a:
         np.testing.assert_array_equal(arrays_a[name], arrays_b[name], err_msg=name)
-    assert (dir_a / "metrics.jsonl").read_text() == (dir_b / "metrics.jsonl").read_text()
 
 
 def trainer_arrays(trainer):

@@ -5,8 +5,9 @@ EXPERIMENT --unroll-steps K --seed S --out DIR --resume ...``), started with its
 BLAS threads in its environment, where BLAS reads it when the process imports numpy. A run's
 output goes to a pipe, and the study shows one line per run: on a terminal the run's progress
 bar, redrawn in place; elsewhere one line as each run ends. A run that exits with an error is
-reported with the last line it printed. Ctrl-C or SIGTERM stops the study: every run checkpoints
-and stops, and the next ``study`` command resumes them. A study killed outright (SIGKILL) cannot
+reported with the last line it printed. Ctrl-C or SIGTERM stops the study: it signals every run
+at once, each checkpoints and stops, the study prints the line each last printed (what it kept),
+and the next ``study`` command resumes them. A study killed outright (SIGKILL) cannot
 stop its runs itself, so each run asks Linux to send it SIGTERM when the study dies
 (:func:`die_with_parent`): it checkpoints and stops rather than train on, orphaned, beside the
 runs of a restarted study."""
@@ -107,13 +108,16 @@ class ChildRun:
         self._reader.join()
         return self.line.removeprefix("error: ") if self.line else f"exit code {code}"
 
-    def stop(self):
-        """Ask the run to checkpoint and stop (SIGTERM), kill it if it takes too long; returns
-        the last line it printed (what it saved)."""
+    def ask_to_stop(self):
+        """Ask the run to checkpoint and stop (SIGTERM), if it still runs."""
         if self.process.poll() is None:
             self.process.terminate()
+
+    def stopped(self, deadline):
+        """The last line the run printed (what it saved) once it has stopped; killed if it still
+        runs at ``deadline`` (a ``time.monotonic()``)."""
         try:
-            self.process.wait(STOP_SECONDS)
+            self.process.wait(max(deadline - time.monotonic(), 0.0))
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
@@ -177,11 +181,20 @@ def run_in_processes(commands, jobs, threads, progress=True, stream=None):
             if display:
                 display.show(lines)
     finally:
-        for name, child in running.items():
-            print(f"{name}: {child.stop()}", file=stream, flush=True)
+        _stop_all(running, stream)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     return errors
+
+
+def _stop_all(running, stream):
+    """Ask every run still running ({name: ChildRun}) to checkpoint and stop, all at once (so
+    that they save in parallel, each within STOP_SECONDS), then print what each kept."""
+    for child in running.values():
+        child.ask_to_stop()
+    deadline = time.monotonic() + STOP_SECONDS
+    for name, child in running.items():
+        print(f"{name}: {child.stopped(deadline)}", file=stream, flush=True)
 
 
 def _interrupt_on_sigterm():

@@ -272,7 +272,10 @@ def _row_title(run):
 
 
 def _seed_mean(histories, keys):
-    """The records of several runs evaluated at the same steps, averaged over the runs."""
-    return [{"step": records[0]["step"],
-             **{key: float(np.mean([r[key] for r in records])) for key in keys}}
-            for records in zip(*histories)]
+    """The records of several runs at the steps that all of them evaluated, averaged over the
+    runs (a run continued to more steps also holds the record of its former end)."""
+    by_step = [{record["step"]: record for record in history} for history in histories]
+    shared = set.intersection(*(set(records) for records in by_step))
+    return [{"step": step,
+             **{key: float(np.mean([records[step][key] for records in by_step])) for key in keys}}
+            for step in sorted(shared)]

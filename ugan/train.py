@@ -57,7 +57,6 @@ class GANTrainer:
                                        {"G": gan.g_optimizer, "D": gan.d_optimizer},
                                        gan.averages, gan.ensembles,
                                        {"G": self.config.g_steps_per_d, "D": 1})
-        self.saved_eval_every = None  # the --eval-every of the checkpoint resumed, if any
 
     # -- state -----------------------------------------------------------------------------
     def save(self):
@@ -75,7 +74,6 @@ class GANTrainer:
         rng = self._check_checkpoint(arrays, meta, path)
         self.layout.load(arrays, meta["step"])
         self.gan.rng, self.gan.step = rng, meta["step"]
-        self.saved_eval_every = meta["config"].get("eval_every")
 
     def _check_checkpoint(self, arrays, meta, path):
         """Refuse a checkpoint whose metadata or arrays are not what this run saves after some
@@ -124,8 +122,8 @@ class GANTrainer:
                                   "continue it, or choose another --out")
         if resume and checkpoint.exists():
             self.load(checkpoint)
-        history = (_read_history(metrics_path, self.gan.step, self._kept_on_resume,
-                                 self.experiment.renamed_metrics) if self.gan.step else [])
+        history = (_read_history(metrics_path, self.gan.step,
+                                 renamed=self.experiment.renamed_metrics) if self.gan.step else [])
         jsonfile.write(self.out_dir / "config.json", dataclasses.asdict(config))
         self.saved_step = self.gan.step
         try:
@@ -173,15 +171,6 @@ class GANTrainer:
     def _evaluates_at(self, step):
         """Whether the run evaluates after iteration ``step`` (0: before the first)."""
         return step % self.config.eval_every == 0 or step == self.config.steps
-
-    def _kept_on_resume(self, step):
-        """Whether a record of the resumed run at ``step`` is kept: one this run would make, or
-        one made on the schedule the run had before (``--eval-every`` may change on resume, and
-        no record written on schedule is lost). The evaluation at the end of a run continued to
-        more steps is dropped, as an uninterrupted run would not have made it."""
-        every = self.saved_eval_every
-        return self._evaluates_at(step) or (type(every) is int and every > 0
-                                            and step % every == 0)
 
     def _check_divergence(self, d_loss, g_loss):
         """Stop with DivergenceError when a player's loss of this iteration, or its parameters
@@ -282,12 +271,12 @@ class _StopRequests:
         return False
 
 
-def _read_history(path, up_to=math.inf, keep=lambda step: True, renamed=None):
-    """The metric records of a run so far, up to its checkpoint's iteration ``up_to``, those
-    whose steps ``keep`` accepts (a run stopped at its ``--steps`` evaluated there; continued to
-    more steps, it would not have), with the metrics that ``renamed`` maps (former name -> name
-    now) under their names now. A last line cut short (a write interrupted) is left out; any
-    other damaged line is an error that names the file and the line."""
+def _read_history(path, up_to=math.inf, renamed=None):
+    """The metric records of a run so far, up to its checkpoint's iteration ``up_to`` (all of
+    them: a record made on a former ``--eval-every``, or at the end of a run since continued to
+    more ``--steps``, is kept, never deleted), with the metrics that ``renamed`` maps (former
+    name -> name now) under their names now. A last line cut short (a write interrupted) is left
+    out; any other damaged line is an error that names the file and the line."""
     renamed = renamed or {}
     if not path.exists():
         return []
@@ -297,7 +286,7 @@ def _read_history(path, up_to=math.inf, keep=lambda step: True, renamed=None):
     for number, line in enumerate(lines, 1):
         try:
             record = jsonfile.loads(line) if line.strip() else None
-            if record is not None and record["step"] <= up_to and keep(record["step"]):
+            if record is not None and record["step"] <= up_to:
                 records.append({renamed.get(key, key): value for key, value in record.items()})
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             if number == len(lines) and not text.endswith("\n"):

@@ -16,6 +16,7 @@ from ..ops.conv import conv2d, conv_transpose2d
 from ..ops.elementwise import lift
 from ..ops.indexing import CheckIndices
 from ..ops.pool import max_pool2d
+from ..ops.limits import infinite_logit_limit, zero_dropping_mul
 from ..ops.linalg import linear
 from ..ops.normalize import standardize
 from ..ops.reduce import log_softmax, softmax
@@ -86,16 +87,23 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, reduction="mea
     -softplus(x).
 
     ``softplus`` is computed as max(x, 0) + log1p(exp(-|x|)), which never overflows and keeps full
-    precision for logits of any size. Gradient: w [(1 - t + p t) sigmoid(x) - p t]."""
+    precision for logits of any size. Gradient: w [(1 - t + p t) sigmoid(x) - p t].
+
+    At x = +-inf that formula meets inf - inf or 0 * inf; the loss there is its limit instead
+    (:class:`~minigrad.ops.limits.InfiniteLogitLimit`): (1 - t) inf at +inf and p t inf at -inf,
+    0 where the factor is 0. PyTorch's agrees wherever its value is a number (it gives nan at
+    -inf, and at +inf with t = 1)."""
     target = lift(target, logits)
     if target.shape != logits.shape:
         target = target.broadcast_to(logits.shape)
     if pos_weight is None:
+        positive = target
         loss = softplus(logits) - logits * target
     else:
         check_same_dtype("binary_cross_entropy_with_logits", input=logits, pos_weight=pos_weight)
         positive = pos_weight * target
         loss = (1.0 - target + positive) * softplus(logits) - logits * positive
+    loss = infinite_logit_limit(loss, logits, 1.0 - target, positive)
     return _weighted("binary_cross_entropy_with_logits", loss, weight, reduction)
 
 
@@ -143,7 +151,9 @@ def _classification_loss(op, log_probabilities, target, weight, ignore_index, re
     Q[n, c] = v_n ((1 - e) w_c [c = y_n] + e w_c / C), where v_n = 0 for y_n = ignore_index and 1
     otherwise; 'mean' divides the sum by sum_n v_n w_{y_n}. With class probabilities t (N, C)
     (cross_entropy only): Q[n, c] = w_c ((1 - e) t[n, c] + e / C), and 'mean' divides by N.
-    Q is a constant of the graph, so the VJP is d log_probabilities = -g Q (spread as reduced)."""
+    Q is a constant of the graph, so the VJP is d log_probabilities = -g Q (spread as reduced).
+    A term with Q[n, c] = 0 adds 0 even where log_probabilities[n, c] is -inf (a masked class;
+    0 * -inf would be nan), as PyTorch's pick by index does: :func:`zero_dropping_mul`."""
     if log_probabilities.ndim != 2:
         raise ValueError(f"{op}: expects (N, C) inputs, got shape {log_probabilities.shape}")
     if not 0.0 <= label_smoothing <= 1.0:
@@ -168,7 +178,7 @@ def _classification_loss(op, log_probabilities, target, weight, ignore_index, re
         total_weight = picked.sum()
         coefficients = picked * (1.0 - label_smoothing) + \
             counted * class_weights * (label_smoothing / classes)
-    losses = -(log_probabilities * coefficients).sum(axis=1)
+    losses = -zero_dropping_mul(log_probabilities, coefficients).sum(axis=1)
     if reduction == "mean":
         return losses.sum() / total_weight
     return _reduce(losses, reduction, op)
@@ -179,8 +189,8 @@ def nll_loss(log_probabilities, target, weight=None, ignore_index=-100, reductio
     (PyTorch's negative log likelihood), with optional class ``weight`` (C,), 0 for targets equal
     to ``ignore_index``; 'mean' divides by the sum of the weights of the targets not ignored.
     The pick is a product with a one-hot matrix: exactly the picked value, and its gradient is
-    the one-hot matrix itself. The log-probabilities must be finite (0 * -inf would be nan where
-    PyTorch's index gives a number); ``log_softmax`` of finite logits always is."""
+    the one-hot matrix itself; a -inf log-probability off the target adds nothing (not
+    0 * -inf = nan), and one at the target gives inf, as PyTorch's."""
     return _classification_loss("nll_loss", log_probabilities, target, weight, ignore_index,
                                 reduction)
 
@@ -191,6 +201,10 @@ def cross_entropy(logits, target, weight=None, ignore_index=-100, reduction="mea
     nll_loss(log_softmax(logits, 1), target, weight, ignore_index) mixed with weight
     ``label_smoothing`` with the loss against the uniform distribution over the C classes; for
     (N, C) class probabilities, -sum_c w_c t[n, c] log_softmax(logits)[n, c] (smoothed alike).
+    A masked logit (-inf) has log_softmax -inf and softmax 0: off the target it adds nothing to
+    the loss (a finite loss, as PyTorch's) and its gradient is 0; at the target the loss is inf.
+    (With class probabilities, a 0 probability at a masked class adds 0, where PyTorch's
+    0 * -inf gives nan.)
     The exact formulas: :func:`_classification_loss`."""
     return _classification_loss("cross_entropy", log_softmax(logits, 1), target, weight,
                                 ignore_index, reduction, label_smoothing)

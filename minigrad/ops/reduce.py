@@ -101,12 +101,15 @@ def mean(x, axis=None, keepdims=False):
 
 class Max(_Reduction):
     """y = max of x over ``axes``.  VJP: dx = g at the maxima, shared equally between ties.
+    A slice holding a nan has the max nan, and its maxima are its nans (x == nan is false, so
+    they are found by isnan): the gradient goes to the nan elements, as PyTorch's ``max()``,
+    instead of g / 0 = nan everywhere. (PyTorch's ``amax`` gives nan everywhere there.)
     Saves: each element's share of g, an array made by forward; x only links the graph."""
 
     def forward(self, x):
         xp = backend.namespace_of(x)
         top = xp.max(x, axis=self.axes, keepdims=True)
-        is_top = xp.astype(x == top, x.dtype)
+        is_top = xp.astype((x == top) | (xp.isnan(x) & xp.isnan(top)), x.dtype)
         self.share = is_top / xp.sum(is_top, axis=self.axes, keepdims=True)
         return top if self.keepdims else xp.reshape(top, _reduced_shape(x.shape, self.axes))
 

@@ -31,7 +31,8 @@ def test_lstm_generator_makes_images_of_the_datasets_sizes():
                                      lambda shape: ConvDiscriminator(shape)])
 def test_conv_networks_refuse_sides_that_do_not_halve_twice(network):
     with pytest.raises(ValueError, match=r"Conv\w+: images must be square with a side that is a "
-                                         r"multiple of 4, got 1x10x10"):
+                                         r"multiple of 4 \(such as 8x8, 28x28 or 32x32\), got "
+                                         r"1x10x10"):
         network((1, 10, 10))
 
 

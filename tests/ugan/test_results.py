@@ -10,7 +10,7 @@ import pytest
 
 from ugan import jsonfile
 from ugan.results import cell, format_convergence, format_table, number, over_seeds, row_entry
-from ugan.study import run_study
+from ugan.study import _seed_mean, run_study
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = dict(steps=4, eval_every=2, checkpoint_every=2, batch_size=16, eval_samples=200)
@@ -162,3 +162,12 @@ def test_a_table_block_naming_a_missing_summary_is_an_error(tmp_path, capsys):
     assert make_tables().main(["--check", "--doc", str(doc)]) == 2
     assert "results/none.json" in capsys.readouterr().err
 
+
+
+def test_the_curves_of_a_study_average_the_steps_every_seed_evaluated():
+    """A seed whose run was continued to more steps also holds its former end's record (step 3
+    here): the averaged curve skips it rather than pairing it with another seed's step 4."""
+    plain = [{"step": 0, "loss": 1.0}, {"step": 4, "loss": 3.0}]
+    extended = [{"step": 0, "loss": 2.0}, {"step": 3, "loss": 9.0}, {"step": 4, "loss": 5.0}]
+    assert _seed_mean([plain, extended], ["loss"]) == [{"step": 0, "loss": 1.5},
+                                                       {"step": 4, "loss": 4.0}]

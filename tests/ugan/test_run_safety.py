@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fashion_files import idx_ubyte
-from tiny_runs import assert_same_run, tiny_config, train
+from fashion_files import idx_ubyte, write_split
+from tiny_runs import assert_extended_run, assert_same_run, tiny_config, train
 from ugan import jsonfile
 from ugan.__main__ import main
 from ugan.checkpoint import load_checkpoint
@@ -148,7 +148,7 @@ def test_divergence_keeps_the_last_good_checkpoint_and_its_history(tmp_path, pla
                        r"longer finite .* checkpoint of iteration 3 .* is kept"):
         diverging_trainer(tmp_path, 4, player).run(resume=True, progress=False)
     assert files_of(tmp_path, ("checkpoint.npz",)) == good
-    assert steps_in(tmp_path) == [0, 2]
+    assert steps_in(tmp_path) == [0, 2, 3]  # the former end's record (step 3) is kept
 
 
 def test_a_failed_save_leaves_the_history_at_the_checkpoint(tmp_path):
@@ -176,7 +176,7 @@ def test_a_history_line_cut_short_is_left_out_and_a_damaged_one_is_named(tmp_pat
     metrics = tmp_path / "cut" / "metrics.jsonl"
     metrics.write_text(metrics.read_text() + '{"step": 4, "modes_cov')  # a write cut short
     train(tmp_path / "cut", resume=True)
-    assert_same_run(tmp_path / "straight", tmp_path / "cut")
+    assert_extended_run(tmp_path / "straight", tmp_path / "cut", former_end=3)
     lines = metrics.read_text().splitlines(keepends=True)
     metrics.write_text("".join([lines[0], "{oops\n", *lines[1:]]))
     with pytest.raises(ValueError, match=f"{metrics}, line 2: not a metric record"):
@@ -291,6 +291,28 @@ def test_data_and_os_errors_are_one_line_and_a_non_zero_exit(tmp_path, capsys, c
     assert main([*argv, "--no-progress"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("error: ") and error.count("\n") == 1 and expected in error
+
+
+@pytest.mark.parametrize("experiment", ["conv", "lstm"])
+def test_images_the_networks_cannot_take_are_refused_before_the_run_folder(tmp_path, capsys,
+                                                                           experiment):
+    """10x10 Fashion-MNIST-layout images for the small networks (sides of a multiple of 4):
+    one line naming the experiment, the data's file and both sizes, exit 2, no run folder."""
+    data = tmp_path / "ten-by-ten"
+    data.mkdir()
+    rng = np.random.default_rng(0)
+    for prefix in ("train", "t10k"):
+        labels = np.repeat(np.arange(10), 30).astype(np.uint8)
+        write_split(data, prefix, rng.integers(0, 256, (300, 10, 10)), labels)
+    out = tmp_path / "run"
+    assert main([experiment, "--dataset", "fashion-mnist", "--data-dir", str(data), "--steps",
+                 "2", "--no-progress", "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {experiment} --networks small: the images of dataset "
+                            f"'fashion-mnist' ({data / 'train-images-idx3-ubyte'}")
+    assert error.count("\n") == 1 and "multiple of 4 (such as 8x8, 28x28 or 32x32), got " \
+        "1x10x10" in error
+    assert not out.exists()
 
 
 KILLS = 4

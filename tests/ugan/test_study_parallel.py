@@ -9,11 +9,13 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from ugan import parallel
 from ugan.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -215,3 +217,40 @@ def test_a_study_on_a_dask_cluster_survives_a_killed_worker(serial, local_cluste
     serial_out, serial_table = serial
     assert table == serial_table
     assert histories(tmp_path) == histories(serial_out)
+
+
+# a run that, asked to stop, waits until the other run has been asked too before it "saves":
+# a study that stopped its runs one after another would kill the first (STOP_SECONDS) unsaved
+WAITS_FOR_THE_OTHER = """
+import os, pathlib, signal, sys, time
+folder, me, other = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+def stop(number, frame):
+    (folder / f"{me}.asked").touch()
+    while not (folder / f"{other}.asked").exists():
+        time.sleep(0.01)
+    print(f"{me} kept its checkpoint", flush=True)
+    sys.exit(130)
+signal.signal(signal.SIGTERM, stop)
+(folder / f"{me}.ready").touch()
+while True:
+    time.sleep(0.01)
+"""
+
+
+def test_a_stopped_study_signals_all_its_runs_at_once_and_reports_what_each_kept(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(parallel, "STOP_SECONDS", 10)
+    names = ("K0-seed0", "K1-seed0")
+    commands = {name: ["-c", WAITS_FOR_THE_OTHER, str(tmp_path), name, other]
+                for name, other in zip(names, reversed(names))}
+
+    def stop_the_study_once_both_run():
+        while not all((tmp_path / f"{name}.ready").exists() for name in names):
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=stop_the_study_once_both_run, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        parallel.run_in_processes(commands, jobs=2, threads=1, progress=False, stream=sys.stderr)
+    reported = capsys.readouterr().err.splitlines()
+    assert sorted(reported) == [f"{name}: {name} kept its checkpoint" for name in names]

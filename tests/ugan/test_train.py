@@ -10,19 +10,24 @@ import pytest
 
 import minigrad as mg
 
-from tiny_runs import TINY_FLAGS, assert_same_run, tiny_config, train
+from tiny_runs import TINY_FLAGS, assert_extended_run, assert_same_run, tiny_config, train
 from ugan.__main__ import main
 from ugan.checkpoint import META_KEY, CheckpointError, load_checkpoint
 from ugan.experiments.mixture import MixtureExperiment
 from ugan.train import CHECKPOINT_NAME, GANTrainer, read_history
 
 
-def test_a_stopped_and_resumed_run_equals_an_uninterrupted_one(tmp_path):
+def test_a_run_continued_to_more_steps_equals_an_uninterrupted_one_and_keeps_its_records(
+        tmp_path):
+    """A run of 3 iterations evaluated at its end (step 3, off the --eval-every 2 grid);
+    continued to 6 it trains as a run of 6 did, and its record at step 3 stays (issue 36: no
+    record already written is deleted)."""
     train(tmp_path / "straight")
-    train(tmp_path / "stopped", steps=3)
+    assert [r["step"] for r in train(tmp_path / "stopped", steps=3)] == [0, 2, 3]
     history = train(tmp_path / "stopped", resume=True)
-    assert [r["step"] for r in history] == [0, 2, 4, 6]
-    assert_same_run(tmp_path / "straight", tmp_path / "stopped")
+    assert [r["step"] for r in history] == [0, 2, 3, 4, 6]
+    assert [r["step"] for r in read_history(tmp_path / "stopped")] == [0, 2, 3, 4, 6]
+    assert_extended_run(tmp_path / "straight", tmp_path / "stopped", former_end=3)
 
 
 @pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
@@ -177,7 +182,7 @@ def test_averaging_changes_training_and_a_resumed_run_equals_an_uninterrupted_on
     train(tmp_path / "straight", historical_averaging=0.1)
     train(tmp_path / "stopped", historical_averaging=0.1, steps=3)
     train(tmp_path / "stopped", resume=True, historical_averaging=0.1)
-    assert_same_run(tmp_path / "straight", tmp_path / "stopped")
+    assert_extended_run(tmp_path / "straight", tmp_path / "stopped", former_end=3)
     averaged, _ = load_checkpoint(tmp_path / "straight" / CHECKPOINT_NAME)
     plain, _ = load_checkpoint(tmp_path / "plain" / CHECKPOINT_NAME)
     assert any(name.startswith("avgD/") for name in averaged)

@@ -22,15 +22,17 @@ reads the CIFAR-10 python batches from ``--data-dir``.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from ugan import plots
-from ugan.data import load_cifar10, load_digits_images, load_fashion_mnist, load_mnist
+from ugan.data import (fashion_mnist_dir, load_cifar10, load_digits_images, load_fashion_mnist,
+                       load_mnist)
 from ugan.experiments.base import EVAL_CHUNK, Experiment, TrainingConfig, save_snapshot
 from ugan.metrics.classifier import trained_classifier
 from ugan.metrics.distances import mean_pairwise_distance
-from ugan.models.conv import ConvDiscriminator, ConvGenerator
+from ugan.models.conv import ConvDiscriminator, ConvGenerator, ImageShapeError
 from ugan.models.paper import dcgan_pair
 from ugan.options import option
 from ugan.results import cell, over_seeds
@@ -138,7 +140,22 @@ class ImageExperiment(Experiment):
                              f"{self.config.dataset!r} with {self.images.shape[1]} channels")
 
     def build_models(self):
-        return self.paper_models() if self.config.networks == "paper" else self.small_models()
+        """The networks of ``--networks``; images they cannot take are refused naming the data
+        they came from (before a run folder is made: the trainer builds them first)."""
+        try:
+            return self.paper_models() if self.config.networks == "paper" else self.small_models()
+        except ImageShapeError as error:
+            raise ValueError(f"{self.name} --networks {self.config.networks}: the images of "
+                             f"{self.data_source()} do not fit: {error}") from None
+
+    def data_source(self):
+        """Where the training images come from, for messages."""
+        c = self.config
+        if c.dataset == "digits":
+            return "scikit-learn's digits"
+        folder = c.data_dir if c.data_dir is not None else fashion_mnist_dir()
+        files = "data_batch_1..5" if c.dataset == "cifar10" else "train-images-idx3-ubyte[.gz]"
+        return f"dataset {c.dataset!r} ({Path(folder) / files})"
 
     def small_models(self):
         """(generator, discriminator) scaled to a CPU, of the ``demo`` presets."""

@@ -13,11 +13,16 @@ updates, and batch statistics would couple the real and the fake half of the bat
 from minigrad import nn
 
 
+class ImageShapeError(ValueError):
+    """Images of a size that these networks cannot take."""
+
+
 def _check_image_shape(owner, image_shape):
     channels, height, width = image_shape
     if height != width or height % 4:
-        raise ValueError(f"{owner}: images must be square with a side that is a multiple of 4, "
-                         f"got {channels}x{height}x{width}")
+        raise ImageShapeError(f"{owner}: images must be square with a side that is a multiple "
+                              f"of 4 (such as 8x8, 28x28 or 32x32), got "
+                              f"{channels}x{height}x{width}")
     return channels, height
 
 
