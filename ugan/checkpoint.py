@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from minigrad import backend
+from minigrad.optim import Optimizer
 from ugan.safe_files import replace_file
 
 META_KEY = "__meta__"
@@ -147,7 +148,7 @@ class CheckpointLayout:
         shaped after it)."""
         full = {}
         for prefix, obj in self._objects():
-            tensors = (obj.initial_state_tensors() if prefix.startswith("opt")
+            tensors = (obj.initial_state_tensors() if isinstance(obj, Optimizer)
                        else obj.state_tensors())
             full.update({f"{prefix}/{name}": (obj, name, tensor)
                          for name, tensor in tensors.items()})
