@@ -18,11 +18,8 @@ class HistoricalAverage:
             raise ValueError(f"HistoricalAverage: weight must be positive, got {weight}")
         self.params, self.weight = list(params), weight
         self.means = [mg.tensor(p.data, device=p.device) for p in self.params]  # copies
-        self.count = self._count_tensor(1)
-
-    def _count_tensor(self, count):
-        """The count as a float64 0-d tensor: state that a compiled step reads and replaces."""
-        return mg.full((), count, dtype="float64", device=self.params[0].device)
+        # The count as a float64 0-d tensor: state like the means, for compile and checkpoints.
+        self.count = mg.full((), 1, dtype="float64", device=self.params[0].device)
 
     def penalty(self):
         """weight * sum_p ||p - mean_p||^2, differentiable in the parameters."""
@@ -37,28 +34,13 @@ class HistoricalAverage:
             self.means = [mean + (p.detach() - mean) * (1.0 / self.count).astype(p.dtype)
                           for p, mean in zip(self.params, self.means)]
 
-    # -- as state of a compiled training step (minigrad.compile.state) ----------------------
-    def traced_state(self):
+    # -- the state protocol (minigrad.compile.state): compile and checkpoints -------------
+    def state_tensors(self, gradients=False):
         return {"count": self.count, **{str(i): mean for i, mean in enumerate(self.means)}}
 
-    def load_traced_state(self, arrays):
+    def load_state_tensors(self, arrays):
         self.count = mg.Tensor(arrays["count"])
         self.means = [mg.Tensor(arrays[str(i)]) for i in range(len(self.means))]
 
-    def traced_key(self):
+    def state_key(self):
         return (self.weight,)
-
-    def state_arrays(self):
-        return {str(position): mean.numpy() for position, mean in enumerate(self.means)}
-
-    def load_state_arrays(self, arrays, count):
-        if sorted(arrays, key=int) != [str(i) for i in range(len(self.params))]:
-            raise ValueError(f"HistoricalAverage: expected {len(self.params)} averages, got "
-                             f"{sorted(arrays)}")
-        for i, p in enumerate(self.params):
-            if tuple(arrays[str(i)].shape) != tuple(p.shape):
-                raise ValueError(f"HistoricalAverage: average {i} has shape "
-                                 f"{arrays[str(i)].shape}, its parameter {p.shape}")
-        self.means = [mg.tensor(arrays[str(i)], dtype=p.dtype, device=p.device)
-                      for i, p in enumerate(self.params)]
-        self.count = self._count_tensor(count)

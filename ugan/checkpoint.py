@@ -1,8 +1,8 @@
 """Checkpoints as ``.npz`` files that load with ``allow_pickle=False`` (loading never runs code).
 
-A checkpoint holds named float arrays (model parameters and buffers, optimizer states) and one
-JSON document (the iteration, the run's configuration, the random generator's state and the
-optimizers' scalar state). It is written to a temporary file and renamed, so a run killed while
+A checkpoint holds named float arrays (model parameters and buffers, optimizer states and step
+counts, averages, ensembles) and one JSON document (the iteration, the run's configuration, the
+random generator's state and the optimizers' hyperparameters). It is written to a temporary file and renamed, so a run killed while
 saving leaves the previous checkpoint intact. Its zip comment holds a SHA-256 digest of the rest of
 the file, so that a damaged file is refused whichever byte changed; the structure of what it
 holds is checked by its reader (``GANTrainer.load``), against the names, shapes and dtypes that
@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from minigrad import backend
+from minigrad.optim import Optimizer
 from ugan.safe_files import replace_file
 
 META_KEY = "__meta__"
@@ -33,6 +35,8 @@ END_RECORD_SIZE = 22
 MALFORMED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
              SyntaxError, tokenize.TokenError, NotImplementedError, struct.error, OverflowError,
              MemoryError, RecursionError)
+# Entries >= 0 in any checkpoint a run writes: Adam's mean of squares, the counts.
+NONNEGATIVE = ("/exp_avg_sq", "/step", "/count")
 ADVICE = ("the run cannot continue from it. Only the latest checkpoint is kept: without it, "
           "--resume starts the run again from iteration 0 and rewrites its metrics (choose another "
           "--out to keep this folder)")
@@ -114,75 +118,59 @@ class CheckpointLayout:
     """Where each part of a run's state lies in its checkpoint. ``models``, ``optimizers`` (Adam),
     ``averages`` (historical averages; none when they are off) and ``ensembles`` (ensembles of
     past discriminators, ``ugan.ensemble``; none when off) are dicts keyed by player, "G" or "D".
-    The arrays are named
+    Every one of them answers minigrad's state protocol (``minigrad.compile.state``), and its
+    ``state_tensors()`` are saved under a prefix per object: the player for a model, then
+    "opt", "avg" or "ens" and the player, as in
 
-        G/net.0.weight      a model's state_dict entry
+        G/net.0.weight      a model's parameter or buffer
         optG/3/exp_avg      a moment of the G optimizer's parameter 3 (exp_avg, exp_avg_sq)
+        optG/3/step         the steps parameter 3 has taken (a float64 0-d array)
         avgD/0              the historical average of D's parameter 0
+        avgD/count          the iterations that average holds (a float64 0-d array)
         ensD/2/0            parameter 0 of the ensemble's member 2 (0 is the newest)
 
-    and the metadata's "optimizers" entry holds, per player, the optimizer's hyperparameters and
-    its scalar state ({"3/step": 40}: parameter 3 has taken 40 steps). ``steps_per_iteration``
-    (default 1 for each) is how many steps a player's optimizer takes per iteration."""
+    The metadata's "optimizers" entry holds, per player, the optimizer's hyperparameters."""
 
-    def __init__(self, models, optimizers, averages, ensembles=None, steps_per_iteration=None):
+    def __init__(self, models, optimizers, averages, ensembles=None):
         self.models, self.optimizers, self.averages = models, optimizers, averages
         self.ensembles = ensembles or {}
-        self.steps_per_iteration = steps_per_iteration or {}
 
-    def optimizer_steps(self, prefix, step):
-        """The steps player ``prefix``'s optimizer has taken after iteration ``step``."""
-        return step * self.steps_per_iteration.get(prefix, 1)
-
-    def _state_objects(self):
-        """(array name prefix, object) of the averages and ensembles, which save
-        ``state_arrays()``."""
-        return ([(f"avg{prefix}", average) for prefix, average in self.averages.items()]
+    def _objects(self):
+        """(array name prefix, object) of every stateful object of the run."""
+        return ([(prefix, module) for prefix, module in self.models.items()]
+                + [(f"opt{prefix}", optimizer) for prefix, optimizer in self.optimizers.items()]
+                + [(f"avg{prefix}", average) for prefix, average in self.averages.items()]
                 + [(f"ens{prefix}", ensemble) for prefix, ensemble in self.ensembles.items()])
+
+    def _full_state(self):
+        """{array name: (object, its name for the entry, a tensor like the one saved)} of the
+        state saved after any iteration (an optimizer's, before its first step, as it will be
+        shaped after it)."""
+        full = {}
+        for prefix, obj in self._objects():
+            tensors = (obj.initial_state_tensors() if isinstance(obj, Optimizer)
+                       else obj.state_tensors())
+            full.update({f"{prefix}/{name}": (obj, name, tensor)
+                         for name, tensor in tensors.items()})
+        return full
 
     def arrays(self):
         """(arrays, the "optimizers" metadata) of the state as it is now."""
         arrays = {f"{prefix}/{name}": tensor.numpy()
-                  for prefix, module in self.models.items()
-                  for name, tensor in module.state_dict().items()}
-        optimizer_meta = {}
-        for prefix, optimizer in self.optimizers.items():
-            state = optimizer.state_dict()
-            scalars = {}
-            for position, entries in state["state"].items():
-                for key, value in entries.items():
-                    if isinstance(value, np.ndarray):
-                        arrays[f"opt{prefix}/{position}/{key}"] = value
-                    else:
-                        scalars[f"{position}/{key}"] = value
-            optimizer_meta[prefix] = {"hyperparameters": state["hyperparameters"],
-                                      "scalars": scalars}
-        for prefix, obj in self._state_objects():
-            for name, array in obj.state_arrays().items():
-                arrays[f"{prefix}/{name}"] = array
-        return arrays, optimizer_meta
+                  for prefix, obj in self._objects()
+                  for name, tensor in obj.state_tensors().items() if tensor is not None}
+        return arrays, self.optimizer_meta()
+
+    def optimizer_meta(self):
+        """The "optimizers" metadata (as JSON reads it back: betas are a list)."""
+        return {prefix: {"hyperparameters": {**optimizer.hyperparameters,
+                                             "betas": list(optimizer.hyperparameters["betas"])}}
+                for prefix, optimizer in self.optimizers.items()}
 
     def expected_arrays(self):
         """{name: (shape, dtype)} of the arrays saved after any iteration."""
-        expected = {f"{prefix}/{name}": (tensor.shape, np.dtype(tensor.dtype))
-                    for prefix, module in self.models.items()
-                    for name, tensor in module.state_dict().items()}
-        for prefix, optimizer in self.optimizers.items():
-            for position, p in enumerate(optimizer.params):
-                for key in optimizer.tensor_state_keys:
-                    expected[f"opt{prefix}/{position}/{key}"] = (p.shape, np.dtype(p.dtype))
-        for prefix, obj in self._state_objects():
-            for name, array in obj.state_arrays().items():
-                expected[f"{prefix}/{name}"] = (array.shape, array.dtype)
-        return expected
-
-    def expected_optimizer_meta(self, step):
-        """The "optimizers" metadata saved after iteration ``step`` (as JSON reads it back)."""
-        return {prefix: {"hyperparameters": {**optimizer.hyperparameters,
-                                             "betas": list(optimizer.hyperparameters["betas"])},
-                         "scalars": {f"{position}/step": self.optimizer_steps(prefix, step)
-                                     for position in range(len(optimizer.params))}}
-                for prefix, optimizer in self.optimizers.items()}
+        return {name: (tensor.shape, np.dtype(tensor.dtype))
+                for name, (_, _, tensor) in self._full_state().items()}
 
     def check_arrays(self, arrays, refuse):
         """Call ``refuse(problem)`` for arrays other than these names, shapes and dtypes, or
@@ -198,32 +186,44 @@ class CheckpointLayout:
                 refuse(f"holds {name} as {array.dtype} {array.shape}; this run has {dtype} {shape}")
             if not np.isfinite(array).all():
                 refuse(f"holds non-finite values in {name}: it was saved by a diverged run")
-            if name.endswith("/exp_avg_sq") and (array < 0).any():
+            if name.endswith(NONNEGATIVE) and (array < 0).any():
                 refuse(f"holds negative values in {name}, a running mean of squared gradients "
-                       "(>= 0 in any checkpoint Adam writes): it was altered")
+                       "or a count (>= 0 in any checkpoint a run writes): it was altered")
 
-    def load(self, arrays, step):
-        """Put checked ``arrays`` of iteration ``step`` into the models, optimizers, averages
-        and ensembles."""
-        for prefix, module in self.models.items():
-            module.load_state_dict({name[len(prefix) + 1:]: value
-                                    for name, value in arrays.items()
-                                    if name.startswith(prefix + "/")})
-        for prefix, optimizer in self.optimizers.items():
-            steps = self.optimizer_steps(prefix, step)
-            state = {position: {"step": steps, **{key: arrays[f"opt{prefix}/{position}/{key}"]
-                                                  for key in optimizer.tensor_state_keys}}
-                     for position in range(len(optimizer.params))}
-            optimizer.load_state_dict({"hyperparameters": optimizer.hyperparameters,
-                                       "state": state})
-        for prefix, average in self.averages.items():
-            average.load_state_arrays({name.split("/")[1]: value
-                                       for name, value in arrays.items()
-                                       if name.startswith(f"avg{prefix}/")}, count=step + 1)
-        for prefix, ensemble in self.ensembles.items():
-            ensemble.load_state_arrays({name[len(prefix) + 4:]: value
-                                        for name, value in arrays.items()
-                                        if name.startswith(f"ens{prefix}/")})
+    def load(self, arrays):
+        """Put checked ``arrays`` into the models, optimizers, averages and ensembles, each on
+        the device and with the dtype of the tensor it replaces."""
+        per_object = {}
+        for name, (obj, entry, like) in self._full_state().items():
+            per_object.setdefault(id(obj), (obj, {}))[1][entry] = backend.from_numpy(
+                arrays[name], like.device, like.dtype)
+        for obj, entries in per_object.values():
+            obj.load_state_tensors(entries)
+
+
+def upgrade_legacy_checkpoint(arrays, meta, refuse):
+    """(arrays, meta) of a checkpoint written before counts were state: the optimizers' step
+    counts, then JSON scalars in the metadata ({"G": {"hyperparameters": ..., "scalars":
+    {"3/step": 40}}}), become the arrays optG/3/step, and each historical average, which then
+    saved no count, gets avg<player>/count = iteration + 1 (one initial value, then one update
+    per iteration). A checkpoint of today's format is returned as it is; ``refuse(problem)`` is
+    called for one of neither format."""
+    optimizers = meta.get("optimizers")
+    if not isinstance(optimizers, dict) or not any(
+            isinstance(entry, dict) and "scalars" in entry for entry in optimizers.values()):
+        return arrays, meta
+    arrays, meta = dict(arrays), {**meta, "optimizers": {}}
+    for prefix, entry in optimizers.items():
+        if not isinstance(entry, dict) or sorted(entry) != ["hyperparameters", "scalars"]:
+            refuse(f"holds optimizer {prefix!r} as {entry!r}: neither today's format "
+                   f"(hyperparameters) nor the one before counts were arrays (hyperparameters, "
+                   f"scalars); {ADVICE}")
+        for name, count in entry["scalars"].items():
+            arrays[f"opt{prefix}/{name}"] = np.array(count, dtype=np.float64)
+        meta["optimizers"][prefix] = {"hyperparameters": entry["hyperparameters"]}
+    for prefix in sorted({name.split("/")[0] for name in arrays if name.startswith("avg")}):
+        arrays[f"{prefix}/count"] = np.array(meta["step"] + 1, dtype=np.float64)
+    return arrays, meta
 
 
 def generator_state_to_json(generator):

@@ -24,8 +24,8 @@ in place of f(theta_G, theta_D) (K = 0: the ensemble replaces unrolling). An ens
 n = 1 holds the current discriminator only: the plain GAN loss, bit for bit. The weights are
 an input of the compiled iteration (they change as the ensemble fills) and whether to push is
 a Python value baked into its program (two programs, each traced once). The snapshots are the
-ensemble's state: ``traced_state`` for ``minigrad.compile``, ``state_arrays`` for the
-checkpoint (``ugan.checkpoint.CheckpointLayout``). Batch norm's running statistics are not
+ensemble's state (``state_tensors``, minigrad's one state protocol), for ``minigrad.compile``
+and for the checkpoint (``ugan.checkpoint.CheckpointLayout``). Batch norm's running statistics are not
 kept: the members run in training mode on their own batch statistics, as f_K does.
 """
 
@@ -85,24 +85,13 @@ class DiscriminatorEnsemble:
             total = term if total is None else total + term
         return total
 
-    # -- as state of a compiled iteration (minigrad.compile.state) and of a checkpoint ------
-    def traced_state(self):
+    # -- the state protocol (minigrad.compile.state): compile and checkpoints -------------
+    def state_tensors(self, gradients=False):
         return {f"{i}/{j}": p for i, slot in enumerate(self.slots) for j, p in enumerate(slot)}
 
-    def load_traced_state(self, arrays):
+    def load_state_tensors(self, arrays):
         self.slots = [[mg.Tensor(arrays[f"{i}/{j}"]) for j in range(len(slot))]
                       for i, slot in enumerate(self.slots)]
 
-    def traced_key(self):
+    def state_key(self):
         return (self.size, self.every)
-
-    def state_arrays(self):
-        return {name: p.numpy() for name, p in self.traced_state().items()}
-
-    def load_state_arrays(self, arrays):
-        """Load the ``state_arrays`` of a checkpoint (checked by its reader for names, shapes
-        and dtypes)."""
-        params = list(self.discriminator.parameters())
-        self.slots = [[mg.tensor(arrays[f"{i}/{j}"], dtype=p.dtype, device=p.device)
-                       for j, p in enumerate(params)] for i in range(self.size)]
-

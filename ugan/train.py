@@ -35,7 +35,7 @@ import minigrad as mg
 from ugan import jsonfile
 from ugan.checkpoint import (CheckpointError, CheckpointLayout, check_same_config,
                              generator_from_json, generator_state_to_json, load_checkpoint,
-                             save_checkpoint)
+                             save_checkpoint, upgrade_legacy_checkpoint)
 from ugan.folder_lock import one_writer
 from ugan.iteration import UnrolledGAN
 
@@ -55,8 +55,7 @@ class GANTrainer:
         self.gan = gan = UnrolledGAN(experiment)
         self.layout = CheckpointLayout({"G": gan.generator, "D": gan.discriminator},
                                        {"G": gan.g_optimizer, "D": gan.d_optimizer},
-                                       gan.averages, gan.ensembles,
-                                       {"G": self.config.g_steps_per_d, "D": 1})
+                                       gan.averages, gan.ensembles)
 
     # -- state -----------------------------------------------------------------------------
     def save(self):
@@ -71,13 +70,14 @@ class GANTrainer:
         """Continue from the checkpoint at ``path``, refusing (CheckpointError) one that this run
         cannot continue exactly, before anything changes."""
         arrays, meta = load_checkpoint(path)
-        rng = self._check_checkpoint(arrays, meta, path)
-        self.layout.load(arrays, meta["step"])
+        arrays, rng = self._check_checkpoint(arrays, meta, path)
+        self.layout.load(arrays)
         self.gan.rng, self.gan.step = rng, meta["step"]
 
     def _check_checkpoint(self, arrays, meta, path):
         """Refuse a checkpoint whose metadata or arrays are not what this run saves after some
-        iteration 1..steps; returns its random generator."""
+        iteration 1..steps; returns its arrays (one of the format before counts were arrays
+        converted, ``upgrade_legacy_checkpoint``) and its random generator."""
         def refuse(problem):
             raise CheckpointError(f"checkpoint {path} {problem}")
 
@@ -92,12 +92,13 @@ class GANTrainer:
         saved = self.config.current_names(meta["config"], self.experiment.name)
         check_same_config(saved, dataclasses.asdict(self.config), path, ignore=RESUMABLE_CHANGES,
                           defaults=dataclasses.asdict(type(self.config)()))
+        arrays, meta = upgrade_legacy_checkpoint(arrays, meta, refuse)
         self.layout.check_arrays(arrays, refuse)
-        if meta["optimizers"] != self.layout.expected_optimizer_meta(step):
-            refuse(f"holds optimizer state other than this run's hyperparameters and Adam "
-                   f"step counts of {step} (the checkpoint's iteration)")
+        if meta["optimizers"] != self.layout.optimizer_meta():
+            refuse(f"holds optimizer settings {meta['optimizers']}; this run has "
+                   f"{self.layout.optimizer_meta()}")
         try:
-            return generator_from_json(meta["rng"])
+            return arrays, generator_from_json(meta["rng"])
         except (KeyError, ValueError, TypeError, OverflowError) as error:
             refuse(f"holds no valid PCG64 random generator state ({error!r})")
 

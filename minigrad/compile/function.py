@@ -7,7 +7,7 @@ signature replay the program on the new arrays and write the state back. The sig
 
 * the structure of the arguments; for each Tensor its shape, dtype, device and requires_grad;
   every other argument by value (it must be hashable: it is baked into the program);
-* for each state object its ``traced_key()`` and the names, shapes, dtypes and devices of the
+* for each state object its ``state_key()`` and the names, shapes, dtypes and devices of the
   tensors it holds;
 * which of those arrays are the same array (aliasing).
 
@@ -167,7 +167,7 @@ class CompiledFunction:
 def compile(fn=None, *, state=(), check=True, optimize=True):
     """Trace ``fn`` on its first call and replay the recorded program on later calls.
 
-    ``state``: the Modules, Optimizers, Tensors (or objects with ``traced_state``) that ``fn``
+    ``state``: the Modules, Optimizers, Tensors (or objects with ``state_tensors``) that ``fn``
     reads and replaces; their tensors are implicit inputs and outputs. ``check``: compare each
     program's first replay with an eager run. ``optimize``: run the passes (constant folding,
     common subexpressions, dead code). Usable as ``@compile`` or ``@compile(state=...)``."""

@@ -1,24 +1,30 @@
-"""State: the tensors a compiled function reads and replaces besides its arguments.
+"""The one state protocol: what a stateful object holds, for minigrad.compile and for checkpoints.
 
 A training step changes parameters, their gradients, optimizer moments, step counts, batch norm's
-running statistics. The compiled function is told which objects hold such state
-(``compile(fn, state=[model, optimizer])``); each of them answers three questions:
+running statistics. Every object that holds such state (``Module``, ``Optimizer``, and any object
+of the user's) answers three questions:
 
-* ``traced_state()``: ``{name: Tensor or None}``, the tensors it holds now. Before a call their
-  arrays become inputs of the program; after it, the arrays they hold then are its outputs.
-* ``load_traced_state(arrays)``: ``{name: array or None}``, write a replay's results back.
-* ``traced_key()``: a hashable summary of the Python values the program bakes in (hyperparameters,
-  training/eval mode). A program is reused only while the key and the names, shapes, dtypes and
-  devices of the state are what they were at its trace.
+* ``state_tensors(gradients=False)``: ``{name: Tensor or None}``, the tensors it holds now,
+  counts included (Adam's per-parameter ``step`` is a float64 0-d tensor like any other entry).
+  ``gradients=True`` adds the gradients of the parameters it owns (``"grad:" + name``): a
+  compiled step reads and replaces them, a checkpoint does not keep them.
+* ``load_state_tensors(arrays)``: ``{name: array or None}`` (arrays on the object's device, with
+  its dtypes), the entries it gave, loaded back.
+* ``state_key()``: a hashable summary of the Python values a compiled program bakes in
+  (hyperparameters, training/eval mode).
 
-``Module`` and ``Optimizer`` answer them; so can any object of the user's. A bare Tensor may be
-given too: its array is read before the call and replaced (``tensor.data = ...``) after.
+``minigrad.compile(fn, state=[model, optimizer])`` makes the arrays of ``state_tensors(
+gradients=True)`` inputs of its program before a call and loads its outputs back after it; a
+program is reused only while the key and the names, shapes, dtypes and devices of the state are
+what they were at its trace. A checkpoint (``ugan.checkpoint``) saves ``state_tensors()`` under a
+prefix per object. A bare Tensor may be given to compile too: its array is read before the call
+and replaced (``tensor.data = ...``) after.
 """
 
 from ..tensor import Tensor
 from ..tracing import CompileError
 
-PROTOCOL = ("traced_state", "load_traced_state", "traced_key")
+PROTOCOL = ("state_tensors", "load_state_tensors", "state_key")
 
 
 class _TensorState:
@@ -27,13 +33,13 @@ class _TensorState:
     def __init__(self, tensor):
         self.tensor = tensor
 
-    def traced_state(self):
+    def state_tensors(self, gradients=False):
         return {"tensor": self.tensor}
 
-    def load_traced_state(self, arrays):
+    def load_state_tensors(self, arrays):
         self.tensor.data = arrays["tensor"]
 
-    def traced_key(self):
+    def state_key(self):
         return ()
 
 
@@ -66,9 +72,9 @@ def snapshot(objects):
     the key is what a program traced from this state may be reused for."""
     cells, key = [], []
     for index, obj in enumerate(objects):
-        entries = obj.traced_state()
+        entries = obj.state_tensors(gradients=True)
         cells.extend((index, name, value) for name, value in entries.items())
-        key.append((obj.traced_key(),
+        key.append((obj.state_key(),
                     tuple((name, spec_of(value)) for name, value in entries.items())))
     return cells, tuple(key)
 
@@ -79,4 +85,4 @@ def write_back(objects, names, arrays):
     for (index, name), array in zip(names, arrays):
         per_object.setdefault(index, {})[name] = array
     for index, entries in per_object.items():
-        objects[index].load_traced_state(entries)
+        objects[index].load_state_tensors(entries)

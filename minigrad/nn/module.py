@@ -167,28 +167,27 @@ class Module:
             own[name].data = backend.array_from_numpy(array, own[name].device, own[name].dtype)
         return IncompatibleKeys(missing, unexpected)
 
-    # -- as state of a compiled function (minigrad.compile.state) --------------------------
-    def traced_state(self):
-        """Parameters, their gradients and buffers, by prefixed dotted name."""
+    # -- the state protocol (minigrad.compile.state): compile and checkpoints -------------
+    def state_tensors(self, gradients=False):
+        """Parameters and buffers by dotted name (``state_dict``'s names); with ``gradients``,
+        each parameter's gradient too, as ``"grad:" + name``."""
         state = {}
         for name, p in self.named_parameters():
-            state["param:" + name] = p
-            state["grad:" + name] = p.grad
-        for name, b in self.named_buffers():
-            state["buffer:" + name] = b
+            state[name] = p
+            if gradients:
+                state["grad:" + name] = p.grad
+        state.update(self.named_buffers())
         return state
 
-    def load_traced_state(self, arrays):
-        own = dict(self.named_parameters())
-        buffers = dict(self.named_buffers())
+    def load_state_tensors(self, arrays):
+        own = {**dict(self.named_parameters()), **dict(self.named_buffers())}
         for key, array in arrays.items():
-            kind, name = key.split(":", 1)
-            if kind == "grad":
-                own[name].grad = None if array is None else Tensor(array)
+            if key.startswith("grad:"):
+                own[key[5:]].grad = None if array is None else Tensor(array)
             else:
-                (own if kind == "param" else buffers)[name].data = array
+                own[key].data = array
 
-    def traced_key(self):
+    def state_key(self):
         """Training or eval mode, per sub-module (batch norm computes differently)."""
         return tuple((name, module.training) for name, module in self.named_modules())
 

@@ -74,21 +74,30 @@ class Optimizer:
         for p in self.params:
             p.grad = None
 
-    # -- as state of a compiled function (minigrad.compile.state) --------------------------
-    def traced_state(self):
-        """The tensor entries of every parameter's state, as "position/key"."""
+    # -- the state protocol (minigrad.compile.state): compile and checkpoints -------------
+    def state_tensors(self, gradients=False):
+        """The tensor entries of every parameter's state, counts included, as "position/key"
+        (an optimizer owns no gradients: ``gradients`` changes nothing)."""
         return {f"{position}/{key}": value
                 for position, p in enumerate(self.params) if p in self.state
                 for key, value in self.state[p].items()
                 if value is None or isinstance(value, Tensor)}
 
-    def load_traced_state(self, arrays):
+    def initial_state_tensors(self):
+        """What ``state_tensors`` gives once every parameter has taken a step, with the values
+        of before the first step: the names, shapes and dtypes of a full state."""
+        return {f"{position}/{key}": value
+                for position, p in enumerate(self.params)
+                for key, value in self._init_state(p).items()
+                if value is None or isinstance(value, Tensor)}
+
+    def load_state_tensors(self, arrays):
         for name, array in arrays.items():
             position, key = name.split("/")
             entries = self.state.setdefault(self.params[int(position)], {})
             entries[key] = None if array is None else Tensor(array)
 
-    def traced_key(self):
+    def state_key(self):
         """The hyperparameters, and any state entry that is a Python value (baked in)."""
         plain = tuple((position, key, value)
                       for position, p in enumerate(self.params) if p in self.state

@@ -114,7 +114,6 @@ CRAFTED = {
     "step past --steps": ("meta", lambda m: _set(m, "step", 10 ** 6)),
     "step as text": ("meta", lambda m: _set(m, "step", "3")),
     "step as a float": ("meta", lambda m: _set(m, "step", 3.0)),
-    "step off the optimizers' count": ("meta", lambda m: _set(m, "step", 2)),
     "config not an object": ("meta", lambda m: _set(m, "config", [1])),
     "another bit generator": ("meta", lambda m: _set(m, "rng", {**m["rng"],
                                                                  "bit_generator": "MT19937"})),
@@ -133,6 +132,10 @@ CRAFTED = {
     "a nan parameter": ("arrays", lambda a: _with_nan(a, "G/net.0.weight")),
     "a nan Adam state": ("arrays", lambda a: _with_nan(a, "optD/1/exp_avg_sq")),
     "a negative Adam second moment": ("arrays", lambda a: _with_nan(a, "optG/0/exp_avg_sq", -1.0)),
+    "a negative Adam step count": ("arrays", lambda a: _with_nan(a, "optG/0/step", -1.0)),
+    "a nan Adam step count": ("arrays", lambda a: _with_nan(a, "optD/2/step")),
+    "a step count of another dtype": ("arrays", lambda a: _set(
+        a, "optD/0/step", a["optD/0/step"].astype(np.float32))),
 }
 
 
