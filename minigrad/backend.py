@@ -18,6 +18,7 @@ the array API does not standardise (scatter-add) live here, behind one function 
 """
 
 import contextvars
+import importlib.util
 import math
 import os
 
@@ -163,6 +164,22 @@ def _cupy():
         raise RuntimeError(f"minigrad: cupy is installed but no CUDA GPU is usable: "
                            f"{error}") from error
     return cupy
+
+
+def cupy_installed():
+    """Whether cupy can be imported (without importing it)."""
+    return importlib.util.find_spec("cupy") is not None
+
+
+def cuda_available():
+    """Whether device "cuda" can be used: cupy is installed and sees a GPU (imports cupy)."""
+    if not cupy_installed():
+        return False
+    try:
+        _cupy()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _strict(device):
