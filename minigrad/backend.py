@@ -21,6 +21,7 @@ import contextvars
 import importlib.util
 import math
 import os
+import sys
 
 import numpy as np
 
@@ -180,6 +181,21 @@ def cuda_available():
     except RuntimeError:
         return False
     return True
+
+
+def synchronize():
+    """Wait until every GPU has finished the work queued on it, so that a clock read next sees it
+    done (cupy's kernels run asynchronously). Nothing to wait for when cupy was never imported:
+    then no tensor was ever on a GPU (nor when cupy sees no GPU)."""
+    cupy = sys.modules.get("cupy")
+    if cupy is None:
+        return
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception:  # cupy without a usable GPU (its own CUDA error types): nothing queued
+        return
+    for index in range(count):
+        cupy.cuda.Device(index).synchronize()
 
 
 def _strict(device):
