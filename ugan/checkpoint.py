@@ -155,7 +155,7 @@ class CheckpointLayout:
                         arrays[f"opt{prefix}/{position}/{key}"] = value
                     else:
                         scalars[f"{position}/{key}"] = value
-            optimizer_meta[prefix] = {"hyperparameters": state["hyperparameters"],
+            optimizer_meta[prefix] = {"hyperparameters": dict(optimizer.hyperparameters),
                                       "scalars": scalars}
         for prefix, obj in self._state_objects():
             for name, array in obj.state_arrays().items():
@@ -214,8 +214,8 @@ class CheckpointLayout:
             state = {position: {"step": steps, **{key: arrays[f"opt{prefix}/{position}/{key}"]
                                                   for key in optimizer.tensor_state_keys}}
                      for position in range(len(optimizer.params))}
-            optimizer.load_state_dict({"hyperparameters": optimizer.hyperparameters,
-                                       "state": state})
+            groups = [{**optimizer.hyperparameters, "params": list(range(len(optimizer.params)))}]
+            optimizer.load_state_dict({"state": state, "param_groups": groups})
         for prefix, average in self.averages.items():
             average.load_state_arrays({name.split("/")[1]: value
                                        for name, value in arrays.items()

@@ -1,6 +1,6 @@
 """Issue 35's optimizer habits against PyTorch: weight_decay in SGD and Adam, AdamW, RMSprop,
-changing the learning rate through param_groups, and the StepLR and CosineAnnealingLR
-schedules. Skipped without PyTorch."""
+changing the learning rate through param_groups, several parameter groups with their own
+settings, and the StepLR and CosineAnnealingLR schedules. Skipped without PyTorch."""
 
 import numpy as np
 import pytest
@@ -75,6 +75,59 @@ def test_param_groups_change_the_learning_rate():
         optimizer.param_groups[0]["momentum"] = 0.9
 
 
-def test_a_list_of_parameter_groups_is_refused_with_a_message():
-    with pytest.raises(TypeError, match="parameter groups .* one optimizer per group"):
-        mg.optim.SGD([{"params": [mg.ones(1, requires_grad=True)], "lr": 0.1}], lr=0.1)
+_GROUPED = {  # two groups: their own lr and weight_decay, the rest from the constructor
+    "SGD": lambda lib, groups: lib.optim.SGD(groups, lr=0.1, momentum=0.9),
+    "Adam": lambda lib, groups: lib.optim.Adam(groups, lr=0.01, betas=(0.8, 0.99)),
+    "AdamW": lambda lib, groups: lib.optim.AdamW(groups, lr=0.01),
+    "RMSprop": lambda lib, groups: lib.optim.RMSprop(groups, lr=0.01, alpha=0.9),
+}
+
+
+def _train_two_groups(lib, make_optimizer, add_later=False, schedule=None):
+    """Six steps of a two-layer model whose first layer is one group (lr 0.03, weight_decay
+    0.2) and whose second layer another (lr 0.005, the constructor's weight_decay); returns
+    the weights, the lrs after each step and the optimizer's state_dict."""
+    rng = np.random.default_rng(1)
+    w1, b1, w2 = (lib.tensor(rng.standard_normal(shape), requires_grad=True)
+                  for shape in [(3, 4), (4,), (4, 1)])
+    x, y = lib.tensor(rng.standard_normal((8, 3))), lib.tensor(rng.standard_normal((8, 1)))
+    first = {"params": [w1, b1], "lr": 0.03, "weight_decay": 0.2}
+    second = {"params": [w2], "lr": 0.005}
+    optimizer = make_optimizer(lib, [first] if add_later else [first, second])
+    if add_later:
+        optimizer.add_param_group(second)
+    scheduler = schedule(lib, optimizer) if schedule else None
+    lrs = []
+    for _ in range(6):
+        optimizer.zero_grad()
+        (((x @ w1 + b1).tanh() @ w2 - y) ** 2).mean().backward()
+        optimizer.step()
+        if scheduler:
+            scheduler.step()
+            lrs.append(scheduler.get_last_lr())
+    return [w.detach().numpy() for w in (w1, b1, w2)], lrs, optimizer.state_dict()
+
+
+@pytest.mark.parametrize("add_later", [False, True], ids=["constructor", "add_param_group"])
+@pytest.mark.parametrize("name", sorted(_GROUPED))
+def test_two_parameter_groups_train_to_torchs_weights(name, add_later):
+    ours, _, our_state = _train_two_groups(mg, _GROUPED[name], add_later)
+    theirs, _, their_state = _train_two_groups(torch, _GROUPED[name], add_later)
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    for our_group, their_group in zip(our_state["param_groups"], their_state["param_groups"],
+                                      strict=True):  # PyTorch's layout, its values
+        assert our_group == {key: their_group[key] for key in our_group}
+    assert sorted(our_state["state"]) == sorted(their_state["state"]) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("schedule", [
+    lambda lib, opt: lib.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5),
+    lambda lib, opt: lib.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4, eta_min=0.001)])
+def test_schedules_set_each_groups_learning_rate_as_torch(schedule):
+    ours, our_lrs, _ = _train_two_groups(mg, _GROUPED["SGD"], schedule=schedule)
+    theirs, their_lrs, _ = _train_two_groups(torch, _GROUPED["SGD"], schedule=schedule)
+    assert all(len(lrs) == 2 for lrs in our_lrs)
+    np.testing.assert_allclose(our_lrs, their_lrs, rtol=1e-12)
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
