@@ -85,6 +85,8 @@ class Adam(Optimizer):
     tensor_state_keys = ("exp_avg", "exp_avg_sq")
     nonnegative_state_keys = ("exp_avg_sq",)
     count_keys = ("step",)
+    pytorch_only = {**Optimizer.pytorch_only, "amsgrad": (False,),
+                    "decoupled_weight_decay": (False,)}
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(params, lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay)
@@ -127,6 +129,7 @@ class AdamW(Adam):
     ``weight_decay`` defaults to 0.01, as PyTorch's."""
 
     dropped_when_zero = ()  # AdamW's weight_decay is always among its hyperparameters
+    pytorch_only = {**Adam.pytorch_only, "decoupled_weight_decay": (True,)}
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)

@@ -28,6 +28,10 @@ class Optimizer:
     count_keys = ()  # the state entries that are counts kept as float64 0-d tensors (step)
     nonnegative_state_keys = ()  # the tensor entries that are running means of squares
     dropped_when_zero = ("weight_decay",)
+    # PyTorch's group settings that minigrad's optimizers do not have, and the values with which
+    # PyTorch's step is minigrad's: a PyTorch state dict that holds them loads
+    pytorch_only = {"maximize": (False,), "foreach": (None, False), "fused": (None, False),
+                    "capturable": (False,), "differentiable": (False,)}
 
     def __init__(self, params, **defaults):
         self.defaults, self.param_groups, self.state = defaults, [], {}
@@ -69,13 +73,18 @@ class Optimizer:
         """The hyperparameters of a group given as ``given`` (a dict; its "params" ignored): the
         defaults updated with it, a list (betas) as a tuple, checked."""
         name = type(self).__name__
-        unknown = sorted(set(given) - {"params"} - set(self.defaults))
+        for key, values in self.pytorch_only.items():
+            if key in given and given[key] not in values:
+                raise ValueError(f"{name}: {where} sets PyTorch's {key}={given[key]!r}; "
+                                 f"minigrad's {name} steps as {key}={values[0]!r} only")
+        unknown = sorted(set(given) - {"params"} - set(self.defaults) - set(self.pytorch_only))
         if unknown:
             raise ValueError(f"{name}: {where} sets {unknown}, which {name} has no use for; its "
                              f"hyperparameters are {sorted(self.defaults)}")
         settings = {key: tuple(value) if isinstance(value, list) else value
                     for key, value in {**self.defaults, **given}.items()
-                    if key != "params" and not (key in self.dropped_when_zero and value == 0)}
+                    if key != "params" and key not in self.pytorch_only
+                    and not (key in self.dropped_when_zero and value == 0)}
         check_hyperparameters(name, settings)
         return settings
 
@@ -203,7 +212,10 @@ class Optimizer:
             count = np.asarray(value, dtype=np.float64).reshape(())
             return Tensor(backend.from_numpy(count, param.device))
         if key not in self.tensor_state_keys:
-            return value.item() if isinstance(value, np.ndarray) else value
+            name = type(self).__name__
+            raise KeyError(f"{name}.load_state_dict: parameter {position} has state {key!r}, "
+                           f"which {name} does not keep (its state: "
+                           f"{sorted(self.count_keys + self.tensor_state_keys)})")
         if value is None:
             return None
         if tuple(value.shape) != param.shape:

@@ -10,6 +10,7 @@ class SGD(Optimizer):
     it is not 0)."""
 
     tensor_state_keys = ("momentum_buffer",)
+    pytorch_only = {**Optimizer.pytorch_only, "nesterov": (False,), "dampening": (0,)}
 
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
         super().__init__(params, lr=lr, momentum=momentum, weight_decay=weight_decay)

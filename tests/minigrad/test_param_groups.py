@@ -132,3 +132,14 @@ def test_a_schedule_scales_each_groups_own_lr():
     scheduler.step()
     assert scheduler.get_last_lr() == [0.05 * 0.5, 0.01 * 0.5]
     assert scheduler.state_dict() == {"base_lrs": [0.05, 0.01], "last_epoch": 1}
+
+
+def test_load_state_dict_refuses_state_the_optimizer_does_not_keep():
+    params = _model()
+    optimizer = _adam(params)
+    _steps(params, optimizer, 1)
+    saved = optimizer.state_dict()
+    saved["state"][1]["max_exp_avg_sq"] = saved["state"][1]["exp_avg_sq"]  # PyTorch's amsgrad
+    with pytest.raises(KeyError, match="parameter 1 has state 'max_exp_avg_sq', which Adam does "
+                                       r"not keep \(its state: \['exp_avg', 'exp_avg_sq', 'step'"):
+        _adam(_model()).load_state_dict(saved)
