@@ -1,5 +1,5 @@
-"""What every optimizer shares: its parameters, hyperparameters, per-parameter state, and
-saving/restoring that state."""
+"""What every optimizer shares: its parameter groups (each with its hyperparameters),
+per-parameter state, and saving/restoring that state."""
 
 from collections.abc import Mapping
 
