@@ -28,7 +28,7 @@ from .creation import (arange, bernoulli, default_generator, empty, eye, full, f
                        zeros_like)
 from .compile import CompileError, compile
 from .serialization import load, save
-from . import autograd, func, nn, optim, testing, utils
+from . import autograd, backends, func, nn, optim, testing, utils
 
 cat = concatenate  # PyTorch's names
 clamp = clip

@@ -18,8 +18,10 @@ the array API does not standardise (scatter-add) live here, behind one function 
 """
 
 import contextvars
+import importlib.util
 import math
 import os
+import sys
 
 import numpy as np
 
@@ -163,6 +165,37 @@ def _cupy():
         raise RuntimeError(f"minigrad: cupy is installed but no CUDA GPU is usable: "
                            f"{error}") from error
     return cupy
+
+
+def cupy_installed():
+    """Whether cupy can be imported (without importing it)."""
+    return importlib.util.find_spec("cupy") is not None
+
+
+def cuda_available():
+    """Whether device "cuda" can be used: cupy is installed and sees a GPU (imports cupy)."""
+    if not cupy_installed():
+        return False
+    try:
+        _cupy()
+    except RuntimeError:
+        return False
+    return True
+
+
+def synchronize():
+    """Wait until every GPU has finished the work queued on it, so that a clock read next sees it
+    done (cupy's kernels run asynchronously). Nothing to wait for when cupy was never imported:
+    then no tensor was ever on a GPU (nor when cupy sees no GPU)."""
+    cupy = sys.modules.get("cupy")
+    if cupy is None:
+        return
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception:  # cupy without a usable GPU (its own CUDA error types): nothing queued
+        return
+    for index in range(count):
+        cupy.cuda.Device(index).synchronize()
 
 
 def _strict(device):

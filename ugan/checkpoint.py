@@ -195,7 +195,7 @@ class CheckpointLayout:
         the device and with the dtype of the tensor it replaces."""
         per_object = {}
         for name, (obj, entry, like) in self._full_state().items():
-            per_object.setdefault(id(obj), (obj, {}))[1][entry] = backend.from_numpy(
+            per_object.setdefault(id(obj), (obj, {}))[1][entry] = backend.array_from_numpy(
                 arrays[name], like.device, like.dtype)
         for obj, entries in per_object.values():
             obj.load_state_tensors(entries)

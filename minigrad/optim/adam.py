@@ -7,7 +7,7 @@ from ..creation import full, zeros_like
 from ..tensor import Tensor
 from ..grad_mode import no_grad
 from ..ops.adam import AdamStep, MovingAverage, MovingAverageOfSquare
-from .optimizer import Optimizer, check_hyperparameters, with_weight_decay
+from .optimizer import Optimizer, with_weight_decay
 
 EPS_ROOT = 1e-39  # below float32's smallest normal number (1.2e-38): see adam_update
 
@@ -79,25 +79,28 @@ class Adam(Optimizer):
     The update is PyTorch's exactly: ``adam_update`` with ``eps_root=0`` (the optimizer's step
     is never differentiated, so it needs no guard for second derivatives). ``weight_decay``
     adds weight_decay * p to the gradient first, as PyTorch's Adam (kept among the
-    hyperparameters only when it is not 0)."""
+    hyperparameters only when it is not 0). Each parameter group steps with its own
+    hyperparameters."""
 
     tensor_state_keys = ("exp_avg", "exp_avg_sq")
     nonnegative_state_keys = ("exp_avg_sq",)
     count_keys = ("step",)
+    pytorch_only = {**Optimizer.pytorch_only, "amsgrad": (False,),
+                    "decoupled_weight_decay": (False,)}
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        decay = {"weight_decay": weight_decay} if weight_decay else {}
-        super().__init__(params, lr=lr, betas=tuple(betas), eps=eps, **decay)
+        super().__init__(params, lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay)
 
     def _init_state(self, param):
         return {"step": step_tensor(0, param), "exp_avg": zeros_like(param),
                 "exp_avg_sq": zeros_like(param)}
 
     def state_view(self, param):
-        """``param``'s state as an :class:`AdamState`: zeros and step 0 before its first step.
-        Unlike ``state_of`` it creates nothing; the tensors are the state's own (not copies)."""
+        """``param``'s state as an :class:`AdamState`, with its group's hyperparameters: zeros
+        and step 0 before its first step. Unlike ``state_of`` it creates nothing; the tensors are
+        the state's own (not copies)."""
         state = self.state.get(param)
-        settings = self.hyperparameters
+        settings = self.hyperparameters_of(param)
         if state is None:
             m, v, step = zeros_like(param), zeros_like(param), 0
         else:
@@ -106,20 +109,18 @@ class Adam(Optimizer):
 
     @no_grad()
     def step(self):
-        settings = {key: self.hyperparameters[key] for key in ("lr", "betas", "eps")}
-        for param in self.params:
-            if param.grad is None:
-                continue
+        for param, settings in self.params_with_grads():
             state = self.state_of(param)
             state["step"] = state["step"] + 1
             new_param, state["exp_avg"], state["exp_avg_sq"] = adam_update(
-                param.detach(), self._gradient(param), state["exp_avg"], state["exp_avg_sq"],
-                state["step"], eps_root=0.0, **settings)
+                param.detach(), self._gradient(param, settings), state["exp_avg"],
+                state["exp_avg_sq"], state["step"], lr=settings["lr"], betas=settings["betas"],
+                eps=settings["eps"], eps_root=0.0)
             param.data = new_param.data
 
-    def _gradient(self, param):
+    def _gradient(self, param, settings):
         """The gradient the step follows: with PyTorch's L2 term when weight_decay is set."""
-        return with_weight_decay(param, self.hyperparameters)
+        return with_weight_decay(param, settings)
 
 
 class AdamW(Adam):
@@ -127,18 +128,18 @@ class AdamW(Adam):
     first shrinks p to p (1 - lr weight_decay), then takes Adam's step on the gradient alone.
     ``weight_decay`` defaults to 0.01, as PyTorch's."""
 
+    dropped_when_zero = ()  # AdamW's weight_decay is always among its hyperparameters
+    pytorch_only = {**Adam.pytorch_only, "decoupled_weight_decay": (True,)}
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
-        super().__init__(params, lr=lr, betas=betas, eps=eps)
-        self.hyperparameters["weight_decay"] = weight_decay
-        check_hyperparameters(self)
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
     @no_grad()
     def step(self):
-        shrink = 1.0 - self.lr * self.hyperparameters["weight_decay"]
-        for param in self.params:
-            if param.grad is not None:
-                param.data = (param.detach() * shrink).data
+        for param, settings in self.params_with_grads():
+            shrink = 1.0 - settings["lr"] * settings["weight_decay"]
+            param.data = (param.detach() * shrink).data
         super().step()
 
-    def _gradient(self, param):
+    def _gradient(self, param, settings):
         return param.grad  # the decay is decoupled: not part of the gradient

@@ -1,6 +1,7 @@
 """Learning-rate schedules, PyTorch's ``torch.optim.lr_scheduler``: ``StepLR`` and
 ``CosineAnnealingLR``. Call ``scheduler.step()`` once per epoch, after ``optimizer.step()``;
-the optimizer's ``lr`` is set to the schedule's value at the new epoch count.
+each parameter group's ``lr`` is set to the schedule's value at the new epoch count, from that
+group's initial lr.
 
 Each value is computed in closed form from the epoch count (PyTorch's cosine schedule updates
 recursively; the two agree to float rounding)."""
@@ -9,29 +10,31 @@ import math
 
 
 class LRScheduler:
-    """What the schedules share: the optimizer, its initial lr, and the epoch count."""
+    """What the schedules share: the optimizer, each parameter group's initial lr
+    (``base_lrs``), and the epoch count."""
 
     def __init__(self, optimizer):
         self.optimizer = optimizer
-        self.base_lr = optimizer.lr
+        self.base_lrs = [group["lr"] for group in optimizer.param_groups]
         self.last_epoch = 0
 
-    def lr_at(self, epoch):
+    def lr_at(self, base_lr, epoch):
         raise NotImplementedError
 
     def step(self):
         self.last_epoch += 1
-        self.optimizer.lr = self.lr_at(self.last_epoch)
+        for group, base_lr in zip(self.optimizer.param_groups, self.base_lrs):
+            group["lr"] = self.lr_at(base_lr, self.last_epoch)
 
     def get_last_lr(self):
-        """[the current lr], a list as in PyTorch (one per parameter group; here one)."""
-        return [self.optimizer.lr]
+        """The current lr of each parameter group, a list as in PyTorch."""
+        return [group["lr"] for group in self.optimizer.param_groups]
 
     def state_dict(self):
-        return {"base_lr": self.base_lr, "last_epoch": self.last_epoch}
+        return {"base_lrs": list(self.base_lrs), "last_epoch": self.last_epoch}
 
     def load_state_dict(self, state):
-        self.base_lr, self.last_epoch = state["base_lr"], state["last_epoch"]
+        self.base_lrs, self.last_epoch = list(state["base_lrs"]), state["last_epoch"]
 
 
 class StepLR(LRScheduler):
@@ -42,8 +45,8 @@ class StepLR(LRScheduler):
         super().__init__(optimizer)
         self.step_size, self.gamma = step_size, gamma
 
-    def lr_at(self, epoch):
-        return self.base_lr * self.gamma ** (epoch // self.step_size)
+    def lr_at(self, base_lr, epoch):
+        return base_lr * self.gamma ** (epoch // self.step_size)
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -54,6 +57,6 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer)
         self.T_max, self.eta_min = T_max, eta_min
 
-    def lr_at(self, epoch):
-        return self.eta_min + (self.base_lr - self.eta_min) * \
+    def lr_at(self, base_lr, epoch):
+        return self.eta_min + (base_lr - self.eta_min) * \
             (1.0 + math.cos(math.pi * epoch / self.T_max)) / 2.0

@@ -1,10 +1,13 @@
-"""What every optimizer shares: its parameters, hyperparameters, per-parameter state, and
-saving/restoring that state."""
+"""What every optimizer shares: its parameter groups (each with its hyperparameters),
+per-parameter state, and saving/restoring that state."""
+
+from collections.abc import Mapping
 
 import numpy as np
 
 from .. import backend
 from ..tensor import Tensor
+from .param_group import ParamGroup, check_hyperparameters
 
 
 def with_weight_decay(param, hyperparameters):
@@ -14,55 +17,118 @@ def with_weight_decay(param, hyperparameters):
     return param.grad if not decay else param.grad + decay * param.detach()
 
 
-def check_hyperparameters(optimizer):
-    """Refuse, as PyTorch does, a setting no step can use: lr, eps, weight_decay, momentum or
-    alpha below 0 or nan (``not value >= 0`` is true for both), or a beta outside [0, 1)."""
-    name = type(optimizer).__name__
-    for key in ("lr", "eps", "weight_decay", "momentum", "alpha"):
-        value = optimizer.hyperparameters.get(key, 0.0)
-        if not value >= 0:
-            raise ValueError(f"{name}: invalid {key}: {value} (expected a number >= 0)")
-    for index, beta in enumerate(optimizer.hyperparameters.get("betas", ())):
-        if not 0 <= beta < 1:
-            raise ValueError(f"{name}: invalid beta parameter at index {index}: {beta} "
-                             "(expected 0 <= beta < 1)")
-
-
 class Optimizer:
+    """What every optimizer shares. ``params`` is an iterable of tensors (one group), or of dicts
+    as PyTorch's, ``{"params": [...], "lr": 0.1}``, each a group with its own hyperparameters;
+    the constructor's keyword arguments are the ``defaults`` that fill what a group leaves out.
+    A hyperparameter named in ``dropped_when_zero`` is kept in a group only when it is not 0, so
+    that the state dicts of optimizers without weight decay stay as they were."""
+
     tensor_state_keys = ()  # the state entries that are tensors shaped like the parameter
     count_keys = ()  # the state entries that are counts kept as float64 0-d tensors (step)
     nonnegative_state_keys = ()  # the tensor entries that are running means of squares
+    dropped_when_zero = ("weight_decay",)
+    # PyTorch's group settings that minigrad's optimizers do not have, and the values with which
+    # PyTorch's step is minigrad's: a PyTorch state dict that holds them loads
+    pytorch_only = {"maximize": (False,), "foreach": (None, False), "fused": (None, False),
+                    "capturable": (False,), "differentiable": (False,)}
 
-    def __init__(self, params, **hyperparameters):
-        self.params = list(params)
-        if self.params and isinstance(self.params[0], dict):
-            raise TypeError(f"{type(self).__name__}: parameter groups (a list of dicts, each with "
-                            "its own settings) are not supported: minigrad's optimizers have one "
-                            "group. Make one optimizer per group of settings")
-        if not self.params:
+    def __init__(self, params, **defaults):
+        self.defaults, self.param_groups, self.state = defaults, [], {}
+        self._group_of = {}  # id(parameter) -> its ParamGroup
+        if isinstance(params, Tensor):
+            raise TypeError(f"{type(self).__name__}: params must be an iterable of tensors or of "
+                            f"dicts (parameter groups), got one tensor of shape {params.shape}")
+        params = list(params)
+        if not params:
             raise ValueError(f"{type(self).__name__}: got an empty list of parameters")
-        for position, p in enumerate(self.params):
+        for group in params if isinstance(params[0], Mapping) else [{"params": params}]:
+            self.add_param_group(group)
+
+    def add_param_group(self, param_group):
+        """Add a group, PyTorch's: a dict with "params" (a tensor or an iterable of tensors) and
+        any of this optimizer's hyperparameters; the others are taken from ``defaults``."""
+        name, index = type(self).__name__, len(self.param_groups)
+        if not isinstance(param_group, Mapping) or "params" not in param_group:
+            raise TypeError(f"{name}: parameter group {index} must be a dict with a 'params' "
+                            f"entry, got {type(param_group).__name__}")
+        params = param_group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        if not params:
+            raise ValueError(f"{name}: parameter group {index} has no parameters")
+        seen = set(self._group_of)
+        for position, p in enumerate(params, start=len(self.params)):
             if not isinstance(p, Tensor) or not p.requires_grad or not p.is_leaf:
-                raise ValueError(f"{type(self).__name__}: parameter {position} must be a leaf "
-                                 "tensor that requires grad")
-        self.hyperparameters = hyperparameters
-        check_hyperparameters(self)
-        self.state = {}
+                raise ValueError(f"{name}: parameter {position} must be a leaf tensor that "
+                                 "requires grad")
+            if id(p) in seen:
+                raise ValueError(f"{name}: parameter {position} appears twice (in one group "
+                                 "or in two): each parameter belongs to one group")
+            seen.add(id(p))
+        group = ParamGroup(self, params, self._settings(param_group, f"parameter group {index}"))
+        self.param_groups.append(group)
+        self._group_of.update((id(p), group) for p in params)
+
+    def _settings(self, given, where):
+        """The hyperparameters of a group given as ``given`` (a dict; its "params" ignored): the
+        defaults updated with it, a list (betas) as a tuple, checked."""
+        name = type(self).__name__
+        for key, values in self.pytorch_only.items():
+            if key in given and given[key] not in values:
+                raise ValueError(f"{name}: {where} sets PyTorch's {key}={given[key]!r}; "
+                                 f"minigrad's {name} steps as {key}={values[0]!r} only")
+        unknown = sorted(set(given) - {"params"} - set(self.defaults) - set(self.pytorch_only))
+        if unknown:
+            raise ValueError(f"{name}: {where} sets {unknown}, which {name} has no use for; its "
+                             f"hyperparameters are {sorted(self.defaults)}")
+        settings = {key: tuple(value) if isinstance(value, list) else value
+                    for key, value in {**self.defaults, **given}.items()
+                    if key != "params" and key not in self.pytorch_only
+                    and not (key in self.dropped_when_zero and value == 0)}
+        check_hyperparameters(name, settings)
+        return settings
+
+    @property
+    def params(self):
+        """Every parameter, group after group (the numbering of ``state_dict``)."""
+        return [p for group in self.param_groups for p in group.params]
+
+    def _only_group(self, asked):
+        """The one parameter group; with several there is no one answer to ``asked``."""
+        if len(self.param_groups) != 1:
+            raise ValueError(f"{type(self).__name__}.{asked}: this optimizer has "
+                             f"{len(self.param_groups)} parameter groups, each with its own "
+                             "hyperparameters; read or set them in optimizer.param_groups[i]")
+        return self.param_groups[0]
+
+    @property
+    def hyperparameters(self):
+        """The hyperparameters of the one parameter group (a dict, read and written through).
+        With several groups there is no one set: this raises, pointing to ``param_groups``."""
+        return self._only_group("hyperparameters").hyperparameters
 
     @property
     def lr(self):
-        return self.hyperparameters["lr"]
+        return self._only_group("lr")["lr"]
 
     @lr.setter
     def lr(self, value):
-        self.hyperparameters["lr"] = value
+        self._only_group("lr")["lr"] = value
 
-    @property
-    def param_groups(self):
-        """PyTorch's ``optimizer.param_groups``: here always one group, a dict-like view whose
-        "params" are the parameters and whose other keys are the hyperparameters (so that
-        ``for g in opt.param_groups: g["lr"] = 0.01`` changes the learning rate)."""
-        return [ParamGroup(self)]
+    def hyperparameters_of(self, param):
+        """The hyperparameters of ``param``'s group."""
+        group = self._group_of.get(id(param))
+        if group is None:
+            raise KeyError(f"{type(self).__name__}: the {param.dtype} parameter of shape "
+                           f"{param.shape} is not one of this optimizer's")
+        return group.hyperparameters
+
+    def params_with_grads(self):
+        """(parameter, its group's hyperparameters) for each parameter that has a gradient."""
+        for group in self.param_groups:
+            for param in group.params:
+                if param.grad is not None:
+                    yield param, group.hyperparameters
 
     def state_of(self, param):
         """This parameter's state, created on first use."""
@@ -103,29 +169,46 @@ class Optimizer:
                       for position, p in enumerate(self.params) if p in self.state
                       for key, value in self.state[p].items()
                       if not (value is None or isinstance(value, Tensor)))
-        return (type(self).__name__, tuple(sorted(self.hyperparameters.items())), plain)
+        settings = tuple(tuple(sorted(g.hyperparameters.items())) for g in self.param_groups)
+        return (type(self).__name__, settings, plain)
 
     def state_dict(self):
-        """Hyperparameters and per-parameter state (by parameter position) as plain values and
-        numpy arrays, so that it can be saved without pickling."""
-        per_param = {}
-        for position, p in enumerate(self.params):
-            if p in self.state:
-                per_param[position] = {key: self._plain(key, value)
-                                       for key, value in self.state[p].items()}
-        return {"hyperparameters": dict(self.hyperparameters), "state": per_param}
+        """PyTorch's layout, ``{"state": {index: {key: value}}, "param_groups": [{**hyperparameters,
+        "params": [indices]}]}``, the indices numbering the parameters group after group; the
+        values are numpy arrays and plain numbers, so that it can be saved without pickling."""
+        state = {position: {key: self._plain(key, value) for key, value in self.state[p].items()}
+                 for position, p in enumerate(self.params) if p in self.state}
+        groups, start = [], 0
+        for group in self.param_groups:
+            groups.append({**group.hyperparameters,
+                           "params": list(range(start, start + len(group.params)))})
+            start += len(group.params)
+        return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict):
-        self.hyperparameters.update(state_dict["hyperparameters"])
-        check_hyperparameters(self)
-        self.state = {}
+        """Take the hyperparameters of each saved group and the state of each saved parameter,
+        matched to this optimizer's by their order (as PyTorch's)."""
+        name, saved_groups = type(self).__name__, state_dict["param_groups"]
+        sizes = [len(group.params) for group in self.param_groups]
+        saved_sizes = [len(group["params"]) for group in saved_groups]
+        if saved_sizes != sizes:
+            raise ValueError(f"{name}.load_state_dict: the state dict's parameter groups hold "
+                             f"{saved_sizes} parameters; this optimizer's hold {sizes}")
+        settings = [self._settings(saved, f"load_state_dict: parameter group {index}")
+                    for index, saved in enumerate(saved_groups)]
+        params = dict(zip((i for group in saved_groups for i in group["params"]), self.params))
+        state = {}
         for position, entries in state_dict["state"].items():
-            position = int(position)
-            if not 0 <= position < len(self.params):
-                raise KeyError(f"{type(self).__name__}.load_state_dict: state for parameter "
-                               f"{position}, but there are {len(self.params)} parameters")
-            self.state[self.params[position]] = {key: self._restore(key, value, position)
-                                                 for key, value in entries.items()}
+            param = params.get(int(position))
+            if param is None:
+                raise KeyError(f"{name}.load_state_dict: state for parameter {position}, but the "
+                               f"parameter groups hold parameters {sorted(params)}")
+            state[param] = {key: self._restore(key, value, param, position)
+                            for key, value in entries.items()}
+        for group, hyperparameters in zip(self.param_groups, settings):
+            group.hyperparameters.clear()
+            group.hyperparameters.update(hyperparameters)
+        self.state = state
 
     def _plain(self, key, value):
         """A state entry as a numpy array (tensors) or a Python number (counts)."""
@@ -133,13 +216,15 @@ class Optimizer:
             return int(value.item())
         return value.numpy() if isinstance(value, Tensor) else value
 
-    def _restore(self, key, value, position):
-        param = self.params[position]
+    def _restore(self, key, value, param, position):
         if key in self.count_keys:
             count = np.asarray(value, dtype=np.float64).reshape(())
             return Tensor(backend.array_from_numpy(count, param.device))
         if key not in self.tensor_state_keys:
-            return value.item() if isinstance(value, np.ndarray) else value
+            name = type(self).__name__
+            raise KeyError(f"{name}.load_state_dict: parameter {position} has state {key!r}, "
+                           f"which {name} does not keep (its state: "
+                           f"{sorted(self.count_keys + self.tensor_state_keys)})")
         if value is None:
             return None
         if tuple(value.shape) != param.shape:
@@ -153,31 +238,3 @@ class Optimizer:
                              "squares is finite and >= 0")
         return Tensor(backend.array_from_numpy(value, param.device, param.dtype))
 
-
-class ParamGroup:
-    """The one parameter group of an :class:`Optimizer`: ``group["params"]`` its parameters,
-    ``group[name]`` its hyperparameters, read and written through."""
-
-    def __init__(self, optimizer):
-        self._optimizer = optimizer
-
-    def __getitem__(self, key):
-        if key == "params":
-            return self._optimizer.params
-        return self._optimizer.hyperparameters[key]
-
-    def __setitem__(self, key, value):
-        if key == "params" or key not in self._optimizer.hyperparameters:
-            raise KeyError(f"param_groups: {key!r} cannot be set; the hyperparameters of "
-                           f"{type(self._optimizer).__name__} are "
-                           f"{sorted(self._optimizer.hyperparameters)}")
-        self._optimizer.hyperparameters[key] = value
-
-    def keys(self):
-        return ["params", *self._optimizer.hyperparameters]
-
-    def __contains__(self, key):
-        return key in self.keys()
-
-    def get(self, key, default=None):
-        return self[key] if key in self else default

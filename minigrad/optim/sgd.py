@@ -10,21 +10,19 @@ class SGD(Optimizer):
     it is not 0)."""
 
     tensor_state_keys = ("momentum_buffer",)
+    pytorch_only = {**Optimizer.pytorch_only, "nesterov": (False,), "dampening": (0,)}
 
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
-        decay = {"weight_decay": weight_decay} if weight_decay else {}
-        super().__init__(params, lr=lr, momentum=momentum, **decay)
+        super().__init__(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
 
     def _init_state(self, param):
         return {"momentum_buffer": None}
 
     @no_grad()
     def step(self):
-        lr, momentum = self.hyperparameters["lr"], self.hyperparameters["momentum"]
-        for param in self.params:
-            if param.grad is None:
-                continue
-            direction = with_weight_decay(param, self.hyperparameters)
+        for param, settings in self.params_with_grads():
+            lr, momentum = settings["lr"], settings["momentum"]
+            direction = with_weight_decay(param, settings)
             if momentum:
                 state = self.state_of(param)
                 buffer = state["momentum_buffer"]

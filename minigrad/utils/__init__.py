@@ -1,5 +1,6 @@
-"""PyTorch's ``torch.utils`` names: ``data`` (``TensorDataset``, ``DataLoader``)."""
+"""PyTorch's ``torch.utils`` names: ``data`` (``TensorDataset``, ``DataLoader``) and
+``benchmark`` (``Timer``)."""
 
-from . import data
+from . import benchmark, data
 
-__all__ = ["data"]
+__all__ = ["benchmark", "data"]

@@ -228,7 +228,7 @@ def test_adam_state_dict_uses_pytorchs_names_and_plain_values(device):
     problem = Quadratic()
     _, params, optimizer = _run(problem, OPTIMIZERS["adam"], device, steps=3)
     state = optimizer.state_dict()
-    assert state["hyperparameters"] == dict(lr=0.1, betas=(0.8, 0.99), eps=1e-8)
+    assert state["param_groups"] == [dict(lr=0.1, betas=(0.8, 0.99), eps=1e-8, params=[0, 1])]
     assert set(state["state"]) == {0, 1}
     for position, p in enumerate(params):
         entries = state["state"][position]
@@ -324,6 +324,6 @@ def test_load_state_dict_refuses_a_negative_or_non_finite_second_moment():
         with pytest.raises(ValueError, match="exp_avg_sq of parameter 1"):
             OPTIMIZERS["adam"](params).load_state_dict(state)
     state = copy.deepcopy(optimizer.state_dict())
-    state["hyperparameters"]["lr"] = -0.1
+    state["param_groups"][0]["lr"] = -0.1
     with pytest.raises(ValueError, match="Adam: invalid lr: -0.1"):
         OPTIMIZERS["adam"](params).load_state_dict(state)
