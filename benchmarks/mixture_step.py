@@ -19,7 +19,6 @@ import argparse
 import dataclasses
 import os
 import sys
-import time
 import tracemalloc
 
 from common import interleaved_ms

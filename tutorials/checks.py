@@ -10,7 +10,6 @@ import sys
 import numpy as np
 
 import minigrad as mg
-from minigrad.nn import functional_call
 from ugan.losses import discriminator_loss, generator_loss
 from ugan.unroll import discriminator_logits, surrogate_loss, unrolled_discriminators
 
