@@ -315,6 +315,24 @@ def test_images_the_networks_cannot_take_are_refused_before_the_run_folder(tmp_p
     assert not out.exists()
 
 
+@pytest.mark.parametrize("experiment", ["conv", "lstm", "stacked", "colour"])
+def test_the_paper_preset_refuses_images_of_a_size_the_paper_never_used(tmp_path, capsys,
+                                                                        experiment):
+    """8x8 MNIST-layout images, which the paper's networks would build for, are refused under
+    ``--preset paper`` (its networks are the paper's only at 28x28 and 32x32): one line naming
+    the experiment, the data's file and both sizes, exit 2, no run folder."""
+    data = mnist_folder(tmp_path / "eight", np.zeros((1300, 8, 8)), np.arange(1300) % 10)
+    out = tmp_path / "run"
+    assert main([experiment, "--preset", "paper", "--dataset", "mnist", "--data-dir", str(data),
+                 "--steps", "1", "--no-progress", "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert error == (f"error: {experiment} --networks paper: the paper's networks take 28x28 "
+                     f"(MNIST) or 32x32 (CIFAR-10) images, but dataset 'mnist' "
+                     f"({data / 'train-images-idx3-ubyte[.gz]'}) holds 8x8 images; use "
+                     "--networks small for other sizes\n")
+    assert not out.exists()
+
+
 KILLS = 4
 CHILD = ("import json, sys; from tiny_runs import train; "
          "train(sys.argv[1], True, **json.loads(sys.argv[2]))")

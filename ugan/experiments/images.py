@@ -39,6 +39,9 @@ from ugan.results import cell, over_seeds
 
 IMAGE_DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10")
 NETWORKS = ("small", "paper")
+# The image sides the paper's networks were built for: its MNIST experiments and CIFAR-10. They
+# would build at other sides, but they would no longer be the paper's networks.
+PAPER_IMAGE_SIDES = {28: "MNIST", 32: "CIFAR-10"}
 SNAPSHOT_IMAGES = 36  # images kept from every evaluation for the figures
 DIVERSITY_SAMPLES = 2000  # pairs enough for a mean distance to 3 digits, and about 0.1 s
 REAL_LABEL_IMAGES = 10000  # real images whose labels give the classes' shares in real data
@@ -73,7 +76,8 @@ class ImageConfig(TrainingConfig):
     d_width: int = option(16, "the small convolutional discriminator's width (channels)",
                           at_least=1)
     networks: str = option("small", "small: the CPU-sized networks (--g-width, --d-width); "
-                                    "paper: the paper's (ugan.models.paper, --width)",
+                                    "paper: the paper's (ugan.models.paper, --width), for 28x28 "
+                                    "or 32x32 images",
                            choices=NETWORKS)
     width: float = option(1.0, "the paper networks' width multiplier (1: the paper's sizes; "
                                "for colour, the model size X of its Table 3)", above=0)
@@ -124,6 +128,8 @@ class ImageExperiment(Experiment):
         super().__init__(config)
         images, self.labels = load_images(config.dataset, config.data_dir)
         self.images = images.astype(config.dtype)
+        if config.networks == "paper":
+            self.require_paper_sized_images()
         self._reference_distance = None
         self._real_classes = None
 
@@ -131,6 +137,17 @@ class ImageExperiment(Experiment):
     def image_shape(self):
         """(C, H, W) of the images the generator makes."""
         return tuple(self.transform_real(self.images[:1], np.random.default_rng(0)).shape[1:])
+
+    def require_paper_sized_images(self):
+        """Refuse images of a side the paper's networks were not built for (``PAPER_IMAGE_SIDES``),
+        before a classifier is trained or a run folder made: the networks would build, but they
+        would no longer be the paper's."""
+        height, width = self.images.shape[2:]
+        if not (height == width and height in PAPER_IMAGE_SIDES):
+            sides = " or ".join(f"{s}x{s} ({name})" for s, name in PAPER_IMAGE_SIDES.items())
+            raise ValueError(f"{self.name} --networks paper: the paper's networks take {sides} "
+                             f"images, but {self.data_source()} holds {height}x{width} images; "
+                             "use --networks small for other sizes")
 
     def require_single_channel(self, purpose):
         """Refuse a dataset whose images are not grey (CIFAR-10) for an experiment that needs
