@@ -4,19 +4,21 @@ Both modes differentiate the scalar  phi(x) = sum_k <v_k, fn(x)_k>  (v_k random,
 ``seed``), whose gradient is the vector-Jacobian product J^T v; a random v checks the whole
 VJP (a transposed Jacobian would not pass).
 
-* ``mode="directional"`` draws a few random directions u (one array per input
+* ``mode="directional"`` (the default) draws a few random directions u (one array per input
   that requires grad, all moved together) and compares, per direction, the analytical
-  <J^T v, u> = sum_i <grad_i phi, u_i> with  (phi(x + h u) - phi(x - h u)) / 2h.  It costs two
-  calls of ``fn`` per direction whatever the inputs' size, so higher orders need not shrink
-  to tiny shapes; a wrong element of J^T v moves <J^T v, u> for almost every u. Each u is a
-  unit vector (over all the inputs together), as e_j is below, so the tolerances mean the same
-  in both modes: a derivative along a unit vector. Its central difference errs by about
-  (h^2 / 6) D^3 phi[u, u, u], which includes mixed third derivatives that e_j never sees: in
-  a product of 30 factors near 2 they reach 2^27, enough to exceed ``atol`` where the exact
-  derivative is 0 (at two zero factors).
-* ``mode="elements"`` (the default until that case is settled) compares every element:
-  d phi/dx_j with (phi(x + h e_j) - phi(x - h e_j)) / 2h, two calls of ``fn`` per element. It
-  also names the element behind a failing direction.
+  <J^T v, u> = sum_i <grad_i phi, u_i> with a central difference of phi along u. It costs four
+  calls of ``fn`` per direction whatever the inputs' size, so higher orders need not shrink to
+  tiny shapes; a wrong element of J^T v moves <J^T v, u> for almost every u. Each u is a unit
+  vector (over all the inputs together), as e_j is below, so the tolerances mean the same in
+  both modes: a derivative along a unit vector. A plain central difference
+  D(h) = (phi(x + h u) - phi(x - h u)) / 2h errs by about (h^2 / 6) D^3 phi[u, u, u], which
+  includes mixed third derivatives that e_j never sees: in a product of 30 factors near 2 they
+  reach 2^27, enough to exceed ``atol`` where the exact derivative is 0 (at two zero factors).
+  So the compared number is Richardson's extrapolation (4 D(h/2) - D(h)) / 3, in which the h^2
+  terms cancel and the error is of order h^4.
+* ``mode="elements"`` compares every element, for diagnosis: d phi/dx_j with
+  (phi(x + h e_j) - phi(x - h e_j)) / 2h, two calls of ``fn`` per element. It names the element
+  behind a failing direction.
 
 ``gradcheck(fn, inputs, order=k)`` checks every order up to k, as HIPS autograd's
 ``check_grads`` does: after order 1, it checks the map (x, v) -> grad(<v, fn(x)>, x) computed
@@ -60,7 +62,7 @@ def _check_float64(tensors, what):
 
 
 def gradcheck(fn, inputs, order=1, eps=1e-6, atol=1e-7, rtol=1e-5, seed=0, max_reports=5,
-              mode="elements", directions=3):
+              mode="directional", directions=3):
     """Raise :class:`GradcheckError` unless the derivatives of ``fn`` of every order from 1 to
     ``order`` match finite differences.
 
@@ -88,7 +90,7 @@ def gradcheck(fn, inputs, order=1, eps=1e-6, atol=1e-7, rtol=1e-5, seed=0, max_r
 
 
 def gradgradcheck(fn, inputs, eps=1e-6, atol=1e-7, rtol=1e-5, seed=0, max_reports=5,
-                  mode="elements", directions=3):
+                  mode="directional", directions=3):
     """``gradcheck`` of order 2: first and second derivatives."""
     return gradcheck(fn, inputs, order=2, eps=eps, atol=atol, rtol=rtol, seed=seed,
                      max_reports=max_reports, mode=mode, directions=directions)
@@ -181,8 +183,13 @@ def _directional(phi, hosts, gradients, eps, generator, directions):
         norm = np.sqrt(sum(np.sum(d * d) for d in u.values())) or 1.0  # 0 if every input is empty
         u = {position: d / norm for position, d in u.items()}
         expected = float(sum(np.sum(g * u[position]) for position, g in gradients.items()))
-        numerical = (phi({p: hosts[p] + eps * d for p, d in u.items()})
-                     - phi({p: hosts[p] - eps * d for p, d in u.items()})) / (2 * eps)
+
+        def central(h):
+            return (phi({p: hosts[p] + h * d for p, d in u.items()})
+                    - phi({p: hosts[p] - h * d for p, d in u.items()})) / (2 * h)
+
+        # Richardson: D(h) = D + c h^2 + O(h^4), so (4 D(h/2) - D(h)) / 3 = D + O(h^4)
+        numerical = (4 * central(eps / 2) - central(eps)) / 3
         yield f"direction {k} (along inputs {sorted(u)})", expected, numerical
 
 

@@ -102,6 +102,24 @@ def test_directions_catch_one_wrong_second_derivative_of_a_large_input():
         gradcheck(WrongSecondDerivative.apply, large_leaf(), order=2, mode="directional")
 
 
+def test_directions_are_the_default_and_extrapolate_past_large_third_derivatives():
+    """The product of 30 factors near 2, two of them 0: its derivative along u is a polynomial
+    in the step whose h^2 term (mixed third derivatives, about 2^27 here) puts a plain central
+    difference off by more than atol. The extrapolated difference, exact up to h^4, passes."""
+    x = np.random.default_rng(5).uniform(1.5, 2.5, 30) * np.array([1.0, -1.0] * 15)
+    x[[3, 17]] = 0.0
+    product = leaf(x)
+    eps, atol = 1e-6, 1e-7
+    u = np.random.default_rng(0).standard_normal(30)
+    u /= np.linalg.norm(u)
+    plain = (np.prod(x + eps * u) - np.prod(x - eps * u)) / (2 * eps)
+    exact = sum(np.prod(np.delete(x, i)) * u[i] for i in range(30))  # 0: two zero factors
+    assert exact == 0 and abs(plain - exact) > atol
+    assert gradcheck(lambda t: t.prod(), product, order=2, eps=eps, atol=atol)
+    with pytest.raises(GradcheckError, match="for 3 direction"):  # the default mode
+        gradcheck(ScaledSquare.apply, leaf())
+
+
 def test_gradcheck_catches_a_nan_gradient():
     class NanGradient(ScaledSquare):
         def backward(self, g):
