@@ -22,7 +22,7 @@ more. Here "size" is the discriminator's channel width ``d_width`` against the g
 Evaluation draws 25,600 samples, as PacGAN and VEEGAN do: a perfect generator then misses a
 given mode with probability (1 - 1/1000)^25600 = e^-25.6, and its finite-sample KL to uniform is
 about (1000 - 1) / (2 * 25600) = 0.02. Scoring real stacked samples gives these values
-(tests/ugan/test_stacked_experiment.py).
+(tests/ugan/experiments/test_stacked.py).
 
 The ``paper`` preset is the ICLR version's Table 2 model (Appendix E, ``ugan.models.paper.
 stacked_pair``): the DCGAN generator at 1/8 of its widths against a discriminator ``d_size``

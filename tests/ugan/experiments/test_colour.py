@@ -1,6 +1,6 @@
 """The histogram JS divergence's known values, and the colour-digits experiment (paper Sec. 3.3.2)
 scored by the paper's metric: its data scores low and a one-colour generator high (the metric
-itself: test_colour_kde.py; the tiny run through the trainer: test_image_experiments.py)."""
+itself: ../metrics/test_colour_kde.py; the tiny run through the trainer: test_images.py)."""
 
 import math
 

@@ -1,7 +1,7 @@
 """The stacked-digits experiment (paper Sec. 3.3.1): real stacked data scores all 1000 modes,
 confidently, at the evaluation sample size, noise many modes but almost none confidently, and a
 collapsed generator one (the tiny run through
-the trainer: test_image_experiments.py)."""
+the trainer: test_images.py)."""
 
 import math
 
@@ -80,7 +80,7 @@ def test_config_from_names_an_unknown_option():
 
 def test_the_deepest_collapse_after_the_start_is_kept(experiment):
     """metrics.json keeps the fewest modes at any evaluation but the first (the untrained
-    generator's); a study tables them (test_image_experiments.py)."""
+    generator's); a study tables them (test_images.py)."""
     history = [{"step": step, "confident_modes": modes, "kl_to_uniform": 1.0, "diversity": 0.5}
                for step, modes in [(0, 5), (100, 40), (200, 12), (300, 30)]]
     fewest = experiment.final_metrics(history)["fewest_modes"]

@@ -1,6 +1,6 @@
 """The image experiments' networks: output shapes for the datasets' image sizes, clear errors,
 and the LSTM generator's column-by-column construction (the unrolled surrogate's gradient
-through them: test_unroll.py)."""
+through them: ../test_unroll.py)."""
 
 import numpy as np
 import pytest

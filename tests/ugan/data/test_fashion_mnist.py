@@ -1,6 +1,6 @@
 """Fashion-MNIST: the loader on small IDX files written here, its error when the Debian package
 is missing, and the installed files where the package is (the classifier of its images:
-test_classifier.py)."""
+../metrics/test_classifier.py)."""
 
 import numpy as np
 import pytest
