@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import minigrad as mg
 import minigrad.nn.functional as F
-from minigrad.testing import gradcheck, gradgradcheck
-from strategies import DEVICES, arrays, leaf, positive_arrays
+from minigrad.testing import gradcheck
+from strategies import DEVICES, arrays, check_derivatives, leaf, positive_arrays
 
 try:
     import torch
@@ -21,11 +21,10 @@ except ImportError:
 
 needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
 
-# Each finite-difference check costs two evaluations per input element (second-order ones two
-# backward passes), and the strict device is several times slower than numpy: keep the examples
-# few and small, so that the whole file runs in seconds.
+# Each composite is checked by check_derivatives (first and second derivatives against finite
+# differences, and its compiled program against eager), and the strict device is several times
+# slower than numpy: keep the examples few and small, so that the whole file runs in seconds.
 some_examples = settings(max_examples=10)
-few_examples = settings(max_examples=5)
 sides = st.integers(1, 3)
 reductions = st.sampled_from(["mean", "sum", "none"])
 
@@ -61,16 +60,8 @@ def _batch_norm_training(x, weight, bias):
 @pytest.mark.parametrize("ndim", [2, 4])
 @some_examples
 @given(data=st.data())
-def test_batch_norm_training_gradcheck(device, ndim, data):
-    assert gradcheck(_batch_norm_training, data.draw(batch_norm_inputs(device, ndim)))
-
-
-@pytest.mark.parametrize("device", DEVICES)
-@pytest.mark.parametrize("ndim", [2, 4])
-@few_examples
-@given(data=st.data())
-def test_batch_norm_training_gradgradcheck(device, ndim, data):
-    assert gradgradcheck(_batch_norm_training, data.draw(batch_norm_inputs(device, ndim)))
+def test_batch_norm_training_derivatives(device, ndim, data):
+    check_derivatives(_batch_norm_training, *data.draw(batch_norm_inputs(device, ndim)))
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -118,16 +109,8 @@ def _batch_norm_eval(x, running_mean, running_var, weight, bias):
 @pytest.mark.parametrize("ndim", [2, 4])
 @some_examples
 @given(data=st.data())
-def test_batch_norm_eval_gradcheck(device, ndim, data):
-    assert gradcheck(_batch_norm_eval, data.draw(batch_norm_eval_inputs(device, ndim)))
-
-
-@pytest.mark.parametrize("device", DEVICES)
-@pytest.mark.parametrize("ndim", [2, 4])
-@few_examples
-@given(data=st.data())
-def test_batch_norm_eval_gradgradcheck(device, ndim, data):
-    assert gradgradcheck(_batch_norm_eval, data.draw(batch_norm_eval_inputs(device, ndim)))
+def test_batch_norm_eval_derivatives(device, ndim, data):
+    check_derivatives(_batch_norm_eval, *data.draw(batch_norm_eval_inputs(device, ndim)))
 
 
 @pytest.mark.parametrize("ndim", [2, 4])
@@ -224,20 +207,10 @@ def loss_inputs(draw, device, target_low=-2.0):
 @pytest.mark.parametrize("device", DEVICES)
 @some_examples
 @given(data=st.data())
-def test_binary_cross_entropy_with_logits_gradcheck(device, data):
+def test_binary_cross_entropy_with_logits_derivatives(device, data):
     logits, target, reduction = data.draw(loss_inputs(device, target_low=0.0))
-    assert gradcheck(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction),
-                     (logits, target))
-
-
-@pytest.mark.parametrize("device", DEVICES)
-@few_examples
-@given(data=st.data())
-def test_binary_cross_entropy_with_logits_gradgradcheck(device, data):
-    logits, target, reduction = data.draw(loss_inputs(device, target_low=0.0))
-    assert gradgradcheck(
-        lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction),
-        (logits, target))
+    check_derivatives(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction),
+                      logits, target)
 
 
 def _bce_by_hand(logits, target):
@@ -287,17 +260,9 @@ def test_binary_cross_entropy_with_logits_rejects_unknown_reduction():
 @pytest.mark.parametrize("device", DEVICES)
 @some_examples
 @given(data=st.data())
-def test_mse_loss_gradcheck(device, data):
+def test_mse_loss_derivatives(device, data):
     prediction, target, reduction = data.draw(loss_inputs(device))
-    assert gradcheck(lambda p, t: F.mse_loss(p, t, reduction), (prediction, target))
-
-
-@pytest.mark.parametrize("device", DEVICES)
-@few_examples
-@given(data=st.data())
-def test_mse_loss_gradgradcheck(device, data):
-    prediction, target, reduction = data.draw(loss_inputs(device))
-    assert gradgradcheck(lambda p, t: F.mse_loss(p, t, reduction), (prediction, target))
+    check_derivatives(lambda p, t: F.mse_loss(p, t, reduction), prediction, target)
 
 
 @given(data=st.data())
@@ -330,12 +295,7 @@ def _lstm_cell(x, h, c, weight_ih, weight_hh, *biases):
 @pytest.mark.parametrize("device", DEVICES)
 @some_examples
 @given(data=st.data())
-def test_lstm_cell_gradcheck(device, data):
-    assert gradcheck(_lstm_cell, data.draw(lstm_cell_inputs(device)))
+def test_lstm_cell_derivatives(device, data):
+    check_derivatives(_lstm_cell, *data.draw(lstm_cell_inputs(device)))
 
 
-@pytest.mark.parametrize("device", DEVICES)
-@settings(max_examples=3)
-@given(data=st.data())
-def test_lstm_cell_gradgradcheck(device, data):
-    assert gradgradcheck(_lstm_cell, data.draw(lstm_cell_inputs(device)))
