@@ -8,10 +8,6 @@ import numpy as np
 
 from ugan.data.idx import fashion_mnist_dir, load_mnist
 
-CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
-           "Bag", "Ankle boot")
-
-
 def load_fashion_mnist(split="train", directory=None):
     """(images float32 (N, 1, 28, 28) in [-1, 1], labels int64 (N,)) of the "train" (60,000) or
     "test" (10,000) split. Pixel p in 0..255 becomes p / 127.5 - 1.
