@@ -106,6 +106,22 @@ def test_final_metrics_say_when_every_mode_stayed_covered():
     assert experiment.final_metrics(history)["all_modes_from_step"] is None
 
 
+
+def test_the_later_half_is_chosen_by_step_so_an_extended_runs_extra_record_moves_nothing():
+    """A run of 15 iterations extended to 90 (evaluations every 10) keeps its former final
+    record at step 15: the later half is still the evaluations from step 45 on, 50 to 90."""
+    def record(step):
+        return {"step": step, "modes_covered_strict": 8, "top_mode": 1 if step < 50 else 2,
+                "top_mode_mass": 0.5 if step < 50 else 0.25, "mode_counts": [1] * 8}
+
+    experiment = MixtureExperiment(MixtureExperiment.config_from())
+    straight = [record(step) for step in range(0, 100, 10)]
+    extended = [*straight[:2], record(15), *straight[2:]]
+    for history in (straight, extended):
+        later_half = experiment.final_metrics(history)["later_half"]
+        assert later_half == {"evaluations": 5, "mean_top_mode_mass": 0.25,
+                              "mean_modes_covered_strict": 8.0, "top_mode_changes": 0}
+
 def test_samples_off_the_modes_are_invisible_to_the_hq_columns_but_not_to_the_nearest_shares():
     """A collapsed blob between modes 0 and 1, nearer 0: no high-quality sample, so the HQ
     columns see nothing, while every sample still counts towards its nearest mode."""
