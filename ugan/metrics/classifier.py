@@ -296,7 +296,8 @@ def trained_classifier(dataset, data_dir=None):
     and folder (the default one as the folder it stands for), and kept on disk in
     ``cache_dir()`` as ``classifier-DATASET-DIGEST16-vCODE_VERSION.npz``: the weights and
     buffers, and the calibration and report as JSON. A cache file that cannot be read or does
-    not match is reported by a warning and replaced. Nothing is downloaded."""
+    not match is reported by a warning and replaced; a cache that cannot be written (read-only,
+    full) by a warning. Nothing is downloaded."""
     if dataset == "fashion-mnist" and data_dir is None:
         data_dir = fashion_mnist_dir()
     folder = None if dataset == "digits" or data_dir is None else Path(data_dir).resolve()
@@ -317,7 +318,11 @@ def _cached_classifier(dataset, splits, digest):
         except (ValueError, KeyError, TypeError) as error:
             warnings.warn(f"classifier cache {path} refused, retraining: {error}", stacklevel=3)
     classifier = fit_classifier(*splits)
-    _save(classifier, path, expected)
+    try:
+        _save(classifier, path, expected)
+    except OSError as error:  # a read-only or full cache: the run goes on, the next trains again
+        warnings.warn(f"classifier cache {path} not written, so the next process trains the "
+                      f"classifier again: {error}", stacklevel=3)
     return classifier
 
 

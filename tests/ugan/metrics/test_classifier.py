@@ -4,6 +4,7 @@ input checks, and the disk cache (reuse, refusal of bad files, keys)."""
 
 import json
 import math
+import re
 import shutil
 
 import numpy as np
@@ -161,6 +162,19 @@ def test_a_bad_cache_file_warns_once_and_is_retrained_and_rewritten(private_cach
     monkeypatch.setattr(classifier_module, "_TRAINED", {})
     monkeypatch.setattr(classifier_module, "fit_classifier", None)  # the rewritten file loads
     assert trained_classifier("digits").threshold == first.threshold
+
+
+def test_a_cache_that_cannot_be_written_warns_and_the_classifier_is_used(tmp_path, monkeypatch):
+    """A cache folder under a file (as a read-only or full disk would): the trained classifier
+    is still returned, and kept for the process; a warning names the file not written."""
+    (tmp_path / "a-file").write_text("x")
+    monkeypatch.setenv("UGAN_CACHE_DIR", str(tmp_path / "a-file" / "cache"))
+    folder = re.escape(str(tmp_path / "a-file" / "cache"))
+    with pytest.warns(UserWarning, match=rf"classifier cache {folder}/classifier-digits-.*\.npz "
+                                         "not written"):
+        digits = trained_classifier("digits")
+    assert digits.report["test_accuracy"] > 0.95
+    assert trained_classifier("digits") is digits
 
 
 @pytest.mark.parametrize("share", [0.9, classifier_module.PASS_SHARE])
