@@ -1,5 +1,5 @@
-"""Timing helpers shared by the benchmark scripts: best-of-N wall time of a callable, and
-contenders timed in one process, interleaved. Importing it keeps freed memory in the process
+"""Timing helpers shared by the benchmark scripts: contenders timed in one process,
+interleaved, and a printed row. Importing it keeps freed memory in the process
 (``minigrad.allocator``), as ``python -m ugan`` does, so that the scripts time what runs do."""
 
 import statistics
@@ -10,21 +10,9 @@ from minigrad import allocator
 allocator.keep_freed_memory_unless_disabled()
 
 
-def best_time(function, repeats=7, number=5):
-    """The best mean time (seconds) of ``number`` calls, over ``repeats`` rounds after a warm-up."""
-    function()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
-            function()
-        best = min(best, (time.perf_counter() - start) / number)
-    return best
-
-
 def row(name, seconds, baseline=None):
     ratio = f"{seconds / baseline:6.2f}x" if baseline else ""
-    return f"{name:<44s} {seconds * 1e3:9.3f} ms  {ratio}"
+    return f"{name:<60s} {seconds * 1e3:9.3f} ms  {ratio}"
 
 
 def interleaved_ms(contenders, iterations, block=1, warmup=3):
