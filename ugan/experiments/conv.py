@@ -132,6 +132,7 @@ class ConvExperiment(ImageExperiment):
             config.dtype)
         self._test_targets = None
         self._scale = None
+        self._distances = None  # the histograms of the latest evaluation's samples
 
     def test_targets(self):
         """``inference_images`` held-out test images (all of them if the split has fewer),
@@ -160,9 +161,7 @@ class ConvExperiment(ImageExperiment):
             record["reconstruction_mse"] = float(errors.mean())
             if step == c.steps:
                 record.update(self.final_reconstructions(generator, out_dir))
-                kept = np.concatenate(list(self.sample_chunks(
-                    generator, step, min(DISTANCE_SAMPLES, c.eval_samples))))
-                self.save_distances(*self.distance_histograms(kept), out_dir)
+                self.save_distances(*self._distances, out_dir)  # those of this evaluation
                 record.update(self.scale())
         return record
 
@@ -226,7 +225,8 @@ class ConvExperiment(ImageExperiment):
     def metrics(self, features, kept):
         """distance_js: the JS divergence between the histograms of pairwise distances within
         the first DISTANCE_SAMPLES kept images and within as many real reference images."""
-        counts, data_counts, _ = self.distance_histograms(kept)
+        self._distances = self.distance_histograms(kept)  # the final evaluation saves them
+        counts, data_counts, _ = self._distances
         return {"distance_js": js_divergence(counts, data_counts)}
 
     def save_distances(self, counts, data_counts, edges, out_dir):

@@ -83,8 +83,8 @@ def test_a_tiny_run_writes_finite_metrics_errors_and_distance_figure(tmp_path):
     assert history[-1]["scale_mean_image_mse"] > history[-1]["scale_nearest_neighbour_mse"] > 0
     distances = np.load(tmp_path / "distances.npz")
     assert distances["samples"].sum() == distances["data"].sum() == 64 * 63 // 2
-    assert js_divergence(distances["samples"], distances["data"]) == pytest.approx(
-        history[-1]["distance_js"])
+    # the histograms of the very samples that gave the final distance_js
+    assert js_divergence(distances["samples"], distances["data"]) == history[-1]["distance_js"]
     final = json.loads((tmp_path / "metrics.json").read_text())["final"]
     assert final["step"] == 4
     for name in ("distances.png", "metrics.png", "samples.png"):
