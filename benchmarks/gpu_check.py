@@ -98,7 +98,7 @@ def ring_parameters(device, size, nudge=0.0):
         with mg.no_grad():
             for p in params:
                 factor = 1.0 + nudge * signs.choice([-1.0, 1.0], size=p.shape)
-                p.data = (p * mg.tensor(factor, dtype=p.dtype, device=device)).data
+                p.data = p * mg.tensor(factor, dtype=p.dtype, device=device)
     for _ in range(size["iterations"]):
         trainer.gan.train_step()
     return [p.numpy().astype(np.float64) for p in params]

@@ -235,8 +235,8 @@ def _seed_grads(outputs, grad_outputs, caller):
                     f"{caller}: output {position} has shape {output.shape}; a gradient can be "
                     "created implicitly only for a scalar output. Pass the gradient of the "
                     "final result with respect to it (grad_outputs / gradient).")
-            xp = backend.namespace_of(output.data)
-            seed = Tensor(xp.ones_like(output.data))
+            xp = backend.namespace_of(output.array)
+            seed = Tensor(xp.ones_like(output.array))
         elif not isinstance(seed, Tensor):
             array = np.asarray(seed, dtype=backend.dtype_name(output.dtype))
             seed = Tensor(backend.to_device(array, output.device))

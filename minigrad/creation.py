@@ -102,13 +102,13 @@ def new_tensor(x, data, dtype=None, requires_grad=False):
 
 
 def zeros_like(x, requires_grad=False):
-    xp = backend.namespace_of(x.data)
-    return Tensor(xp.zeros_like(x.data), requires_grad=requires_grad)
+    xp = backend.namespace_of(x.array)
+    return Tensor(xp.zeros_like(x.array), requires_grad=requires_grad)
 
 
 def ones_like(x, requires_grad=False):
-    xp = backend.namespace_of(x.data)
-    return Tensor(xp.ones_like(x.data), requires_grad=requires_grad)
+    xp = backend.namespace_of(x.array)
+    return Tensor(xp.ones_like(x.array), requires_grad=requires_grad)
 
 
 def empty(*shape, dtype=None, device=None, requires_grad=False):

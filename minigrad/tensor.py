@@ -59,19 +59,41 @@ class Tensor:
 
     # -- the array -------------------------------------------------------------------------
     @property
-    def data(self):
-        """The raw backend array (numpy.ndarray, cupy.ndarray, ...), not a tensor as in
-        PyTorch: ``x.data.size`` is numpy's element count, and ``x.data.normal_()`` does not
-        exist. Use the tensor's own methods (``x.size()``), ``nn.init`` for in-place
-        initialisation, and ``with minigrad.no_grad():`` for changes outside autodiff."""
+    def array(self):
+        """The backend array behind this tensor (numpy.ndarray, cupy.ndarray, ...): shared, not
+        a copy. Writing into it bypasses the version counter; use the tensor's in-place methods
+        (``x.copy_``, ``x.add_``, ...) to change values that a graph may have recorded."""
         return self._data
 
-    @data.setter
-    def data(self, array):
-        """Replace the array behind this tensor outside of autodiff (as optimizers do).
+    @property
+    def data(self):
+        """A tensor that shares this tensor's array, cut from the graph and not requiring grad,
+        as PyTorch's ``x.data``: ``p.data.normal_()``, ``p.data -= lr * p.grad`` and
+        ``x.data.size()`` work as there. The raw array is :attr:`array`.
 
-        A graph recorded before the change and still used afterwards would silently compute
-        with the new values, so the version counter is bumped and backward refuses it."""
+        One difference, on purpose: it shares the version counter too (it is ``detach()``).
+        PyTorch's ``.data`` hides in-place changes from autograd, so a graph recorded before
+        them silently computes wrong gradients; here that graph refuses backward instead."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value):
+        """``x.data = other``: this tensor now holds ``other``'s array (any shape and dtype, as
+        in PyTorch, on the same device), outside of autodiff. A graph recorded before the change
+        and still used afterwards would silently compute with the new values, so the version
+        counter is bumped and backward refuses it."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"x.data = {type(value).__name__}: assign a tensor, as in PyTorch "
+                            "(x.data = minigrad.tensor(array), or x.copy_(array) to write the "
+                            "values into x's own array)")
+        if value.device != self.device:
+            raise RuntimeError(f"x.data = a tensor on {value.device}, but x is on "
+                               f"{self.device}; move it with .to({self.device!r}) first")
+        self._set_array(value._data)
+
+    def _set_array(self, array):
+        """Replace the array behind this tensor outside of autodiff (optimizers, state loading,
+        a compiled program's state write-back), bumping the version counter."""
         self._data = array
         self._version[0] += 1
 

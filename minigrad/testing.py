@@ -111,7 +111,7 @@ def _vjp_map(fn, inputs, seed):
         grads = grad(_as_tuple(fn(*xs)), [xs[i] for i in wrt], vs, create_graph=True,
                      allow_unused=True)
         return tuple(g if g is not None
-                     else Tensor(backend.namespace_of(xs[i].data).zeros_like(xs[i].data))
+                     else Tensor(backend.namespace_of(xs[i].array).zeros_like(xs[i].array))
                      for i, g in zip(wrt, grads))
 
     return vjps, inputs + cotangents

@@ -17,7 +17,7 @@ class HistoricalAverage:
         if weight <= 0:
             raise ValueError(f"HistoricalAverage: weight must be positive, got {weight}")
         self.params, self.weight = list(params), weight
-        self.means = [mg.tensor(p.data, device=p.device) for p in self.params]  # copies
+        self.means = [mg.tensor(p.array, device=p.device) for p in self.params]  # copies
         # The count as a float64 0-d tensor: state like the means, for compile and checkpoints.
         self.count = mg.full((), 1, dtype="float64", device=self.params[0].device)
 

@@ -61,7 +61,7 @@ class _UserNode(Node):
             raise TypeError(f"{self.user.__name__}.forward must return one Tensor, got "
                             f"{type(out).__name__}")
         self.out_stand_in = out
-        return out.data
+        return out.array
 
     def _saved(self):
         """The saved tensors, each stand-in of an input or of the output replaced by the

@@ -18,7 +18,7 @@ gradients=True)`` inputs of its program before a call and loads its outputs back
 program is reused only while the key and the names, shapes, dtypes and devices of the state are
 what they were at its trace. A checkpoint (``ugan.checkpoint``) saves ``state_tensors()`` under a
 prefix per object. A bare Tensor may be given to compile too: its array is read before the call
-and replaced (``tensor.data = ...``) after.
+and replaced (``tensor._set_array(...)``) after.
 """
 
 from ..tensor import Tensor
@@ -37,7 +37,7 @@ class _TensorState:
         return {"tensor": self.tensor}
 
     def load_state_tensors(self, arrays):
-        self.tensor.data = arrays["tensor"]
+        self.tensor._set_array(arrays["tensor"])
 
     def state_key(self):
         return ()

@@ -282,10 +282,10 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
         y, mean, var = standardize(x, axes, eps)  # one primitive, see minigrad.ops.normalize
         if running_mean is not None:
             with no_grad():
-                running_mean.data = ((1 - momentum) * running_mean.detach()
-                                     + momentum * mean.reshape((channels,))).data
+                running_mean._set_array(((1 - momentum) * running_mean.detach()
+                                         + momentum * mean.reshape((channels,))).array)
                 unbiased = (momentum * count / (count - 1)) * var.reshape((channels,))
-                running_var.data = ((1 - momentum) * running_var.detach() + unbiased).data
+                running_var._set_array(((1 - momentum) * running_var.detach() + unbiased).array)
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: eval mode needs running_mean and running_var")

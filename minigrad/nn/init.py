@@ -13,7 +13,7 @@ from ..creation import default_generator
 def _fill(tensor, array):
     tracing.refuse("an nn.init initialiser", "it draws on the host, and a replay would repeat "
                    "the trace's values; initialise outside the compiled function")
-    tensor.data = backend.array_from_numpy(np.asarray(array), tensor.device, tensor.dtype)
+    tensor._set_array(backend.array_from_numpy(np.asarray(array), tensor.device, tensor.dtype))
     return tensor
 
 

@@ -164,7 +164,7 @@ class Module:
                                  f"state, {target.shape} in the module")
             arrays[name] = array
         for name, array in arrays.items():
-            own[name].data = backend.array_from_numpy(array, own[name].device, own[name].dtype)
+            own[name]._set_array(backend.array_from_numpy(array, own[name].device, own[name].dtype))
         return IncompatibleKeys(missing, unexpected)
 
     # -- the state protocol (minigrad.compile.state): compile and checkpoints -------------
@@ -185,7 +185,7 @@ class Module:
             if key.startswith("grad:"):
                 own[key[5:]].grad = None if array is None else Tensor(array)
             else:
-                own[key].data = array
+                own[key]._set_array(array)
 
     def state_key(self):
         """Training or eval mode, per sub-module (batch norm computes differently)."""
@@ -194,7 +194,7 @@ class Module:
     def to(self, device):
         """Move every parameter and buffer to ``device`` (in place, like PyTorch)."""
         for _, tensor in list(self.named_parameters()) + list(self.named_buffers()):
-            tensor.data = backend.to_device(tensor.data, device)
+            tensor._set_array(backend.to_device(tensor.array, device))
         return self
 
     def cpu(self):
@@ -214,9 +214,9 @@ class Module:
 
     def _astype(self, dtype):
         for _, tensor in list(self.named_parameters()) + list(self.named_buffers()):
-            xp = backend.namespace_of(tensor.data)
+            xp = backend.namespace_of(tensor.array)
             if xp.isdtype(tensor.dtype, "real floating"):
-                tensor.data = xp.astype(tensor.data, getattr(xp, dtype))
+                tensor._set_array(xp.astype(tensor.array, getattr(xp, dtype)))
         return self
 
     def __repr__(self):

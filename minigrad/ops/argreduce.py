@@ -43,7 +43,7 @@ def pick(x, axis, index):
             offsets = offsets + (np.arange(n) * strides[a]).reshape(
                 (1,) * a + (n,) + (1,) * (index.ndim - a - 1))
     flat = index * strides[axis] + Tensor(backend.array_from_numpy(offsets, index.device))
-    taken = Take.apply(reshape(x, (-1,)), index=reshape(flat, (-1,)).data, axis=0)
+    taken = Take.apply(reshape(x, (-1,)), index=reshape(flat, (-1,)).array, axis=0)
     return reshape(taken, index.shape)
 
 

@@ -135,7 +135,7 @@ def _picked_shape(shape, key):
 
 def _is_integer_array(item):
     if isinstance(item, Tensor):
-        item = item.data
+        item = item.array
     if isinstance(item, list):
         kind = np.asarray(item).dtype
         if kind == np.bool_:
@@ -175,7 +175,7 @@ def getitem(x, key):
 
 
 def _is_boolean_mask(key):
-    item = key.data if isinstance(key, Tensor) else key
+    item = key.array if isinstance(key, Tensor) else key
     if isinstance(item, list):
         item = np.asarray(item)
     return hasattr(item, "dtype") and getattr(item, "ndim", 0) > 0 and \
@@ -186,7 +186,7 @@ def _masked(x, mask):
     """x[mask] for a boolean mask of x's leading axes (see :func:`getitem`)."""
     tracing.refuse(f"x[mask] on a tensor of shape {x.shape}",
                    "the result's shape depends on the mask's values; use where or masked_fill")
-    mask = mask.data if isinstance(mask, Tensor) else mask
+    mask = mask.array if isinstance(mask, Tensor) else mask
     if isinstance(mask, list):
         mask = backend.array_from_numpy(np.asarray(mask), x.device)
     if tuple(mask.shape) != x.shape[:mask.ndim]:
@@ -280,7 +280,7 @@ def _take(x, key, array_positions):
     # with ops, not raw arrays: an index computed from data stays part of a compiled program
     flat = reshape(to(index, x.device), (-1,))
     flat = where(flat < 0, flat + x.shape[axis], flat)
-    taken = Take.apply(x, index=flat.data, axis=axis)
+    taken = Take.apply(x, index=flat.array, axis=axis)
     return reshape(taken, x.shape[:axis] + index_shape + x.shape[axis + 1:])
 
 

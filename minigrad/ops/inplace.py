@@ -164,8 +164,8 @@ def setitem(x, key, value):
     name = f"x[...] = value (item assignment to a tensor of shape {x.shape})"
     _refuse_recorded(name, x, value, "x = where(mask, value, x) or x.masked_fill(mask, value)")
     keys = key if isinstance(key, tuple) else (key,)
-    keys = tuple(k.data if isinstance(k, Tensor) else k for k in keys)
-    array = value.data if isinstance(value, Tensor) else lift(value, x).data
+    keys = tuple(k.array if isinstance(k, Tensor) else k for k in keys)
+    array = value.array if isinstance(value, Tensor) else lift(value, x).array
     for part in (*keys, array):
         if hasattr(part, "shape") and backend.device_of(part) != x.device:
             raise RuntimeError(f"{name}: an index or the value is on "

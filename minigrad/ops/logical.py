@@ -83,8 +83,8 @@ def nonzero(x, as_tuple=False):
     ``as_tuple`` one int64 tensor per axis (what ``x[...]`` takes), as PyTorch's."""
     tracing.refuse(f"nonzero of a tensor of shape {x.shape}",
                    "the result's shape depends on the values")
-    xp = backend.namespace_of(x.data)
-    indices = [xp.astype(i, xp.int64) for i in xp.nonzero(x.data)]
+    xp = backend.namespace_of(x.array)
+    indices = [xp.astype(i, xp.int64) for i in xp.nonzero(x.array)]
     if as_tuple:
         return tuple(Tensor(i) for i in indices)
     return Tensor(xp.stack(indices, axis=1))

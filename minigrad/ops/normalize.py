@@ -87,5 +87,5 @@ def standardize(x, axes, eps):
     """(x_hat, mean, var): x standardized over ``axes`` with its own batch statistics, and those
     statistics as constant tensors (reduced axes kept)."""
     mean, var, inverse_std = batch_statistics(x, axes, eps)
-    x_hat = Standardize.apply(x, axes=axes, mean=mean.data, inverse_std=inverse_std.data)
+    x_hat = Standardize.apply(x, axes=axes, mean=mean.array, inverse_std=inverse_std.array)
     return x_hat, mean, var

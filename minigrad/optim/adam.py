@@ -116,7 +116,7 @@ class Adam(Optimizer):
                 param.detach(), self._gradient(param, settings), state["exp_avg"],
                 state["exp_avg_sq"], state["step"], lr=settings["lr"], betas=settings["betas"],
                 eps=settings["eps"], eps_root=0.0)
-            param.data = new_param.data
+            param._set_array(new_param.array)
 
     def _gradient(self, param, settings):
         """The gradient the step follows: with PyTorch's L2 term when weight_decay is set."""
@@ -138,7 +138,7 @@ class AdamW(Adam):
     def step(self):
         for param, settings in self.params_with_grads():
             shrink = 1.0 - settings["lr"] * settings["weight_decay"]
-            param.data = (param.detach() * shrink).data
+            param._set_array((param.detach() * shrink).array)
         super().step()
 
     def _gradient(self, param, settings):

@@ -30,4 +30,4 @@ class RMSprop(Optimizer):
             state = self.state_of(param)
             state["step"] = state["step"] + 1
             state["square_avg"] = alpha * state["square_avg"] + (1.0 - alpha) * g * g
-            param.data = (param.detach() - lr * g / (state["square_avg"].sqrt() + eps)).data
+            param._set_array((param.detach() - lr * g / (state["square_avg"].sqrt() + eps)).array)

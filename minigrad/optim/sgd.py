@@ -30,4 +30,4 @@ class SGD(Optimizer):
                 # may zero in place
                 direction = direction * 1.0 if buffer is None else momentum * buffer + direction
                 state["momentum_buffer"] = direction
-            param.data = (param.detach() - lr * direction).data
+            param._set_array((param.detach() - lr * direction).array)

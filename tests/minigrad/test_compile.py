@@ -177,11 +177,11 @@ def test_an_unhashable_static_argument_is_refused():
 def test_the_first_replay_is_checked_against_an_eager_run():
     """A value computed outside the ops (here numpy on the raw array) is frozen into the program
     without a trace-time error; the check of the first replay catches it."""
-    compiled = mg.compile(lambda x: x * mg.Tensor(np.sign(x.data)))
+    compiled = mg.compile(lambda x: x * mg.Tensor(np.sign(x.array)))
     compiled(mg.tensor([1.0, -2.0]))
     with pytest.raises(mg.CompileError, match="differs from its eager run in result 0"):
         compiled(mg.tensor([-1.0, 2.0]))
-    unchecked = mg.compile(lambda x: x * mg.Tensor(np.sign(x.data)), check=False)
+    unchecked = mg.compile(lambda x: x * mg.Tensor(np.sign(x.array)), check=False)
     unchecked(mg.tensor([1.0, -2.0]))
     assert unchecked(mg.tensor([-1.0, 2.0])).tolist() == [-1.0, -2.0]  # the frozen signs
 
@@ -316,7 +316,7 @@ def test_a_bare_tensor_as_state_is_written_back(device):
 
     def count(x):
         with mg.no_grad():
-            counter.data = (counter + x.sum()).data
+            counter.data = counter + x.sum()
         return counter * 1.0
 
     compiled = mg.compile(count, state=counter)

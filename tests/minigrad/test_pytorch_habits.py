@@ -124,8 +124,14 @@ def test_size_and_dim_keepdim_aliases():
         x.sum(1, dim=1)
 
 
-def test_data_is_documented_as_the_raw_array():
-    assert "not a tensor as in" in mg.Tensor.data.__doc__ and "x.size()" in mg.Tensor.data.__doc__
+def test_the_raw_array_is_array_and_data_is_a_tensor_sharing_it():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    assert type(x.array) is np.ndarray and x.array is x.detach().array
+    assert isinstance(x.data, mg.Tensor) and x.data.array is x.array
+    assert not x.data.requires_grad and x.data.is_leaf
+    with pytest.raises(TypeError, match=r"x\.data = ndarray: assign a tensor, as in PyTorch "
+                                        r"\(x\.data = minigrad\.tensor\(array\)"):
+        x.data = np.zeros(2)
 
 
 def test_dtype_helpers():

@@ -83,7 +83,7 @@ class WrongSecondDerivative(mg.Function):
         x = self.inputs[0]
         slope = np.full(x.shape, 3.0)
         slope[7, 11] = 4.0
-        offset = mg.Tensor((3.0 - slope) * x.data * x.data)  # a constant: keeps the value right
+        offset = mg.Tensor((3.0 - slope) * x.array * x.array)  # a constant: keeps the value right
         return (g * (mg.tensor(slope) * x * x + offset),)
 
 
@@ -141,7 +141,7 @@ class GradientToTheHost(mg.Function):
         return x * 2.0
 
     def backward(self, g):
-        return (mg.Tensor(mg.backend.to_device(g.data * 2.0, "cpu")),)
+        return (mg.Tensor(mg.backend.to_device(g.array * 2.0, "cpu")),)
 
 
 def test_a_gradient_on_another_device_is_named():
@@ -160,7 +160,7 @@ class RawCube(mg.Function):
 
     def backward(self, g):
         x = self.inputs[0]
-        return (g * mg.Tensor(3.0 * x.data * x.data),)
+        return (g * mg.Tensor(3.0 * x.array * x.array),)
 
 
 class Quartic(mg.Function):

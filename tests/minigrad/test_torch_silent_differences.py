@@ -56,6 +56,71 @@ def test_the_classic_loop_p_minus_equals_lr_grad_trains_to_torch_s_weights():
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
+def _train_through_data(model, x, y, steps=5, lr=0.1):
+    """The loop of older PyTorch code: updates written through ``p.data``, outside no_grad."""
+    for step in range(steps):
+        loss = ((model(x) - y) ** 2).mean()
+        for p in model.parameters():
+            p.grad = None
+        loss.backward()
+        for p in model.parameters():
+            if step % 2:
+                p.data -= lr * p.grad
+            else:
+                p.data.add_(p.grad, alpha=-lr)
+    return [p.detach().numpy() for p in model.parameters()]
+
+
+def test_updates_through_data_train_to_torch_s_weights():
+    torch.manual_seed(1)
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+    theirs = theirs.double()
+    ours = mg.nn.Sequential(mg.nn.Linear(3, 4), mg.nn.Tanh(), mg.nn.Linear(4, 1)).double()
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    before = [p.numpy().copy() for p in ours.parameters()]
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((8, 3)), rng.standard_normal((8, 1))
+    mine = _train_through_data(ours, mg.tensor(x), mg.tensor(y))
+    reference = _train_through_data(theirs, torch.tensor(x), torch.tensor(y))
+    for a, b, start in zip(mine, reference, before):
+        assert np.abs(a - start).max() > 1e-3  # the loop did train
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+def test_data_is_a_tensor_that_shares_storage_and_does_not_require_grad():
+    for lib in (mg, torch):
+        w = lib.ones(3, dtype=lib.float64, requires_grad=True)
+        d = w.data
+        assert isinstance(d, lib.Tensor) and not d.requires_grad and d.size() == w.size()
+        d.fill_(2.0)
+        assert w.tolist() == [2.0, 2.0, 2.0]
+        w.data.zero_()
+        assert w.tolist() == [0.0, 0.0, 0.0]
+        lib.manual_seed(0)
+        w.data.normal_()
+        assert w.data.abs().sum().item() > 0 and w.requires_grad
+
+
+def test_assigning_data_replaces_values_and_shape_like_torch():
+    for lib in (mg, torch):
+        w = lib.zeros(2, dtype=lib.float64, requires_grad=True)
+        w.data = lib.tensor([[1.0, 2.0, 3.0]], dtype=lib.float64)
+        assert w.shape == (1, 3) and w.tolist() == [[1.0, 2.0, 3.0]] and w.requires_grad
+        assert w.is_leaf
+        (w * 2.0).sum().backward()
+        assert w.grad.tolist() == [[2.0, 2.0, 2.0]]
+
+
+def test_a_graph_recorded_before_a_change_through_data_refuses_backward():
+    """Where torch's .data hides the change (and its backward would use the new values),
+    minigrad's shares the version counter, so the stale graph is refused."""
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    x.data.add_(1.0)
+    with pytest.raises(RuntimeError, match="in place|modified"):
+        y.backward()
+
+
 def test_minus_equals_on_a_free_leaf_keeps_it_a_leaf_that_requires_grad():
     (w, tw) = _pair([1.0, -2.0], requires_grad=True)
     for lib, t in ((mg, w), (torch, tw)):

@@ -14,7 +14,7 @@ def test_the_average_is_the_mean_of_every_value_so_far_and_the_penalty_pulls_tow
     assert average.penalty().item() == 0.0
     history = [p.numpy()]
     for _ in range(4):
-        p.data[...] = rng.standard_normal((3, 2))
+        p.array[...] = rng.standard_normal((3, 2))
         history.append(p.numpy())
         average.update()
     mean = np.mean(history, axis=0)
@@ -37,8 +37,8 @@ def test_the_count_is_state_like_the_means():
     state = average.state_tensors()
     assert sorted(state) == ["0", "count"] and state["count"].item() == 2.0
     restored = HistoricalAverage([p], weight=1.0)
-    restored.load_state_tensors({name: t.data for name, t in state.items()})
-    p.data[...] = 10.0
+    restored.load_state_tensors({name: t.array for name, t in state.items()})
+    p.array[...] = 10.0
     average.update()
     restored.update()
     assert restored.count.item() == 3.0

@@ -133,7 +133,7 @@ def diverging_trainer(out_dir, at_step, player="generator"):
         if trainer.gan.step == at_step:
             module = getattr(trainer.gan, player)
             first = next(module.parameters())
-            first.data = first.data * np.nan
+            first.data = first.detach() * np.nan
         return losses
 
     trainer.gan.train_step = train_step
@@ -210,7 +210,7 @@ class SeedOneDiverges(UnrolledGAN):
         losses = super().train_step()
         if self.config.seed == 1 and self.step == 2:
             first = next(self.generator.parameters())
-            first.data = first.data * np.nan
+            first.data = first.detach() * np.nan
         return losses
 
 

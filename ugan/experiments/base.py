@@ -205,7 +205,7 @@ class Experiment:
         if getattr(self, "_evaluating", None) is generator:
             yield generator
             return
-        buffers = {name: mg.tensor(b.data, device=b.device)
+        buffers = {name: mg.tensor(b.array, device=b.device)
                    for name, b in generator.named_buffers()}
         was_training = generator.training
         self._evaluating = generator

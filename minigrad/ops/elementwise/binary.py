@@ -27,9 +27,9 @@ def lift(value, like):
     if isinstance(value, Tensor):
         return value
     if isinstance(value, (bool, int, float)):
-        return Tensor(backend.scalar_like(value, like.data))
+        return Tensor(backend.scalar_like(value, like.array))
     if isinstance(value, np.generic):
-        return Tensor(backend.scalar_like(value.item(), like.data))
+        return Tensor(backend.scalar_like(value.item(), like.array))
     if isinstance(value, (list, tuple)):
         value = backend.array_from_numpy(np.asarray(value), like.device, like.dtype)
     return Tensor(value)
@@ -160,7 +160,7 @@ class Pow(Function):
 def power(x, exponent):
     """x ** exponent: :class:`PowConstant` for a Python number, :class:`Pow` otherwise."""
     if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
-        if isinstance(exponent, float) and not backend.namespace_of(x.data).isdtype(
+        if isinstance(exponent, float) and not backend.namespace_of(x.array).isdtype(
                 x.dtype, "real floating"):
             x = x.astype(DEFAULT_FLOAT)  # int ** float is float32 in PyTorch
         return PowConstant.apply(x, exponent=exponent)
@@ -184,7 +184,7 @@ class Maximum(Function):
         da = unbroadcast(Masked.apply(g, a, mask=self.share_a), a) if need_a else None
         db = None
         if need_b:  # b's share, 1 - share_a, by a recorded op (a compiled program recomputes it)
-            share_b = (1.0 - Tensor(self.share_a)).data
+            share_b = (1.0 - Tensor(self.share_a)).array
             db = unbroadcast(Masked.apply(g, b, mask=share_b), b)
         return da, db
 
@@ -223,7 +223,7 @@ class Where(Function):
 
 def where(condition, a, b):
     """Elementwise ``a if condition else b``; differentiable in a and b."""
-    condition = condition.data if isinstance(condition, Tensor) else condition
+    condition = condition.array if isinstance(condition, Tensor) else condition
     a, b = _lift_operands(a, b)
     if isinstance(condition, (bool, list, tuple)):
         condition = backend.array_from_numpy(np.asarray(condition, dtype=bool), a.device)

@@ -40,7 +40,7 @@ def result_dtype(a, b, true_division=False):
 def promote(a, b, true_division=False):
     """(a, b) both converted (differentiably) to :func:`result_dtype`; as they are if they
     already share it."""
-    same = a.dtype == b.dtype if type(a.data) is type(b.data) else \
+    same = a.dtype == b.dtype if type(a.array) is type(b.array) else \
         backend.dtype_name(a.dtype) == backend.dtype_name(b.dtype)  # arrays of two libraries
     if same and not (true_division and category(a.dtype) < _CATEGORY["f"]):
         return a, b

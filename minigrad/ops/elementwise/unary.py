@@ -140,7 +140,7 @@ class Abs(Function):
 
     def backward(self, g):
         x = self.inputs[0]
-        return (Masked.apply(g, x, mask=sign(x).data),)
+        return (Masked.apply(g, x, mask=sign(x).array),)
 
 
 def abs(x):

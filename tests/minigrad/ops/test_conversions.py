@@ -16,7 +16,7 @@ from strategies import check_derivatives
 def test_clone_is_a_copy_in_the_graph(device, x):
     leaf = S.leaf(x, device)
     copy = leaf.clone()
-    assert copy is not leaf and copy.data is not leaf.data and copy.requires_grad
+    assert copy is not leaf and copy.array is not leaf.array and copy.requires_grad
     np.testing.assert_array_equal(copy.numpy(), x)
     check_derivatives(lambda t: t.clone() * t, leaf)
 

@@ -43,9 +43,9 @@ def test_recorded_in_place_updates_have_the_derivatives_of_the_out_of_place_ops(
 
 def test_an_update_nothing_records_writes_into_the_array_and_bumps_the_version():
     x = mg.tensor([1.0, 2.0, 3.0])
-    array, version = x.data, x.version
+    array, version = x.array, x.version
     x.add_(1.0).mul_(2.0).clamp_(max=7.0)
-    assert x.data is array and x.version == version + 3
+    assert x.array is array and x.version == version + 3
     assert x.tolist() == [4.0, 6.0, 7.0]
     assert x.fill_(0.5).tolist() == [0.5] * 3 and x.zero_().tolist() == [0.0] * 3
 
