@@ -88,7 +88,7 @@ class Tensor:
                             "values into x's own array)")
         if value.device != self.device:
             raise RuntimeError(f"x.data = a tensor on {value.device}, but x is on "
-                               f"{self.device}; move it with .to({self.device!r}) first")
+                               f"{self.device}; move it with .to('{self.device}') first")
         self._set_array(value._data)
 
     def _set_array(self, array):

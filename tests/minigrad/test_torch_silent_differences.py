@@ -111,14 +111,72 @@ def test_assigning_data_replaces_values_and_shape_like_torch():
         assert w.grad.tolist() == [[2.0, 2.0, 2.0]]
 
 
+@pytest.mark.parametrize("fill", ["normal_", "uniform_", "zero_"])
+def test_initialising_through_data_writes_into_the_parameter(fill):
+    ours, theirs = mg.nn.Linear(30, 20).double(), torch.nn.Linear(30, 20).double()
+    for layer in (ours, theirs):
+        before = layer.weight.detach().numpy().copy()
+        getattr(layer.weight.data, fill)()
+        after = layer.weight.detach().numpy()
+        assert after.shape == (20, 30) and not np.any(after == before)
+        assert layer.weight.requires_grad and layer.weight.is_leaf
+        if fill == "zero_":
+            assert not after.any()
+        else:  # N(0, 1) or U(0, 1): PyTorch's defaults
+            assert abs(after.mean() - (0.0 if fill == "normal_" else 0.5)) < 0.1
+            assert (fill == "normal_") == (after.min() < 0.0)
+
+
+def test_assigning_data_can_change_the_dtype_like_torch():
+    x, tx = _pair([1.0, 2.0], requires_grad=True)
+    new = np.arange(6.0).reshape(2, 3)
+    x.data, tx.data = mg.tensor(new, dtype="float32"), torch.tensor(new, dtype=torch.float32)
+    for t in (x, tx):
+        (t * t).sum().backward()
+    assert x.dtype == np.float32 and x.grad.dtype == np.float32
+    _same(x, tx)
+    _same(x.grad, tx.grad)
+
+
+def test_assigning_data_shares_the_other_tensor_s_array_and_bumps_the_version():
+    x, tx = _pair([1.0, 2.0])
+    y, ty = _pair([3.0, 4.0])
+    version = x.version
+    x.data, tx.data = y, ty
+    y.add_(1.0)
+    ty.add_(1.0)
+    assert x.tolist() == tx.tolist() == [4.0, 5.0]
+    assert x.version > version
+
+
+def test_assigning_data_from_another_device_is_refused_naming_both():
+    x = mg.tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match=r"x\.data = a tensor on strict:device1, but x is on "
+                                           r"cpu; move it with \.to\('cpu'\) first"):
+        x.data = mg.tensor([1.0, 2.0], device="strict:device1")
+    assert x.device == "cpu" and x.tolist() == [1.0, 2.0]
+
+
+def test_the_raw_array_cannot_be_reassigned():
+    x = mg.tensor([1.0, 2.0])
+    with pytest.raises(AttributeError):
+        x.array = np.zeros(2)
+
+
 def test_a_graph_recorded_before_a_change_through_data_refuses_backward():
-    """Where torch's .data hides the change (and its backward would use the new values),
-    minigrad's shares the version counter, so the stale graph is refused."""
-    x = mg.tensor([1.0, 2.0], requires_grad=True)
-    y = (x * x).sum()
+    """Where torch's .data hides the change, its stale graph computes the gradient from the new
+    values; minigrad's shares the version counter, so the stale graph is refused."""
+    x, tx = _pair([1.0, 2.0], requires_grad=True)
+    torch_loss = (tx * tx).sum()
+    tx.data.add_(1.0)
+    torch_loss.backward()
+    assert tx.grad.tolist() == [4.0, 6.0]  # 2 (x + 1): not the gradient of the loss computed
+    loss = (x * x).sum()
     x.data.add_(1.0)
-    with pytest.raises(RuntimeError, match="in place|modified"):
-        y.backward()
+    with pytest.raises(RuntimeError, match=r"backward through Mul: its input 0 \(shape \(2,\)\) "
+                                           "was changed in place"):
+        loss.backward()
+    assert x.grad is None
 
 
 def test_minus_equals_on_a_free_leaf_keeps_it_a_leaf_that_requires_grad():
