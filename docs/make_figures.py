@@ -7,6 +7,7 @@
     python docs/make_figures.py --fashion-studies # also the 28x28 studies' (hours each)
     python docs/make_figures.py --fashion-studies study-lstm-fashion  # only that one's
     python docs/make_figures.py --no-demo --fashion-studies study-lstm-fashion  # and not the demo's
+    python docs/make_figures.py --no-demo --table2-studies  # Table 2 at the paper's settings
 
 Runs (or re-reads, if already finished) the demo of ``python -m ugan`` in runs/mixture-demo and
 copies its Figure 1 and metric curves into docs/figures/ and its table into README.md. With ``--paper-study``, does the same
@@ -17,6 +18,10 @@ commands of docs/reproduction.md). With ``--fashion-studies``, for the 28x28 stu
 docs/reproduction.md listed in ``FASHION_STUDIES``, the ones that have been run: run it after
 their commands there (``--jobs 2`` uses both cores), and it re-reads them; folder names after
 the flag choose some of them (a study whose runs are gone would be run again, for hours).
+``--table2-studies`` copies the figures and summaries of Table 2's studies at the paper's
+training settings (``TABLE2_STUDIES``) as their own command wrote them, without re-reading
+them: they trained from a frozen checkout whose revision their summaries name, and a re-read by
+this checkout would name its own.
 ``--no-demo`` leaves the demo's run and figures alone. Every study it runs or re-reads also
 has its summary.json kept as docs/results/FOLDER.json, which docs/make_tables.py makes the
 tables of docs/reproduction.md from; ``--demo-study`` keeps only that of the ring's demo study
@@ -64,6 +69,10 @@ FASHION_STUDIES = {
                                seeds=[0, 1, 2]),
 }
 
+# Table 2 at the paper's training settings, by the commands of docs/reproduction.md (`python -m
+# ugan study stacked --preset paper --steps 20000 ... --variant d-quarter ... --variant d-half`)
+TABLE2_STUDIES = ("study-stacked-paper-k0-10", "study-stacked-paper-k1-5")
+
 
 def copy_figures(run_dir, prefix, names=FIGURES, palette=()):
     """Copy the figures ``names`` of ``run_dir`` to docs/figures/PREFIX-NAME; those also in
@@ -97,6 +106,14 @@ def write_demo_table(histories):
     print(f"wrote the demo table into {readme}")
 
 
+def copy_study(study_dir):
+    """A finished image study's samples and metrics figures to docs/figures, its summary to
+    docs/results."""
+    copy_figures(study_dir, study_dir.name.removeprefix("study-"), ("samples.png", "metrics.png"),
+                 palette=("samples.png",))
+    keep_summary(study_dir)
+
+
 def keep_summary(study_dir):
     """Copy the study's summary.json to docs/results/FOLDER.json (FOLDER: the study's folder
     name)."""
@@ -121,11 +138,17 @@ def main():
     parser.add_argument("--no-demo", action="store_true",
                         help="leave the demo's run, figures and README table alone (its numbers "
                              "depend on the CPU's BLAS kernels)")
+    parser.add_argument("--table2-studies", nargs="*", metavar="FOLDER",
+                        help="also re-read (or run, for hours) Table 2's studies at the paper's "
+                             "settings and copy their figures; all of TABLE2_STUDIES, or only "
+                             "the named folders")
     args = parser.parse_args()
-    unknown = sorted(set(args.fashion_studies or ()) - set(FASHION_STUDIES))
-    if unknown:
-        parser.error(f"--fashion-studies: no study folder {', '.join(unknown)}; "
-                     f"expected some of {', '.join(FASHION_STUDIES)}")
+    for flag, chosen, known in (("--fashion-studies", args.fashion_studies, FASHION_STUDIES),
+                                ("--table2-studies", args.table2_studies, TABLE2_STUDIES)):
+        unknown = sorted(set(chosen or ()) - set(known))
+        if unknown:
+            parser.error(f"{flag}: no study folder {', '.join(unknown)}; "
+                         f"expected some of {', '.join(known)}")
     if not args.no_demo:
         write_demo_table(run_demo(ROOT / "runs" / "mixture-demo"))
         copy_figures(ROOT / "runs" / "mixture-demo", "demo")
@@ -144,9 +167,13 @@ def main():
     if args.fashion_studies is not None:
         for out in args.fashion_studies or FASHION_STUDIES:
             run_study(out_dir=ROOT / "runs" / out, **FASHION_STUDIES[out])
-            copy_figures(ROOT / "runs" / out, out.removeprefix("study-"),
-                         ("samples.png", "metrics.png"), palette=("samples.png",))
-            keep_summary(ROOT / "runs" / out)
+            copy_study(ROOT / "runs" / out)
+    if args.table2_studies is not None:
+        for out in args.table2_studies or TABLE2_STUDIES:
+            if not (ROOT / "runs" / out / "summary.json").is_file():
+                raise SystemExit(f"make_figures: {ROOT / 'runs' / out} has no summary.json; "
+                                 "run its command of docs/reproduction.md to the end first")
+            copy_study(ROOT / "runs" / out)
 
 
 if __name__ == "__main__":

@@ -115,6 +115,42 @@ def test_make_figures_fashion_studies_named_folders_only(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["study-colour-fashion"]
 
 
+def test_make_figures_copies_table2_studies_as_their_command_wrote_them(tmp_path, monkeypatch):
+    """--table2-studies FOLDER copies that study's figures (samples with a palette) and its
+    summary byte for byte, without re-reading its runs (a re-read would name this checkout's
+    revision, not the frozen one that trained them)."""
+    make_figures = _load_make_figures()
+    study = tmp_path / "runs" / "study-stacked-paper-k1-5"
+    study.mkdir(parents=True)
+    (study / "summary.json").write_text('{"revision": "7d3e735"}')
+    for name, colour in (("samples.png", (200, 30, 30)), ("metrics.png", (10, 10, 240))):
+        Image.new("RGB", (8, 6), colour).save(study / name)
+    monkeypatch.setattr(make_figures, "ROOT", tmp_path)
+    monkeypatch.setattr(make_figures, "run_study", lambda *args, **kwargs: pytest.fail("re-read"))
+    monkeypatch.setattr(sys, "argv", ["make_figures.py", "--no-demo", "--table2-studies",
+                                      "study-stacked-paper-k1-5"])
+    make_figures.main()
+    figures = tmp_path / "docs" / "figures"
+    assert sorted(p.name for p in figures.iterdir()) == [
+        "stacked-paper-k1-5-metrics.png", "stacked-paper-k1-5-samples.png"]
+    with Image.open(figures / "stacked-paper-k1-5-samples.png") as samples:
+        assert samples.mode == "P" and samples.convert("RGB").getpixel((3, 3)) == (200, 30, 30)
+    kept = tmp_path / "docs" / "results" / "study-stacked-paper-k1-5.json"
+    assert kept.read_bytes() == (study / "summary.json").read_bytes()
+
+
+def test_make_figures_table2_study_without_summary_stops_naming_it(tmp_path, monkeypatch):
+    make_figures = _load_make_figures()
+    monkeypatch.setattr(make_figures, "ROOT", tmp_path)
+    monkeypatch.setattr(sys, "argv", ["make_figures.py", "--no-demo", "--table2-studies"])
+    with pytest.raises(SystemExit, match=r"runs/study-stacked-paper-k0-10 has no summary\.json"):
+        make_figures.main()
+    monkeypatch.setattr(sys, "argv", ["make_figures.py", "--table2-studies", "study-k3"])
+    with pytest.raises(SystemExit):
+        make_figures.main()
+    assert not (tmp_path / "docs").exists()
+
+
 def test_make_figures_no_demo_leaves_the_demo_alone(tmp_path, monkeypatch):
     """--no-demo: the demo is neither run nor copied nor tabled (here: nothing else is asked
     for)."""
