@@ -1,0 +1,118 @@
+"""The numbers that docs/reproduction.md's sentences quote about Table 2 at the paper's settings,
+re-computed from the study summary in docs/results/ and found in the text, so that a sentence
+cannot keep a number its study no longer gives, nor claim an order ("every K=10 run above every
+K=0 run") that the per-seed values do not show."""
+
+from pathlib import Path
+
+import pytest
+
+from ugan import jsonfile
+from ugan.results import number
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+TEXT = " ".join((DOCS / "reproduction.md").read_text().split())  # line breaks as spaces
+README = " ".join((ROOT / "README.md").read_text().split())
+
+
+def summary(name):
+    return jsonfile.read(DOCS / "results" / f"{name}.json")
+
+
+def row(study, name):
+    return {**study["baselines"], **study["runs"]}[name]
+
+
+def mean_se(stat):
+    """``mean ± se`` as the tables write it."""
+    return f"{number(stat['mean'])} ± {stat['se']:.2g}"
+
+
+def percent(stat):
+    return f"{100 * stat['mean']:.2g}% ± {100 * stat['se']:.2g}%"
+
+
+def span(stat):
+    """``lowest to highest`` of the per-seed values."""
+    return f"{number(min(stat['values']))} to {number(max(stat['values']))}"
+
+
+def fewest_during_training(stat):
+    return stat["extras"]["fewest confident modes during training"]["value"]
+
+
+@pytest.fixture(scope="module")
+def k0_10():
+    return summary("study-stacked-paper-k0-10")
+
+
+def quoted(*phrases, text=TEXT, where="reproduction.md"):
+    for phrase in phrases:
+        assert phrase in text, f"{where} does not say {phrase!r}"
+
+
+def test_the_quarter_discriminator_sentences(k0_10):
+    k0, k10 = row(k0_10, "d-quarter, K=0"), row(k0_10, "d-quarter, K=10")
+    untrained, real = row(k0_10, "untrained generator"), row(k0_10, "real data")
+    quoted(f"{mean_se(k0['modes_covered'])} modes at K=0 ({span(k0['modes_covered'])};",
+           f"{mean_se(k10['modes_covered'])} at K=10 ({span(k10['modes_covered'])};",
+           f"falls from {mean_se(k0['kl_to_uniform'])} to {mean_se(k10['kl_to_uniform'])}",
+           f"Only {percent(k10['pass_share'])} of its samples",
+           f"(real data: {100 * real['pass_share']['mean']:.3g}%)",
+           f"({mean_se(k10['confident_modes'])}) are no more than the untrained generator's "
+           f"({mean_se(untrained['confident_modes'])})",
+           f"({percent(k0['pass_share'])}) on {mean_se(k0['confident_modes'])} confident modes")
+    assert "Every K=10 run ends above every K=0 run" in TEXT
+    assert min(k10["modes_covered"]["values"]) > max(k0["modes_covered"]["values"])
+    assert "on all five seeds" in TEXT and k0["seeds"] == k10["seeds"] == 5
+    # "one K=10 run (5.11) ends above one K=0 run (5.06)": exactly one such pair
+    above = [(a, b) for a in k10["kl_to_uniform"]["values"] for b in k0["kl_to_uniform"]["values"]
+             if a > b]
+    assert len(above) == 1
+    quoted(f"one K=10 run ({above[0][0]:.3g}) ends above one K=0 run ({above[0][1]:.3g})")
+
+
+def test_the_half_discriminator_sentences(k0_10):
+    k0, k10 = row(k0_10, "d-half, K=0"), row(k0_10, "d-half, K=10")
+    quoted(f"{mean_se(k10['modes_covered'])} modes ({span(k10['modes_covered'])}) against "
+           f"{mean_se(k0['modes_covered'])} ({span(k0['modes_covered'])})",
+           f"{mean_se(k10['confident_modes'])} confident modes against "
+           f"{mean_se(k0['confident_modes'])}",
+           f"KL to uniform: {mean_se(k10['kl_to_uniform'])} against "
+           f"{mean_se(k0['kl_to_uniform'])}")
+    pairs = list(zip(k10["modes_covered"]["values"], k0["modes_covered"]["values"]))
+    assert sum(a > b for a, b in pairs) == 4, "K=10 above K=0 on four of five seeds"
+    (behind,) = [seed for seed, (a, b) in enumerate(pairs) if a <= b]
+    quoted("K=10 ends above K=0 on four of five seeds",
+           f"seed {behind} is the exception ({number(k10['modes_covered']['values'][behind])} "
+           f"modes, {number(k10['confident_modes']['values'][behind])} confident)")
+
+
+def test_the_larger_discriminator_lifts_k0_on_every_seed(k0_10):
+    quarter, half = row(k0_10, "d-quarter, K=0"), row(k0_10, "d-half, K=0")
+    assert min(half["modes_covered"]["values"]) > max(quarter["modes_covered"]["values"])
+    quoted(f"({number(quarter['modes_covered']['mean'])} to "
+           f"{number(half['modes_covered']['mean'])} modes, all five seeds of the larger one "
+           "above all five of the smaller)")
+
+
+def test_every_run_collapses_at_some_evaluation(k0_10):
+    fewest = [n for name in ("d-quarter, K=0", "d-quarter, K=10", "d-half, K=0", "d-half, K=10")
+              for n in fewest_during_training(row(k0_10, name))]
+    tens = [n for name in ("d-quarter, K=10", "d-half, K=10")
+            for n in fewest_during_training(row(k0_10, name))]
+    assert max(fewest) <= 5
+    quoted(f"its fewest confident modes during training is {max(fewest)} or fewer, K=10 "
+           f"included ({min(tens)} to {max(tens)})")
+
+
+def test_readme_s_summary_of_table_2(k0_10):
+    rows = {name: row(k0_10, name) for name in k0_10["runs"]}
+    quoted(f"K=10 covers {mean_se(rows['d-quarter, K=10']['modes_covered'])} modes against "
+           f"K=0's {mean_se(rows['d-quarter, K=0']['modes_covered'])}",
+           f"with the larger one {mean_se(rows['d-half, K=10']['modes_covered'])} against "
+           f"{mean_se(rows['d-half, K=0']['modes_covered'])}",
+           f"({100 * rows['d-quarter, K=10']['pass_share']['mean']:.2g}% of its samples pass "
+           f"the classifier's threshold, {100 * rows['d-quarter, K=0']['pass_share']['mean']:.2g}"
+           "% of K=0's)", text=README, where="README.md")
