@@ -28,7 +28,6 @@ figures (``draw``)."""
 import dataclasses
 import functools
 import re
-import subprocess
 from collections import namedtuple
 from pathlib import Path
 
@@ -39,6 +38,7 @@ from ugan.experiments import EXPERIMENTS
 from ugan.options import flags_of, parse_assignments
 from ugan.folder_lock import one_writer
 from ugan.results import row_entry
+from ugan.revision import git_revision, training_revisions
 from ugan.train import GANTrainer, read_history
 
 class Run(namedtuple("Run", "k seed path variant options", defaults=(None, ()))):
@@ -168,6 +168,7 @@ def summary_of(experiment_class, preset, overrides, seeds, runs, errors, out_dir
         entry["failed"] = [{"seed": run.seed, "error": errors[run.name]}
                            for run in runs if run.row == row and errors[run.name]]
         entry["per_seed"] = [{"seed": run.seed, "config": jsonfile.read(run.path / "config.json"),
+                              "trained_by": training_revisions(run.path),
                               "metrics": metrics, "history": read_history(run.path)}
                              for run, metrics in zip(by_k[row], results[row])]
         pairs = _same_seeds(_baseline(runs, by_k, row), by_k[row])
@@ -182,7 +183,10 @@ def summary_of(experiment_class, preset, overrides, seeds, runs, errors, out_dir
         summary_runs[str(k)]["extras"].update(entries)
     summary = {"experiment": experiment_class.name, "preset": preset,
                "options": {key: value for key, value in overrides.items() if value is not None},
-               "seeds": list(seeds), "revision": git_revision(), "columns": columns,
+               "seeds": list(seeds), "revision": git_revision(),
+               "trained_by": sorted({entry["revision"] or "unknown" for run in finished
+                                     for entry in training_revisions(run.path) or ()}),
+               "columns": columns,
                "baselines": baselines(experiment_class, preset, overrides, seeds, by_k, columns,
                                       out_dir),
                "runs": summary_runs}
@@ -220,23 +224,6 @@ def baselines(experiment_class, preset, overrides, seeds, by_k, columns, out_dir
     untrained = [read_history(run.path)[0] for run in first_runs]
     return {"real data": row_entry([kept["seeds"][str(seed)] for seed in seeds], columns),
             "untrained generator": row_entry([r for r in untrained if r["step"] == 0], columns)}
-
-
-def git_revision():
-    """The code's git commit (with " (modified)" when the checkout has changes), or None
-    outside a git checkout."""
-    folder = Path(__file__).resolve().parent
-
-    def git(*words):
-        return subprocess.run(["git", *words], cwd=folder, capture_output=True, text=True,
-                              check=True).stdout.strip()
-
-    try:
-        revision = git("rev-parse", "HEAD")
-        changed = git("status", "--porcelain", "--untracked-files=no")
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return revision + (" (modified)" if changed else "")
 
 
 def _baseline(runs, by_k, row):

@@ -38,6 +38,7 @@ from ugan.checkpoint import (CheckpointError, CheckpointLayout, check_same_confi
                              save_checkpoint, upgrade_legacy_checkpoint)
 from ugan.folder_lock import one_writer
 from ugan.iteration import UnrolledGAN
+from ugan.revision import record_training_start
 
 CHECKPOINT_NAME = "checkpoint.npz"
 # Options that may change between a run and its resumption.
@@ -126,6 +127,8 @@ class GANTrainer:
         history = (_read_history(metrics_path, self.gan.step,
                                  renamed=self.experiment.renamed_metrics) if self.gan.step else [])
         jsonfile.write(self.out_dir / "config.json", dataclasses.asdict(config))
+        if self.gan.step < config.steps:
+            record_training_start(self.out_dir, self.gan.step)
         self.saved_step = self.gan.step
         try:
             self._train(history, metrics_path, progress)

@@ -1,0 +1,54 @@
+"""Which code trained a run: each start or resume of training appends the checkout's revision to
+the run's revisions.json, and a study's summary names those revisions beside its own, so that a
+study re-read by a later checkout still says what trained it."""
+
+import pytest
+
+from tiny_runs import train
+from ugan import jsonfile, revision, study
+from ugan.study import run_study
+
+
+@pytest.fixture
+def checkout(monkeypatch):
+    """Pretend to be the checkout ``name``: ``checkout("abc")``."""
+    def become(name):
+        for module in (revision, study):  # the run's record, the summary's own revision
+            monkeypatch.setattr(module, "git_revision", lambda: name)
+    return become
+
+
+def test_each_start_and_resume_of_training_is_recorded_once(tmp_path, checkout):
+    checkout("first")
+    train(tmp_path, steps=4)
+    assert revision.training_revisions(tmp_path) == [{"revision": "first", "from_step": 0}]
+    checkout("second")
+    train(tmp_path, resume=True, steps=4)  # finished: nothing trains, nothing is recorded
+    assert revision.training_revisions(tmp_path) == [{"revision": "first", "from_step": 0}]
+    train(tmp_path, resume=True, steps=6)  # extended by another checkout
+    assert revision.training_revisions(tmp_path) == [{"revision": "first", "from_step": 0},
+                                                     {"revision": "second", "from_step": 4}]
+
+
+def test_a_resume_from_the_same_step_by_the_same_code_is_not_recorded_twice(tmp_path, checkout):
+    checkout("same")
+    for _ in range(2):
+        revision.record_training_start(tmp_path, 3)
+    assert revision.training_revisions(tmp_path) == [{"revision": "same", "from_step": 3}]
+
+
+def test_a_run_from_before_the_record_has_none():
+    assert revision.training_revisions("no/such/run") is None
+
+
+def test_a_study_re_read_by_another_checkout_names_what_trained_its_runs(tmp_path, checkout):
+    tiny = dict(steps=2, eval_every=2, checkpoint_every=2, batch_size=16, eval_samples=100)
+    checkout("trainer")
+    run_study("paper", [0], [0, 1], tmp_path, False, "mixture", **tiny)
+    (tmp_path / "K0-seed1" / revision.REVISIONS_NAME).unlink()  # as a run from before
+    checkout("reader")
+    summary = run_study("paper", [0], [0, 1], tmp_path, False, "mixture", **tiny)
+    assert summary["revision"] == "reader" and summary["trained_by"] == ["trainer"]
+    assert [entry["trained_by"] for entry in summary["runs"]["0"]["per_seed"]] == [
+        [{"revision": "trainer", "from_step": 0}], None]
+    assert jsonfile.read(tmp_path / "summary.json") == summary

@@ -1,0 +1,46 @@
+"""Which code trained a run: the git commit of this checkout, recorded in each run folder every
+time training starts or resumes there (``revisions.json``), and named by a study's summary.
+
+A run's numbers depend on the code that computed them (a change of rounding moves a GAN's
+trajectory), and a study may be re-read by a later checkout than the one that trained it, so a
+summary names both: the revision that wrote it and the revisions its runs trained with."""
+
+import subprocess
+from pathlib import Path
+
+from ugan import jsonfile
+
+REVISIONS_NAME = "revisions.json"
+
+
+def git_revision():
+    """The code's git commit (with " (modified)" when the checkout has changes), or None
+    outside a git checkout."""
+    folder = Path(__file__).resolve().parent
+
+    def git(*words):
+        return subprocess.run(["git", *words], cwd=folder, capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    try:
+        revision = git("rev-parse", "HEAD")
+        changed = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return revision + (" (modified)" if changed else "")
+
+
+def training_revisions(run_dir):
+    """[{"revision", "from_step"}, ...]: each start or resume of training in ``run_dir``, in
+    order; None for a run trained before runs recorded it."""
+    path = Path(run_dir) / REVISIONS_NAME
+    return jsonfile.read(path) if path.exists() else None
+
+
+def record_training_start(run_dir, step):
+    """Append this checkout's revision, training from ``step``, to the run's list (not again
+    when the last entry already says the same, as after a resume that saved nothing)."""
+    entries = training_revisions(run_dir) or []
+    entry = {"revision": git_revision(), "from_step": step}
+    if not entries or entries[-1] != entry:
+        jsonfile.write(Path(run_dir) / REVISIONS_NAME, entries + [entry])
