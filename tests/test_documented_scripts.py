@@ -21,6 +21,7 @@ SCRIPTS = [
     ["benchmarks/mixture_step.py", "--iterations", "2"],
     ["benchmarks/preset_sizing.py", "--iterations", "1", "--experiments", "lstm"],
     ["benchmarks/compiled_profile.py", "--repeats", "2"],
+    ["benchmarks/relu_kernel.py", "--iterations", "10"],
     ["tutorials/run_tutorials.py", "--fast", "--check"],
     ["docs/make_figures.py"],
 ]

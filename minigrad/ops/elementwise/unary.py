@@ -263,7 +263,7 @@ class Relu(Function):
     def forward(self, x):
         xp = backend.namespace_of(x)
         self.mask = xp.astype(x > 0, x.dtype)
-        return xp.where(x == -xp.inf, 0.0, x) * self.mask
+        return backend.times_mask(x, self.mask)
 
     def backward(self, g):
         return (Masked.apply(g, self.inputs[0], mask=self.mask),)

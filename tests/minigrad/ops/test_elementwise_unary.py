@@ -1,12 +1,15 @@
 """Unary elementwise ops: values against numpy, first and second derivatives against central
 finite differences (float64, default tolerances), on every device."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import minigrad as mg
+from minigrad import backend
 import strategies as S
 from strategies import check_derivatives
 
@@ -107,6 +110,25 @@ def test_relu_at_infinities_and_nan_as_torch(device):
     np.testing.assert_array_equal(leaf.grad.numpy(), [0.0, 1.0, 0.0, 0.0, 1.0])
     torch = pytest.importorskip("torch")
     np.testing.assert_array_equal(y.numpy(), torch.relu(torch.tensor(x)).numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("device", S.DEVICES)
+def test_relu_s_quick_product_is_the_select_s_bits_and_warns_of_nothing(device, dtype):
+    """backend.times_mask (numpy: the product, then -inf entries set to 0) gives the bits of
+    where(x == -inf, 0, x) * mask, signs of zero included, and the nan of -inf * 0 that it
+    replaces raises no warning."""
+    values = np.array([-np.inf, np.inf, np.nan, -0.0, 0.0, -1.5, 2.5, -1e-30], dtype=dtype)
+    x = mg.tensor(values, device=device).array
+    xp = backend.namespace_of(x)
+    mask = xp.astype(x > 0, x.dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quick = backend.to_numpy(backend.times_mask(x, mask))
+    select = backend.to_numpy(xp.where(x == -xp.inf, 0.0, x) * mask)
+    assert quick.dtype == select.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(quick, select)
+    np.testing.assert_array_equal(np.signbit(quick), np.signbit(select))
 
 
 @given(x=S.arrays(S.shapes(max_side=5), -1e300, 1e300))
