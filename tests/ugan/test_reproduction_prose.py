@@ -116,3 +116,90 @@ def test_readme_s_summary_of_table_2(k0_10):
            f"({100 * rows['d-quarter, K=10']['pass_share']['mean']:.2g}% of its samples pass "
            f"the classifier's threshold, {100 * rows['d-quarter, K=0']['pass_share']['mean']:.2g}"
            "% of K=0's)", text=README, where="README.md")
+
+
+# -- K = 1 and K = 5 on seeds 0 to 2, beside the K = 0 and K = 10 runs of the same seeds ---------
+
+@pytest.fixture(scope="module")
+def by_k(k0_10):
+    """{(variant, K): the row}, K=0/10 cut to seeds 0 to 2, the seeds of the K=1/5 study."""
+    k1_5 = summary("study-stacked-paper-k1-5")
+    assert k1_5["seeds"] == [0, 1, 2] and k0_10["seeds"][:3] == [0, 1, 2]
+    rows = {}
+    for study, ks in ((k0_10, (0, 10)), (k1_5, (1, 5))):
+        for variant in ("d-quarter", "d-half"):
+            for k in ks:
+                entry = row(study, f"{variant}, K={k}")
+                rows[variant, k] = {metric: entry[metric]["values"][:3]
+                                    for metric in ("modes_covered", "confident_modes",
+                                                   "pass_share")}
+                rows[variant, k]["fewest"] = fewest_during_training(entry)[:3]
+    return rows
+
+
+def mean(values):
+    return sum(values) / len(values)
+
+
+def commas(values):
+    return ", ".join(number(v) for v in values)
+
+
+def commas_and(values):
+    return ", ".join(number(v) for v in values[:-1]) + f" and {number(values[-1])}"
+
+
+def test_the_quarter_discriminator_at_k_1_and_5(by_k):
+    modes = {k: by_k["d-quarter", k]["modes_covered"] for k in (0, 1, 5, 10)}
+    quoted("Over seeds 0 to 2: " + ", ".join(f"K={k} {number(mean(modes[k]))}"
+                                              for k in (0, 1, 5, 10)) + " modes",
+           f"K=5 ends above K=0 on all three seeds ({commas(modes[5])} against {commas(modes[0])})")
+    assert all(a > b for a, b in zip(modes[5], modes[0]))
+    below = [seed for seed in range(3) if modes[5][seed] < modes[10][seed]]
+    assert below == [0, 2]
+    quoted(f"below K=10 on two of them (seed 1: {number(modes[5][1])} against "
+           f"{number(modes[10][1])})")
+    assert [(a > b) - (a < b) for a, b in zip(modes[1], modes[0])] == [-1, 0, 1]
+    quoted(f"K=1 ({commas(modes[1])}) is below K=0 on seed 0, level on seed 1 and above on seed 2")
+    shares = [mean(by_k["d-quarter", k]["pass_share"]) for k in (0, 1, 5, 10)]
+    assert shares == sorted(shares, reverse=True)
+    quoted("{:.2g}% of K=0's samples pass the classifier's threshold over these seeds, {:.2g}% of "
+           "K=1's, {:.2g}% of K=5's and {:.2g}% of K=10's".format(*[100 * s for s in shares]))
+
+
+def test_the_confident_modes_at_k_1_and_5_are_the_untrained_generator_s(by_k):
+    k1_5 = summary("study-stacked-paper-k1-5")
+    untrained = row(k1_5, "untrained generator")["confident_modes"]["mean"]
+    quoted(f"(K=1 {number(mean(by_k['d-quarter', 1]['confident_modes']))}, K=5 "
+           f"{number(mean(by_k['d-quarter', 5]['confident_modes']))} against {number(untrained)})")
+
+
+def test_the_half_discriminator_at_k_1_and_5(by_k):
+    modes = {k: by_k["d-half", k]["modes_covered"] for k in (0, 1, 5, 10)}
+    confident = {k: by_k["d-half", k]["confident_modes"] for k in (0, 5)}
+    assert all(a > b for a, b in zip(modes[5], modes[0]))
+    assert all(a > b for a, b in zip(confident[5], confident[0]))
+    quoted(f"{commas_and(modes[5])} modes against {commas_and(modes[0])}",
+           f"{commas_and(confident[5])} confident modes against {commas_and(confident[0])}",
+           f"(K=10: {commas(modes[10])}; means {number(mean(modes[5]))} and "
+           f"{number(mean(modes[10]))})")
+    above = sum(a > b for a, b in zip(modes[1], modes[0]))
+    assert above == 1
+    quoted(f"{commas_and(modes[1])} modes against {commas_and(modes[0])}, above on one seed of "
+           "three")
+
+
+def test_the_k_1_and_5_runs_collapse_during_training_too(by_k):
+    fewest = [n for (variant, k), entry in by_k.items() if k in (1, 5) for n in entry["fewest"]]
+    quoted(f"their fewest confident modes at an evaluation are {min(fewest)} to {max(fewest)}")
+
+
+def test_readme_s_summary_of_k_1_and_5(by_k):
+    half = {k: mean(by_k["d-half", k]["modes_covered"]) for k in (5, 10)}
+    quoted(f"does not separate from K=10 (means of {number(half[5])} and {number(half[10])} "
+           "modes)",
+           text=README, where="README.md")
+    assert all(a > b for a, b in zip(by_k["d-quarter", 5]["modes_covered"],
+                                     by_k["d-quarter", 0]["modes_covered"]))
+    assert all(a > b for a, b in zip(by_k["d-half", 5]["modes_covered"],
+                                     by_k["d-half", 0]["modes_covered"]))
