@@ -52,6 +52,8 @@ IMAGE_STUDIES = {
     "study-conv-demo": dict(experiment="conv", ks=[0, 5], seeds=[0, 1]),
 }
 
+# The appendices' Adam learning rates (the DCGAN family's; the LSTM's D has 1e-4) and noise size
+PAPER_LEARNING = dict(g_lr=1e-4, d_lr=2e-4, noise_dim=256)
 # out folder under runs/ -> the study's arguments (`python -m ugan study NAME
 # --preset fashion ...` in docs/reproduction.md); a figure's name starts with the folder's
 FASHION_STUDIES = {
@@ -67,6 +69,16 @@ FASHION_STUDIES = {
                                        ks=[0, 1, 5, 10], seeds=[0, 1, 2]),
     "study-lstm-fashion": dict(experiment="lstm", preset="fashion", ks=[0, 1, 5, 10],
                                seeds=[0, 1, 2]),
+    # the same presets at the appendices' learning rates and z of 256 (issue 31)
+    "study-conv-fashion-paper-lr": dict(experiment="conv", preset="fashion", ks=[0, 10],
+                                        seeds=[0, 1, 2], **PAPER_LEARNING),
+    "study-colour-fashion-paper-lr": dict(experiment="colour", preset="fashion", ks=[0, 10],
+                                          seeds=[0, 1, 2], **PAPER_LEARNING),
+    "study-colour-fashion-w0.25-paper-lr": dict(experiment="colour", preset="fashion",
+                                                width=0.25, ks=[0, 10], seeds=[0, 1, 2],
+                                                **PAPER_LEARNING),
+    "study-lstm-fashion-paper-lr": dict(experiment="lstm", preset="fashion", ks=[0, 10],
+                                        seeds=[0, 1, 2], **{**PAPER_LEARNING, "d_lr": 1e-4}),
 }
 
 # Table 2 at the paper's training settings, by the commands of docs/reproduction.md (`python -m
