@@ -1,7 +1,8 @@
-"""The numbers that docs/reproduction.md's sentences quote about Table 2 at the paper's settings,
-re-computed from the study summary in docs/results/ and found in the text, so that a sentence
-cannot keep a number its study no longer gives, nor claim an order ("every K=10 run above every
-K=0 run") that the per-seed values do not show."""
+"""The numbers that docs/reproduction.md's sentences (and README's summary) quote about Table 2 at
+the paper's settings and the ring's second-gradient grid, re-computed from the study summaries
+in docs/results/ and found in the text, so that a sentence cannot keep a number its study no
+longer gives, nor claim an order ("every K=10 run above every K=0 run") that the per-seed values
+do not show."""
 
 from pathlib import Path
 
@@ -203,3 +204,45 @@ def test_readme_s_summary_of_k_1_and_5(by_k):
                                      by_k["d-quarter", 0]["modes_covered"]))
     assert all(a > b for a, b in zip(by_k["d-half", 5]["modes_covered"],
                                      by_k["d-half", 0]["modes_covered"]))
+
+
+# -- the paper's test of the second gradient on the ring (appendix; README's summary) ------------
+
+@pytest.fixture(scope="module")
+def term2():
+    study = summary("study-paper-term2")
+
+    def seeds_with_all_modes(arm, k):
+        return study["runs"][f"{arm}, K={k}"]["extras"]["seeds with all modes"]["value"]
+
+    return study, seeds_with_all_modes
+
+
+def test_the_second_gradient_sentences(term2):
+    study, converged = term2
+    assert [converged("both", k) for k in (5, 10)] == [4, 5]
+    assert [converged("first-term", k) for k in (5, 10)] == [1, 4]
+    quoted("Both terms cover the ring at the end on 4 of 5 seeds from K=5 and on 5 of 5 at K=10; "
+           "the first term alone on 1 of 5 at K=5 and 4 of 5 at K=10")
+    assert all(converged(arm, k) <= 3 for arm in ("lagging-both", "lagging-first-term")
+               for k in (1, 3, 5, 10))
+    assert [converged("lagging-both", 10), converged("lagging-first-term", 10)] == [3, 2]
+    assert converged("lagging-both", 5) == converged("lagging-first-term", 5) == 1
+    quoted("both terms end with every mode covered on 3 of 5 seeds at K=10, the first term alone "
+           "on 2 of 5, and 1 of 5 each at K=5")
+    lagging = {arm: study["runs"][f"{arm}, K=10"] for arm in ("lagging-both", "lagging-first-term")}
+    quoted(f"({mean_se(lagging['lagging-both']['modes_covered'])} modes), the first term alone "
+           f"{mean_se(lagging['lagging-first-term']['modes_covered'])}",
+           f"(HQ share {lagging['lagging-both']['high_quality_fraction']['mean']:.2f} ± "
+           f"{lagging['lagging-both']['high_quality_fraction']['se']:.2g} with both terms, against "
+           f"{study['runs']['both, K=10']['high_quality_fraction']['mean']:.2f}")
+
+
+def test_readme_s_summary_of_the_second_gradient(term2):
+    _, converged = term2
+    quoted(f"both terms covered the ring from K=5 ({converged('both', 5)} of 5 seeds) and the "
+           f"first term alone from K=10 ({converged('first-term', 10)} of 5; "
+           f"{converged('first-term', 5)} of 5 at K=5)",
+           f"(at K=10, {converged('lagging-both', 10)} of 5 with both terms, "
+           f"{converged('lagging-first-term', 10)} of 5 with the first alone)",
+           text=README, where="README.md")
