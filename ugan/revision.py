@@ -1,9 +1,11 @@
-"""Which code trained a run: the git commit of this checkout, recorded in each run folder every
-time training starts or resumes there (``revisions.json``), and named by a study's summary.
+"""Which code trained a run: the git commit of this checkout and the BLAS library numpy calls,
+recorded in each run folder every time training starts or resumes there (``revisions.json``),
+and the commits named by a study's summary.
 
 A run's numbers depend on the code that computed them (a change of rounding moves a GAN's
-trajectory), and a study may be re-read by a later checkout than the one that trained it, so a
-summary names both: the revision that wrote it and the revisions its runs trained with."""
+trajectory), including the BLAS kernels, which OpenBLAS picks by processor and thread count; and
+a study may be re-read by a later checkout than the one that trained it, so a summary names
+both: the revision that wrote it and the revisions its runs trained with."""
 
 import subprocess
 from pathlib import Path
@@ -30,17 +32,32 @@ def git_revision():
     return revision + (" (modified)" if changed else "")
 
 
+def blas_in_use():
+    """The BLAS numpy's matrix products run on, as threadpoolctl reports it: ``"openblas
+    0.3.31, Haswell kernels, 1 thread"``; None if it finds none."""
+    from threadpoolctl import threadpool_info
+
+    for library in threadpool_info():
+        if library.get("user_api") == "blas":
+            kernels = library.get("architecture")
+            return (f"{library.get('internal_api')} {library.get('version')}"
+                    + (f", {kernels} kernels" if kernels else "")
+                    + f", {library.get('num_threads')} thread(s)")
+    return None
+
+
 def training_revisions(run_dir):
-    """[{"revision", "from_step"}, ...]: each start or resume of training in ``run_dir``, in
-    order; None for a run trained before runs recorded it."""
+    """[{"revision", "blas", "from_step"}, ...]: each start or resume of training in ``run_dir``,
+    in order ("blas" since 2026-12-05's evening); None for a run trained before runs recorded
+    it."""
     path = Path(run_dir) / REVISIONS_NAME
     return jsonfile.read(path) if path.exists() else None
 
 
 def record_training_start(run_dir, step):
-    """Append this checkout's revision, training from ``step``, to the run's list (not again
-    when the last entry already says the same, as after a resume that saved nothing)."""
+    """Append this checkout's revision and BLAS, training from ``step``, to the run's list (not
+    again when the last entry already says the same, as after a resume that saved nothing)."""
     entries = training_revisions(run_dir) or []
-    entry = {"revision": git_revision(), "from_step": step}
+    entry = {"revision": git_revision(), "blas": blas_in_use(), "from_step": step}
     if not entries or entries[-1] != entry:
         jsonfile.write(Path(run_dir) / REVISIONS_NAME, entries + [entry])

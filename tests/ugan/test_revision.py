@@ -15,26 +15,28 @@ def checkout(monkeypatch):
     def become(name):
         for module in (revision, study):  # the run's record, the summary's own revision
             monkeypatch.setattr(module, "git_revision", lambda: name)
+        monkeypatch.setattr(revision, "blas_in_use", lambda: "blas of " + name)
     return become
 
 
 def test_each_start_and_resume_of_training_is_recorded_once(tmp_path, checkout):
     checkout("first")
     train(tmp_path, steps=4)
-    assert revision.training_revisions(tmp_path) == [{"revision": "first", "from_step": 0}]
+    assert revision.training_revisions(tmp_path) == [{"revision": "first", "blas": "blas of first", "from_step": 0}]
     checkout("second")
     train(tmp_path, resume=True, steps=4)  # finished: nothing trains, nothing is recorded
-    assert revision.training_revisions(tmp_path) == [{"revision": "first", "from_step": 0}]
+    assert revision.training_revisions(tmp_path) == [{"revision": "first", "blas": "blas of first", "from_step": 0}]
     train(tmp_path, resume=True, steps=6)  # extended by another checkout
-    assert revision.training_revisions(tmp_path) == [{"revision": "first", "from_step": 0},
-                                                     {"revision": "second", "from_step": 4}]
+    assert revision.training_revisions(tmp_path) == [
+        {"revision": "first", "blas": "blas of first", "from_step": 0},
+        {"revision": "second", "blas": "blas of second", "from_step": 4}]
 
 
 def test_a_resume_from_the_same_step_by_the_same_code_is_not_recorded_twice(tmp_path, checkout):
     checkout("same")
     for _ in range(2):
         revision.record_training_start(tmp_path, 3)
-    assert revision.training_revisions(tmp_path) == [{"revision": "same", "from_step": 3}]
+    assert revision.training_revisions(tmp_path) == [{"revision": "same", "blas": "blas of same", "from_step": 3}]
 
 
 def test_a_run_from_before_the_record_has_none():
@@ -50,5 +52,18 @@ def test_a_study_re_read_by_another_checkout_names_what_trained_its_runs(tmp_pat
     summary = run_study("paper", [0], [0, 1], tmp_path, False, "mixture", **tiny)
     assert summary["revision"] == "reader" and summary["trained_by"] == ["trainer"]
     assert [entry["trained_by"] for entry in summary["runs"]["0"]["per_seed"]] == [
-        [{"revision": "trainer", "from_step": 0}], None]
+        [{"revision": "trainer", "blas": "blas of trainer", "from_step": 0}], None]
     assert jsonfile.read(tmp_path / "summary.json") == summary
+
+
+def test_the_blas_is_named_with_its_kernels_and_threads():
+    """numpy's BLAS as threadpoolctl sees it (OpenBLAS here: its kernels, e.g. Haswell, and
+    threads decide how a matrix product rounds)."""
+    import numpy as np
+    from threadpoolctl import threadpool_info
+
+    np.ones((2, 2)) @ np.ones((2, 2))
+    blas = next(lib for lib in threadpool_info() if lib["user_api"] == "blas")
+    named = revision.blas_in_use()
+    assert named.startswith(f"{blas['internal_api']} {blas['version']}")
+    assert named.endswith(f"{blas['num_threads']} thread(s)")
