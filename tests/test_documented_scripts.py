@@ -22,6 +22,7 @@ SCRIPTS = [
     ["benchmarks/preset_sizing.py", "--iterations", "1", "--experiments", "lstm"],
     ["benchmarks/compiled_profile.py", "--repeats", "2"],
     ["benchmarks/relu_kernel.py", "--iterations", "10"],
+    ["benchmarks/blas_kernels.py", "--iterations", "4"],
     ["benchmarks/image_step.py", "--ks", "1", "--iterations", "1", "--block", "2"],
     ["tutorials/run_tutorials.py", "--fast", "--check"],
     ["docs/make_figures.py"],
