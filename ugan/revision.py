@@ -33,17 +33,22 @@ def git_revision():
 
 
 def blas_in_use():
-    """The BLAS numpy's matrix products run on, as threadpoolctl reports it: ``"openblas
-    0.3.31, Haswell kernels, 1 thread"``; None if it finds none."""
+    """The BLAS libraries loaded in this process, as threadpoolctl reports them, numpy's and
+    scipy's each: ``"openblas 0.3.31 (libscipy_openblas64_), Haswell kernels, 1 thread(s)"``,
+    joined by "; "; None if it finds none. Their kernels, which OpenBLAS picks by processor
+    unless ``OPENBLAS_CORETYPE`` names them, decide how a matrix product rounds."""
     from threadpoolctl import threadpool_info
 
+    named = []
     for library in threadpool_info():
-        if library.get("user_api") == "blas":
-            kernels = library.get("architecture")
-            return (f"{library.get('internal_api')} {library.get('version')}"
-                    + (f", {kernels} kernels" if kernels else "")
-                    + f", {library.get('num_threads')} thread(s)")
-    return None
+        if library.get("user_api") != "blas":
+            continue
+        file = Path(library.get("filepath") or "").name.split("-")[0]
+        kernels = library.get("architecture")
+        named.append(f"{library.get('internal_api')} {library.get('version')} ({file})"
+                     + (f", {kernels} kernels" if kernels else "")
+                     + f", {library.get('num_threads')} thread(s)")
+    return "; ".join(named) or None
 
 
 def training_revisions(run_dir):

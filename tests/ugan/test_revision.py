@@ -56,14 +56,18 @@ def test_a_study_re_read_by_another_checkout_names_what_trained_its_runs(tmp_pat
     assert jsonfile.read(tmp_path / "summary.json") == summary
 
 
-def test_the_blas_is_named_with_its_kernels_and_threads():
-    """numpy's BLAS as threadpoolctl sees it (OpenBLAS here: its kernels, e.g. Haswell, and
-    threads decide how a matrix product rounds)."""
+def test_every_blas_is_named_with_its_kernels_and_threads():
+    """numpy's BLAS (and scipy's, where loaded) as threadpoolctl sees them: their kernels, e.g.
+    OpenBLAS's Haswell ones, and threads decide how a matrix product rounds."""
     import numpy as np
     from threadpoolctl import threadpool_info
 
     np.ones((2, 2)) @ np.ones((2, 2))
-    blas = next(lib for lib in threadpool_info() if lib["user_api"] == "blas")
-    named = revision.blas_in_use()
-    assert named.startswith(f"{blas['internal_api']} {blas['version']}")
-    assert named.endswith(f"{blas['num_threads']} thread(s)")
+    libraries = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+    named = revision.blas_in_use().split("; ")
+    assert len(named) == len(libraries) >= 1
+    for name, library in zip(named, libraries):
+        assert name.startswith(f"{library['internal_api']} {library['version']} (")
+        assert name.endswith(f"{library['num_threads']} thread(s)")
+        if library.get("architecture"):
+            assert f", {library['architecture']} kernels, " in name
