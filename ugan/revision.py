@@ -1,4 +1,4 @@
-"""Which code trained a run: the git commit of this checkout and the BLAS library numpy calls,
+"""Which code trained a run: the git commit of this checkout and the BLAS libraries loaded,
 recorded in each run folder every time training starts or resumes there (``revisions.json``),
 and the commits named by a study's summary.
 
