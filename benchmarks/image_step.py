@@ -21,7 +21,7 @@ import collections
 import sys
 import tempfile
 
-from common import interleaved_ms  # noqa: E402 (sets the allocator as `python -m ugan` does)
+from common import interleaved_ms  # keeps freed memory, as `python -m ugan` does
 from mixture_step import adam_math, set_threads
 
 # (experiment, its option for the network size, the values timed)

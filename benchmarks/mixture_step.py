@@ -28,12 +28,17 @@ BATCH = 512
 
 
 def set_threads(threads):
-    """Before numpy is imported: the BLAS thread count of every contender."""
+    """The BLAS thread count of every contender: the environment variables that PyTorch and JAX
+    read when they load, and a limit on the BLAS libraries already loaded (numpy's, which the
+    import of ``common`` brought in before this could run)."""
+    from threadpoolctl import threadpool_limits
+
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                  "TORCHINDUCTOR_COMPILE_THREADS"):
         os.environ[name] = str(threads)
     os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen="
                                + ("true" if threads > 1 else "false")).strip()
+    threadpool_limits(threads, user_api="blas")
 
 
 def minigrad_iteration(unroll_steps, compile=True, device="cpu", batch_size=BATCH):

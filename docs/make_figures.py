@@ -151,9 +151,9 @@ def main():
                         help="leave the demo's run, figures and README table alone (its numbers "
                              "depend on the CPU's BLAS kernels)")
     parser.add_argument("--table2-studies", nargs="*", metavar="FOLDER",
-                        help="also re-read (or run, for hours) Table 2's studies at the paper's "
-                             "settings and copy their figures; all of TABLE2_STUDIES, or only "
-                             "the named folders")
+                        help="also copy the figures and summaries of Table 2's finished studies "
+                             "at the paper's settings, as their command wrote them; all of "
+                             "TABLE2_STUDIES, or only the named folders")
     args = parser.parse_args()
     for flag, chosen, known in (("--fashion-studies", args.fashion_studies, FASHION_STUDIES),
                                 ("--table2-studies", args.table2_studies, TABLE2_STUDIES)):

@@ -184,8 +184,10 @@ def summary_of(experiment_class, preset, overrides, seeds, runs, errors, out_dir
     summary = {"experiment": experiment_class.name, "preset": preset,
                "options": {key: value for key, value in overrides.items() if value is not None},
                "seeds": list(seeds), "revision": git_revision(),
-               "trained_by": sorted({entry["revision"] or "unknown" for run in finished
-                                     for entry in training_revisions(run.path) or ()}),
+               "trained_by": sorted({entry["revision"] or "unknown"
+                                     for row in summary_runs.values()
+                                     for seed in row["per_seed"]
+                                     for entry in seed["trained_by"] or ()}),
                "columns": columns,
                "baselines": baselines(experiment_class, preset, overrides, seeds, by_k, columns,
                                       out_dir),

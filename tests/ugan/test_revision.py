@@ -20,23 +20,24 @@ def checkout(monkeypatch):
 
 
 def test_each_start_and_resume_of_training_is_recorded_once(tmp_path, checkout):
+    first = {"revision": "first", "blas": "blas of first", "from_step": 0}
     checkout("first")
     train(tmp_path, steps=4)
-    assert revision.training_revisions(tmp_path) == [{"revision": "first", "blas": "blas of first", "from_step": 0}]
+    assert revision.training_revisions(tmp_path) == [first]
     checkout("second")
     train(tmp_path, resume=True, steps=4)  # finished: nothing trains, nothing is recorded
-    assert revision.training_revisions(tmp_path) == [{"revision": "first", "blas": "blas of first", "from_step": 0}]
+    assert revision.training_revisions(tmp_path) == [first]
     train(tmp_path, resume=True, steps=6)  # extended by another checkout
     assert revision.training_revisions(tmp_path) == [
-        {"revision": "first", "blas": "blas of first", "from_step": 0},
-        {"revision": "second", "blas": "blas of second", "from_step": 4}]
+        first, {"revision": "second", "blas": "blas of second", "from_step": 4}]
 
 
 def test_a_resume_from_the_same_step_by_the_same_code_is_not_recorded_twice(tmp_path, checkout):
     checkout("same")
     for _ in range(2):
         revision.record_training_start(tmp_path, 3)
-    assert revision.training_revisions(tmp_path) == [{"revision": "same", "blas": "blas of same", "from_step": 3}]
+    assert revision.training_revisions(tmp_path) == [
+        {"revision": "same", "blas": "blas of same", "from_step": 3}]
 
 
 def test_a_run_from_before_the_record_has_none():
