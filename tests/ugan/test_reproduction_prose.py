@@ -4,39 +4,11 @@ in docs/results/ and found in the text, so that a sentence cannot keep a number 
 longer gives, nor claim an order ("every K=10 run above every K=0 run") that the per-seed values
 do not show."""
 
-from pathlib import Path
-
 import pytest
 
-from ugan import jsonfile
+from reproduction_prose import (README, TEXT, commas, commas_and, mean, mean_se, percent, quoted,
+                                row, span, summary)
 from ugan.results import number
-
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
-TEXT = " ".join((DOCS / "reproduction.md").read_text().split())  # line breaks as spaces
-README = " ".join((ROOT / "README.md").read_text().split())
-
-
-def summary(name):
-    return jsonfile.read(DOCS / "results" / f"{name}.json")
-
-
-def row(study, name):
-    return {**study["baselines"], **study["runs"]}[name]
-
-
-def mean_se(stat):
-    """``mean ± se`` as the tables write it."""
-    return f"{number(stat['mean'])} ± {stat['se']:.2g}"
-
-
-def percent(stat):
-    return f"{100 * stat['mean']:.2g}% ± {100 * stat['se']:.2g}%"
-
-
-def span(stat):
-    """``lowest to highest`` of the per-seed values."""
-    return f"{number(min(stat['values']))} to {number(max(stat['values']))}"
 
 
 def fewest_during_training(stat):
@@ -46,11 +18,6 @@ def fewest_during_training(stat):
 @pytest.fixture(scope="module")
 def k0_10():
     return summary("study-stacked-paper-k0-10")
-
-
-def quoted(*phrases, text=TEXT, where="reproduction.md"):
-    for phrase in phrases:
-        assert phrase in text, f"{where} does not say {phrase!r}"
 
 
 def test_the_quarter_discriminator_sentences(k0_10):
@@ -136,18 +103,6 @@ def by_k(k0_10):
                                                    "pass_share")}
                 rows[variant, k]["fewest"] = fewest_during_training(entry)[:3]
     return rows
-
-
-def mean(values):
-    return sum(values) / len(values)
-
-
-def commas(values):
-    return ", ".join(number(v) for v in values)
-
-
-def commas_and(values):
-    return ", ".join(number(v) for v in values[:-1]) + f" and {number(values[-1])}"
 
 
 def test_the_quarter_discriminator_at_k_1_and_5(by_k):
