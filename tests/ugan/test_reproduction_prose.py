@@ -236,3 +236,13 @@ def test_the_paper_settings_rows_re_run_as_the_both_arm(term2):
                     if modes < 8]
     quoted(f"every mode strictly covered at the end on {counts[0]} of 5 seeds at K=1, {counts[1]} "
            f"of 5 at K=5 (seed {exception} again the exception) and {counts[2]} of 5 at K=10")
+
+
+def test_the_stop_gradient_row_re_run_as_the_first_term_arm(term2):
+    study, converged = term2
+    (exception,) = [seed for seed, modes in
+                    enumerate(study["runs"]["first-term, K=10"]["modes_covered_strict"]["values"])
+                    if modes < 8]
+    quoted(f"every mode strictly covered at the end on {converged('first-term', 10)} of 5 seeds at "
+           f"K=10 (seed {exception} the exception), as here, and on "
+           f"{converged('first-term', 5)} of 5 at K=5")
