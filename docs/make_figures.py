@@ -63,10 +63,6 @@ FASHION_STUDIES = {
                                  seeds=[0, 1, 2]),
     "study-colour-fashion-w0.25": dict(experiment="colour", preset="fashion", width=0.25,
                                        ks=[0, 1, 5, 10], seeds=[0, 1, 2]),
-    "study-stacked-fashion": dict(experiment="stacked", preset="fashion", ks=[0, 1, 5, 10],
-                                  seeds=[0, 1, 2]),
-    "study-stacked-fashion-d0.5": dict(experiment="stacked", preset="fashion", d_size=0.5,
-                                       ks=[0, 1, 5, 10], seeds=[0, 1, 2]),
     "study-lstm-fashion": dict(experiment="lstm", preset="fashion", ks=[0, 1, 5, 10],
                                seeds=[0, 1, 2]),
     # the same presets at the appendices' learning rates and z of 256 (issue 31)

@@ -5,7 +5,7 @@ below every K=0 run") checked on the per-seed values."""
 
 import pytest
 
-from reproduction_prose import commas, mean_se, quoted, row, span, summary
+from reproduction_prose import README, commas, mean_se, quoted, row, span, summary
 from ugan.results import number
 
 
@@ -139,3 +139,10 @@ def test_k1_differs_by_seed(lstm):
     assert max(whole) < 0.12 and min(final[1:]) > 0.5
     quoted(f"(diversity {final[0]:.2g} at the end, below 0.12 at every evaluation); seeds 1 and 2 "
            f"spread like K=5 ({number(final[1])} and {number(final[2])})")
+
+
+def test_readme_s_summary_of_table_1(conv):
+    k0, k1, k5, k10 = (row(conv, k)["lbfgs_mse"] for k in ("0", "1", "5", "10"))
+    assert below_every(k0, k1) and below_every(k5, k0) and below_every(k10, k0)
+    quoted("one unrolling step reconstructs worse than none on all three seeds",
+           "K=5 and K=10 reconstruct better than K=0 on all three", text=README, where="README.md")
