@@ -385,3 +385,36 @@ def test_norm_takes_p_then_dim():
     for call in (lambda t: t.norm(2, dim=1), lambda t: t.norm(1, 1), lambda t: t.norm(3, 0, True),
                  lambda t: t.norm(dim=0)):
         _same(call(x), call(tx))
+
+
+def test_a_recorded_update_through_data_writes_into_the_parameter_like_torch():
+    """``p.data.add_(y)`` with y requiring grad is recorded: p's array takes the new values (every
+    tensor sharing it sees them), and the update's gradient flows to y."""
+    (p, tp), (y, ty) = _pair([1.0, 2.0], requires_grad=True), _pair([0.5, -1.0],
+                                                                     requires_grad=True)
+    results = []
+    for t, other in ((p, y), (tp, ty)):
+        d = t.data
+        d.add_(other * other)
+        assert t.tolist() == d.tolist() == [1.25, 3.0]  # the parameter holds the new values
+        assert d.requires_grad and not d.is_leaf and t.is_leaf
+        d.sum().backward()
+        results.append(other.grad)
+    _same(*results)
+
+
+def test_a_recorded_in_place_update_keeps_the_old_value_for_its_gradient():
+    """x.mul_(y) recorded: x's own array is overwritten, and the VJP for y still uses x's value
+    from before the update (kept aside), as torch's does."""
+    (a, ta), (y, ty) = _pair([1.0, 2.0], requires_grad=True), _pair([3.0, 4.0], requires_grad=True)
+    grads = []
+    for source, other in ((a, y), (ta, ty)):
+        x = source * 1.0  # a non-leaf, recorded
+        array_before = x.array if source is a else None
+        x.mul_(other)
+        if source is a:
+            assert x.array is array_before and x.tolist() == [3.0, 8.0]  # written in place
+        (x * x).sum().backward()
+        grads.append((source.grad, other.grad))
+    _same(grads[0][0], grads[1][0])
+    _same(grads[0][1], grads[1][1])
