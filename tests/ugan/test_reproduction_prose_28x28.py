@@ -146,3 +146,80 @@ def test_readme_s_summary_of_table_1(conv):
     assert below_every(k0, k1) and below_every(k5, k0) and below_every(k10, k0)
     quoted("one unrolling step reconstructs worse than none on all three seeds",
            "K=5 and K=10 reconstruct better than K=0 on all three", text=README, where="README.md")
+
+
+# -- Table 3: colour, X = 1/8 ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def colour():
+    study = summary("study-colour-fashion")
+    assert study["seeds"] == [0, 1, 2]
+    return study
+
+
+def colour_js_history(study, k):
+    """Each seed's [(iteration, colour JS)] at every evaluation."""
+    return [[(entry["step"], entry["colour_js"]) for entry in run["history"]]
+            for run in row(study, k)["per_seed"]]
+
+
+def late_means(study, k, last=4):
+    """Each seed's mean colour JS over its last ``last`` evaluations."""
+    return [sum(js for _, js in history[-last:]) / last
+            for history in colour_js_history(study, k)]
+
+
+def test_one_step_hurts_at_one_eighth(colour):
+    k0, k1 = row(colour, "0")["colour_js"], row(colour, "1")["colour_js"]
+    assert below_every(k0, k1)
+    quoted(f"Every K=1 run ends further from the data's colours ({span(k1)} bits) than every K=0 "
+           f"run ({span(k0)})")
+    # "its divergence stays above the other rows' for all of training" (the seeds' means)
+    curves = {k: [sum(js) / 3 for js in zip(*[[js for _, js in history]
+                                            for history in colour_js_history(colour, k)])]
+              for k in ("0", "1", "5", "10")}
+    for at in range(1, len(curves["1"])):
+        assert curves["1"][at] > max(curves[k][at] for k in ("0", "5", "10"))
+    quoted("its divergence stays above the other rows' for all of training")
+
+
+def test_ten_steps_end_worse_than_none_at_one_eighth(colour):
+    k0, k5, k10 = (row(colour, k)["colour_js"] for k in ("0", "5", "10"))
+    assert below_every(k0, k10)
+    late = {k: late_means(colour, k) for k in ("0", "5", "10")}
+    assert max(late["0"]) < min(late["10"])
+    steps = [step for step, _ in colour_js_history(colour, "0")[0][-4:]]
+    quoted(f"Every K=10 run ends above every K=0 run ({span(k10)})",
+           f"(iterations {steps[0]:,} to {steps[-1]:,}: {min(late['10']):.3g} to "
+           f"{max(late['10']):.3g} against {min(late['0']):.3g} to {max(late['0']):.3g})")
+    assert all(a > b for a, b in zip(k5["values"], k0["values"]))  # on each seed
+    assert not below_every(k0, k5)  # but the runs overlap
+    level = [sum(late[k]) / 3 for k in ("5", "0")]
+    assert abs(level[0] - level[1]) < 0.01
+    quoted(f"the two are level (means of {level[0]:.2g} and {level[1]:.2g})")
+    jumps = [abs(b - a) for k in ("0", "5") for history in colour_js_history(colour, k)
+             for (_, a), (_, b) in zip(history[-4:], history[-3:])]
+    gap = k5["mean"] - k0["mean"]
+    assert max(jumps) > gap
+    quoted(f"A K=0 or K=5 run's divergence moves by as much as {max(jumps):.2g} bits from one of "
+           f"its last four evaluations to the next, more than the gap between the two rows' final "
+           f"means ({gap:.2g})")
+
+
+def test_unrolling_leads_early_at_one_eighth(colour):
+    at_250 = {k: [js for history in colour_js_history(colour, k)
+                  for step, js in history if step == 250] for k in ("0", "5")}
+    assert max(at_250["5"]) < min(at_250["0"])
+    quoted(f"every K=5 run is closer to the data ({min(at_250['5']):.3g} to "
+           f"{max(at_250['5']):.3g}) than every K=0 run ({min(at_250['0']):.3g} to "
+           f"{max(at_250['0']):.3g})")
+    untrained, real = (row(colour, name)["colour_js"]["mean"]
+                       for name in ("untrained generator", "real data"))
+    quoted(f"far below the untrained generator ({number(untrained)}) and far above two draws of "
+           f"real data ({number(real)})")
+
+
+def test_readme_s_summary_of_table_3(colour):
+    assert below_every(row(colour, "0")["colour_js"], row(colour, "10")["colour_js"])
+    quoted("ten unrolling steps end further from the data's colours than none on all three seeds",
+           text=README, where="README.md")
