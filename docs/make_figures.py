@@ -8,6 +8,7 @@
     python docs/make_figures.py --fashion-studies study-lstm-fashion  # only that one's
     python docs/make_figures.py --no-demo --fashion-studies study-lstm-fashion  # and not the demo's
     python docs/make_figures.py --no-demo --table2-studies  # Table 2 at the paper's settings
+    python docs/make_figures.py --no-demo --keep-summaries study-paper-k0  # its summary only
 
 Runs (or re-reads, if already finished) the demo of ``python -m ugan`` in runs/mixture-demo and
 copies its Figure 1 and metric curves into docs/figures/ and its table into README.md. With ``--paper-study``, does the same
@@ -22,6 +23,8 @@ the flag choose some of them (a study whose runs are gone would be run again, fo
 training settings (``TABLE2_STUDIES``) as their own command wrote them, without re-reading
 them: they trained from a frozen checkout whose revision their summaries name, and a re-read by
 this checkout would name its own.
+``--keep-summaries FOLDER ...`` copies only the summaries of the named finished studies in runs/
+(the ablations re-run from a frozen checkout; their tables need no figures).
 ``--no-demo`` leaves the demo's run and figures alone. Every study it runs or re-reads also
 has its summary.json kept as docs/results/FOLDER.json, which docs/make_tables.py makes the
 tables of docs/reproduction.md from; ``--demo-study`` keeps only that of the ring's demo study
@@ -122,6 +125,15 @@ def copy_study(study_dir):
     keep_summary(study_dir)
 
 
+def finished_study(out):
+    """runs/OUT, which must hold a finished study (its summary.json)."""
+    study_dir = ROOT / "runs" / out
+    if not (study_dir / "summary.json").is_file():
+        raise SystemExit(f"make_figures: {study_dir} has no summary.json; run its command of "
+                         "docs/reproduction.md to the end first")
+    return study_dir
+
+
 def keep_summary(study_dir):
     """Copy the study's summary.json to docs/results/FOLDER.json (FOLDER: the study's folder
     name)."""
@@ -150,6 +162,9 @@ def main():
                         help="also copy the figures and summaries of Table 2's finished studies "
                              "at the paper's settings, as their command wrote them; all of "
                              "TABLE2_STUDIES, or only the named folders")
+    parser.add_argument("--keep-summaries", nargs="+", metavar="FOLDER",
+                        help="also copy the summary.json of these finished studies in runs/ to "
+                             "docs/results/, as their command wrote them (no figures)")
     args = parser.parse_args()
     for flag, chosen, known in (("--fashion-studies", args.fashion_studies, FASHION_STUDIES),
                                 ("--table2-studies", args.table2_studies, TABLE2_STUDIES)):
@@ -178,10 +193,9 @@ def main():
             copy_study(ROOT / "runs" / out)
     if args.table2_studies is not None:
         for out in args.table2_studies or TABLE2_STUDIES:
-            if not (ROOT / "runs" / out / "summary.json").is_file():
-                raise SystemExit(f"make_figures: {ROOT / 'runs' / out} has no summary.json; "
-                                 "run its command of docs/reproduction.md to the end first")
-            copy_study(ROOT / "runs" / out)
+            copy_study(finished_study(out))
+    for out in args.keep_summaries or ():
+        keep_summary(finished_study(out))
 
 
 if __name__ == "__main__":

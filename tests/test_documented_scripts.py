@@ -154,6 +154,29 @@ def test_make_figures_table2_study_without_summary_stops_naming_it(tmp_path, mon
     assert not (tmp_path / "docs").exists()
 
 
+def test_make_figures_keeps_only_the_summaries_it_is_asked_for(tmp_path, monkeypatch):
+    """--keep-summaries FOLDER ...: each finished study's summary copied byte for byte, no
+    figure, nothing re-read; a folder without a summary stops the command, naming it."""
+    make_figures = _load_make_figures()
+    for name, revision in (("study-paper-k0", "b8e69e1"), ("study-demo-no-second-order", "x")):
+        (tmp_path / "runs" / name).mkdir(parents=True)
+        (tmp_path / "runs" / name / "summary.json").write_text(f'{{"revision": "{revision}"}}')
+    monkeypatch.setattr(make_figures, "ROOT", tmp_path)
+    monkeypatch.setattr(make_figures, "run_study", lambda *args, **kwargs: pytest.fail("re-read"))
+    monkeypatch.setattr(sys, "argv", ["make_figures.py", "--no-demo", "--keep-summaries",
+                                      "study-paper-k0", "study-demo-no-second-order"])
+    make_figures.main()
+    results = tmp_path / "docs" / "results"
+    assert sorted(p.name for p in results.iterdir()) == ["study-demo-no-second-order.json",
+                                                         "study-paper-k0.json"]
+    assert (results / "study-paper-k0.json").read_text() == '{"revision": "b8e69e1"}'
+    assert not (tmp_path / "docs" / "figures").exists()
+    monkeypatch.setattr(sys, "argv", ["make_figures.py", "--no-demo", "--keep-summaries",
+                                      "study-unfinished"])
+    with pytest.raises(SystemExit, match=r"runs/study-unfinished has no summary\.json"):
+        make_figures.main()
+
+
 def test_make_figures_no_demo_leaves_the_demo_alone(tmp_path, monkeypatch):
     """--no-demo: the demo is neither run nor copied nor tabled (here: nothing else is asked
     for)."""
