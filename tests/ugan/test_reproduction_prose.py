@@ -246,3 +246,12 @@ def test_the_stop_gradient_row_re_run_as_the_first_term_arm(term2):
     quoted(f"every mode strictly covered at the end on {converged('first-term', 10)} of 5 seeds at "
            f"K=10 (seed {exception} the exception), as here, and on "
            f"{converged('first-term', 5)} of 5 at K=5")
+
+
+def test_the_demo_s_stop_gradient_row():
+    first_term = summary("study-demo-no-second-order")["runs"]["10"]
+    both = summary("study-demo")["runs"]["10"]
+    for run in (first_term, both):
+        assert run["modes_covered"]["values"] == [8, 8, 8]
+    quoted(f"with {percent(first_term['high_quality_fraction'])} of its samples of high quality "
+           f"against {percent(both['high_quality_fraction'])} with both terms")
