@@ -255,3 +255,18 @@ def test_the_demo_s_stop_gradient_row():
         assert run["modes_covered"]["values"] == [8, 8, 8]
     quoted(f"with {percent(first_term['high_quality_fraction'])} of its samples of high quality "
            f"against {percent(both['high_quality_fraction'])} with both terms")
+
+
+def test_historical_averaging_did_not_stop_the_collapse():
+    runs = {weight: summary(f"study-demo-historical-averaging-{weight}")["runs"]["0"]
+            for weight in ("0.1", "0.01")}
+    for run in runs.values():
+        assert run["nearest_modes_5pct"]["values"] == [2, 2, 2]
+        assert max(run["high_quality_fraction"]["values"]) < 0.01
+    assert summary("study-demo")["runs"]["10"]["modes_covered"]["values"] == [8, 8, 8]
+    changes = [runs[w]["extras"]["top-mode changes (later half)"]["value"] for w in ("0.1", "0.01")]
+    alone = summary("study-demo")["runs"]["0"]["extras"]["top-mode changes (later half)"]["value"]
+    quoted(f"({percent(runs['0.1']['nearest_top_share'])} with λ = 0.1, "
+           f"{percent(runs['0.01']['nearest_top_share'])} with λ = 0.01)",
+           f"it changes {changes[0]:.2g} and {changes[1]:.2g} times on average over the later "
+           f"half's evaluations (K=0 without the penalty: {alone:.2g})")
