@@ -299,3 +299,22 @@ def test_the_paper_settings_k0():
            f"(seed {spread}: {100 * nearest[spread]:.2g}%)",
            f"The mode changes {changes:.2g} times on average over the later half's {len(later)} "
            "evaluations")
+
+
+def test_the_stacked_demo_with_the_larger_discriminator():
+    half, quarter = summary("study-stacked-demo-d16")["runs"], summary("study-stacked-demo")["runs"]
+
+    def values(runs, k, metric):
+        return runs[k][metric]["values"]
+
+    assert min(values(half, "0", "modes_covered")) > max(values(quarter, "0", "modes_covered"))
+    assert values(half, "10", "modes_covered") == [1000, 1000]
+    fewest = {k: half[k]["extras"]["fewest confident modes during training"]["value"]
+              for k in ("0", "10")}
+    assert fewest["0"] == [0, 0]
+    quoted(f"{commas_and(values(half, '0', 'modes_covered'))} modes, "
+           f"{commas_and(values(half, '0', 'confident_modes'))} of them confident, against "
+           f"{commas_and(values(quarter, '0', 'modes_covered'))} "
+           f"({commas_and(values(quarter, '0', 'confident_modes'))} confident)",
+           f"{commas_and(values(half, '10', 'confident_modes'))} of them confidently",
+           f"K=10's fewest were {commas_and(fewest['10'])}")
