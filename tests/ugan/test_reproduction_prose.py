@@ -318,3 +318,22 @@ def test_the_stacked_demo_with_the_larger_discriminator():
            f"({commas_and(values(quarter, '0', 'confident_modes'))} confident)",
            f"{commas_and(values(half, '10', 'confident_modes'))} of them confidently",
            f"K=10's fewest were {commas_and(fewest['10'])}")
+
+
+def test_the_lstm_demo_at_k_20():
+    k20 = summary("study-lstm-demo-K20")["runs"]["20"]
+    k10 = summary("study-lstm-demo")["runs"]["10"]  # seed 0 first
+
+    def seed0(run, metric):
+        return run[metric]["values"][0]
+
+    assert seed0(k20, "modes_covered_strict") == seed0(k20, "confident_modes") == 10
+    assert seed0(k10, "confident_modes") == 10
+    fewest = [run["extras"]["fewest confident classes during training"]["value"][0]
+              for run in (k20, k10)]
+    assert fewest[0] == fewest[1]
+    quoted(f"{100 * seed0(k20, 'pass_share'):.2g}% of its samples passing (K=10: "
+           f"{100 * seed0(k10, 'pass_share'):.2g}%), KL to real {seed0(k20, 'kl_to_real'):.3g} "
+           f"(K=10: {seed0(k10, 'kl_to_real'):.3g}), diversity {seed0(k20, 'diversity'):.2g} "
+           f"(K=10: {seed0(k10, 'diversity'):.2g})",
+           f"it had {fewest[0]} confident classes, as K=10 did")
