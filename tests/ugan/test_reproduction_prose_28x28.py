@@ -223,3 +223,12 @@ def test_readme_s_summary_of_table_3(colour):
     assert below_every(row(colour, "0")["colour_js"], row(colour, "10")["colour_js"])
     quoted("ten unrolling steps end further from the data's colours than none on all three seeds",
            text=README, where="README.md")
+
+
+def test_readme_s_summary_of_what_unrolling_spreads(lstm):
+    stacked = summary("study-stacked-paper-k0-10")["runs"]
+    shares = [row(lstm, k)["pass_share"]["mean"] for k in ("5", "10")]
+    shares += [stacked[f"{size}, K=10"]["pass_share"]["mean"] for size in ("d-quarter", "d-half")]
+    assert max(shares) < 0.5  # most samples do not pass the classifier's threshold
+    quoted("most of its samples are ones the classifier does not recognise with confidence",
+           text=README, where="README.md")
