@@ -296,6 +296,12 @@ def times_mask(x, mask):
     return xp.where(x == -xp.inf, 0.0, x) * mask
 
 
+def is_writable(array):
+    """Whether ``array`` may be written in place: False for numpy's read-only views (a
+    broadcast's, whose elements share memory); other backends' arrays are taken as writable."""
+    return array.flags.writeable if type(array) is np.ndarray else True
+
+
 def erf(array):
     """The error function elementwise, erf(x) = 2/sqrt(pi) int_0^x exp(-t^2) dt, in the array's
     dtype. The array API has no erf: numpy arrays take the C library's (``math.erf``, in float64,

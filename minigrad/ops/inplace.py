@@ -37,6 +37,7 @@ def update(x, compute, name, operands=()):
     the result depends on. Returns x."""
     tracing.refuse(f"{name} on a tensor of shape {x.shape}",
                    "in-place changes are not traced; compute a new tensor instead")
+    _check_writable(name, x)
     recorded = is_grad_enabled() and (x.requires_grad or any(
         isinstance(t, Tensor) and t.requires_grad for t in operands))
     if not recorded:
@@ -53,6 +54,14 @@ def update(x, compute, name, operands=()):
             "tensor")
     _rebase(x, lambda old: _fitted(x, compute(old), name))
     return x
+
+
+def _check_writable(name, x):
+    """Refuse to write into a read-only view (expand()'s, whose elements share memory)."""
+    if not backend.is_writable(x._data):
+        raise RuntimeError(f"{name}: x (shape {x.shape}) is a read-only view, such as expand()'s, "
+                           "whose elements may share memory; write into x.clone() instead, as "
+                           "PyTorch asks too")
 
 
 def _fitted(x, result, name):
@@ -137,6 +146,7 @@ def _refuse_recorded(name, x, value, instead):
     """An in-place write that is not recorded: refused while tracing, and while recording
     with a tensor that requires grad (its gradient would be silently wrong)."""
     tracing.refuse(name, f"in-place changes are not traced; write {instead}")
+    _check_writable(name, x)
     if is_grad_enabled() and (x.requires_grad or isinstance(value, Tensor)
                               and value.requires_grad):
         raise RuntimeError(f"{name} while recording, with a tensor that requires grad: minigrad "

@@ -71,3 +71,24 @@ def test_in_place_errors_name_the_op_and_what_was_expected():
     x = mg.tensor([1.0, 2.0]).float()
     x += mg.tensor([1.0, 1.0], dtype="float64")  # float64 into float32: rounded, as PyTorch
     assert x.dtype == np.float32 and x.tolist() == [2.0, 3.0]
+
+
+def test_writing_into_an_expanded_view_is_refused_recorded_or_not():
+    """expand()'s result shares memory between its elements; PyTorch refuses in-place writes
+    into it, and so does minigrad, naming the op and asking for a clone, whether the write is
+    recorded or not (and x[...] = v alike)."""
+    a = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = mg.tensor([1.0, 1.0], requires_grad=True)
+    view = a.expand(3, 2)
+    with pytest.raises(RuntimeError, match=r"add_: x \(shape \(3, 2\)\) is a read-only view, "
+                                           r"such as expand\(\)'s.*x\.clone\(\)"):
+        view.add_(y)
+    with mg.no_grad():
+        with pytest.raises(RuntimeError, match=r"mul_: x \(shape \(3, 2\)\) is a read-only view"):
+            view.mul_(2.0)
+        with pytest.raises(RuntimeError, match=r"item assignment.*read-only view"):
+            view[0] = 5.0
+    assert a.tolist() == [1.0, 2.0]
+    clone = view.clone()
+    clone.add_(y)
+    assert clone.tolist() == [[2.0, 3.0]] * 3
