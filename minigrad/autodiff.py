@@ -42,6 +42,7 @@ class Function:
     needs_input_grad = ()
     differentiable = True  # False for ops whose output is a constant of the graph (comparisons)
     graph_only_inputs = ()  # positions of inputs that forward ignores (they only link the graph)
+    reads_to_host = False  # True for ops whose forward reads device values back (a GPU waits)
     output_version = 0  # the output's version when recorded (not 0 after an in-place x += y)
     swept = False  # set when a backward() without retain_graph has run this op's VJP
 

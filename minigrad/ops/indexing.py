@@ -33,6 +33,7 @@ class CheckIndices(Function):
     Saves: nothing (not recorded)."""
 
     differentiable = False
+    reads_to_host = True  # bool(any(bad)): on a GPU, the host waits for the device here
 
     def __init__(self, op, size, ignored=None):
         self.op, self.size, self.ignored = op, size, ignored

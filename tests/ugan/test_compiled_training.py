@@ -52,3 +52,38 @@ def test_compiled_training_on_the_strict_device_equals_eager():
         assert compiled.gan.train_step() == eager.gan.train_step()
     assert next(compiled.gan.generator.parameters()).device == "strict:device1"
     assert_same_trainers(compiled, eager)
+
+
+@pytest.mark.parametrize("name", ["mixture", "lstm", "stacked", "colour", "conv"])
+def test_no_iteration_reads_device_values_back_to_the_host(name):
+    """A GPU replays a compiled iteration without waiting for the device: none of its primitives
+    reads values back to the host (``reads_to_host``, the class-index range check's). The
+    experiments' losses take logits and their batches come from the host, so none needs one."""
+    experiment = EXPERIMENTS[name]
+    options = IMAGE_TINY if name != "mixture" else dict(batch_size=16, noise_dim=4, g_hidden=8,
+                                                        d_hidden=8, unroll_steps=2)
+    compiled, _ = compiled_and_eager(experiment, experiment.config_from(**options))
+    for _ in range(3):  # traced, checked, then the steady program
+        compiled.gan.train_step()
+    program = compiled.gan.compiled.program
+    assert len(program.instructions) > 100
+    reading = sorted({type(ins.op).__name__ for ins in program.instructions
+                      if type(ins.op).reads_to_host})
+    assert reading == []
+
+
+def test_the_class_index_check_is_the_op_that_reads_back_to_the_host():
+    """The detector above finds what it looks for: cross_entropy with class indices checks
+    their range on the host."""
+    import numpy as np
+
+    import minigrad as mg
+    import minigrad.nn.functional as F
+
+    logits = mg.tensor(np.zeros((4, 3)), requires_grad=True)
+    loss = mg.compile(lambda x, target: F.cross_entropy(x, target))
+    for _ in range(2):
+        loss(logits, mg.tensor(np.array([0, 2, 1, 2])))
+    reading = [type(ins.op).__name__ for ins in loss.program.instructions
+               if type(ins.op).reads_to_host]
+    assert reading == ["CheckIndices"]
