@@ -39,7 +39,7 @@ def test_k5_and_k10_reconstruct_better_than_k0_on_every_seed(conv):
 
 def test_the_best_rank_shares(conv):
     cells = {k: row(conv, k)["extras"]["best rank"] for k in ("0", "1", "5", "10")}
-    quoted(f"{cells['10']['cell']} and {cells['5']['cell']} of them, against "
+    quoted(f"{cells['10']['cell']} and {cells['5']['cell']} of the images, against "
            f"{cells['0']['cell']} for K=0 and {cells['1']['cell']} for K=1")
     shares = [cells[k]["value"] for k in ("10", "5", "0", "1")]
     assert shares == sorted(shares, reverse=True)
