@@ -5,7 +5,7 @@ below every K=0 run") checked on the per-seed values."""
 
 import pytest
 
-from reproduction_prose import README, commas, mean_se, quoted, row, span, summary
+from reproduction_prose import README, commas, commas_and, mean_se, quoted, row, span, summary
 from ugan.results import number
 
 
@@ -232,3 +232,54 @@ def test_readme_s_summary_of_what_unrolling_spreads(lstm):
     assert max(shares) < 0.5  # most samples do not pass the classifier's threshold
     quoted("most of its samples are ones the classifier does not recognise with confidence",
            text=README, where="README.md")
+
+
+# -- Table 3: colour, X = 1/4 ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def colour_quarter():
+    study = summary("study-colour-fashion-w0.25")
+    assert study["seeds"] == [0, 1, 2]
+    return study
+
+
+def test_the_larger_model_is_closer_at_every_k(colour, colour_quarter):
+    pairs = [(row(colour_quarter, k)["colour_js"]["mean"], row(colour, k)["colour_js"]["mean"])
+             for k in ("0", "1", "5", "10")]
+    assert all(quarter < eighth for quarter, eighth in pairs)
+    quoted("K=0 {} against {} at X = 1/8, K=1 {} against {}, K=5 {} against {}, K=10 {} against "
+           "{}".format(*[number(v) for pair in pairs for v in pair]))
+
+
+def test_one_step_still_hurts_at_one_quarter(colour_quarter):
+    k0, k1 = (row(colour_quarter, k)["colour_js"]["values"] for k in ("0", "1"))
+    assert all(a > b for a, b in zip(k1, k0))
+    quoted(f"K=1 ends further from the data than K=0 on each of the three seeds "
+           f"({commas_and(k1)} against {commas_and(k0)})")
+
+
+def test_five_steps_help_at_one_quarter(colour_quarter):
+    k0, k5, k10 = (row(colour_quarter, k)["colour_js"] for k in ("0", "5", "10"))
+    assert all(a < b for a, b in zip(k5["values"], k0["values"]))
+    assert all(a < b for a, b in zip(k10["values"], k0["values"]))
+    late = {k: late_means(colour_quarter, k) for k in ("0", "5", "10")}
+    assert max(late["5"]) < min(late["0"])
+    assert not below_every(k10, k0) and not max(late["10"]) < min(late["0"])
+    quoted(f"seed ({commas_and(k5['values'])}; standard error {k5['se']:.2g} against "
+           f"{k0['se']:.2g})",
+           f"every K=5 run is below every K=0 run ({min(late['5']):.3g} to {max(late['5']):.3g} "
+           f"against {min(late['0']):.3g} to {max(late['0']):.3g}; the closest pair by "
+           f"{min(late['0']) - max(late['5']):.1g} bits)")
+    at_250 = {k: [js for history in colour_js_history(colour_quarter, k)
+                  for step, js in history if step == 250] for k in ("0", "5", "10")}
+    unrolled = at_250["5"] + at_250["10"]
+    assert max(unrolled) < min(at_250["0"])
+    quoted(f"closer to the data ({min(unrolled):.3g} to {max(unrolled):.3g}) than every K=0 run "
+           f"({min(at_250['0']):.3g} to {max(at_250['0']):.3g})")
+
+
+def test_readme_s_summary_of_table_3_at_the_larger_size(colour_quarter):
+    k0, k5 = (row(colour_quarter, k)["colour_js"]["values"] for k in ("0", "5"))
+    assert all(a < b for a, b in zip(k5, k0))
+    quoted("at the larger size, five steps end closer than none on all three", text=README,
+           where="README.md")
