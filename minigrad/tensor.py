@@ -30,7 +30,7 @@ def next_stamp():
 
 class Tensor:
     __slots__ = ("_data", "_requires_grad", "grad", "_node", "_version", "_stamp",
-                 "retains_grad", "_hooks", "__weakref__")
+                 "retains_grad", "_hooks", "_detach_shared", "__weakref__")
     __array_priority__ = 1000  # numpy defers ``ndarray * tensor`` to Tensor.__rmul__
 
     def __init__(self, data, requires_grad=False):
@@ -53,6 +53,7 @@ class Tensor:
         self.retains_grad = False  # a tensor made by an op keeps its .grad (retain_grad())
         self._hooks = None  # functions of the gradient, run by the reverse sweep
         self._version = [0]  # shared with detach()ed views of the same array
+        self._detach_shared = False  # True once detach() shares the array and the counter
         # Creation order: a tensor can only depend on older tensors, which lets the reverse
         # sweep skip every part of the graph older than what it differentiates with respect to.
         self._stamp = next(_creation_counter)
@@ -233,6 +234,7 @@ class Tensor:
         """The same data, cut from the graph (shares the array and its version counter)."""
         out = Tensor(self._data)
         out._version = self._version
+        self._detach_shared = out._detach_shared = True
         return out
 
     def requires_grad_(self, requires_grad=True):

@@ -9,11 +9,12 @@ The result is computed by the ordinary (out-of-place) ops, then takes x's place 
   up. Every reference to x sees them (the optimizer's parameter list, a ``state_dict()``); a graph
   recorded earlier that still needs x's old values refuses at backward, naming the op.
 * **The update is recorded** (grad mode on and x or y requires grad): as PyTorch rebases x's
-  history, the tensor object x becomes the output of the op applied to its old value, which is
-  copied into a new tensor that keeps x's former place in the graph. The result is written into
-  x's array, so every tensor that shares it sees it (``p.data.add_(y)`` changes p, as in
-  PyTorch). A leaf that requires grad is refused, as in PyTorch: it would stop being the leaf
-  its gradient is accumulated into.
+  history, the tensor object x becomes the output of the op applied to its old value, which
+  moves into a new tensor that keeps x's former place in the graph. Where x shares its array
+  with a ``detach()``ed twin (``p.data`` and p), the result is written into that array, as in
+  PyTorch (``p.data.add_(y)`` changes p); otherwise x takes a new array. A leaf that requires
+  grad is refused, as in PyTorch: it would stop being the leaf its gradient is accumulated
+  into.
 
 The result must have x's shape (y broadcasts to x, never x to y) and a dtype x can hold without
 changing category (``float32 += float64`` is rounded to float32; ``int64 += 0.5`` is refused).
@@ -78,17 +79,28 @@ def _fitted(x, result, name):
 
 
 def _rebase(x, compute):
-    """x becomes the recorded output of ``compute(old)``, ``old`` a new tensor with (a copy of)
-    x's former value and x's former place in the graph. The result is written into x's own
-    array, so that every tensor sharing it (``p.data``, ``detach()``) sees it, as in PyTorch;
-    the copy keeps the old value for the VJPs that read it (``mul_``'s, for the other operand)."""
-    old = Tensor(backend.namespace_of(x._data).asarray(x._data, copy=True))
+    """x becomes the recorded output of ``compute(old)``, ``old`` a new tensor with x's former
+    value and place in the graph.
+
+    Where x shares its array and version counter with a ``detach()``ed twin (``p.data`` and p),
+    the result is written into that array, so that the twin sees it, as in PyTorch, and ``old``
+    gets a copy of the former value for the VJPs that read it (``mul_``'s, for the other
+    operand); the shared counter makes graphs that recorded the twin refuse at backward.
+    Otherwise x takes the result's array and ``old`` keeps x's: an array that other tensors
+    only view (a ``reshape``'s, with counters of their own) is left as it was, so no graph that
+    recorded them computes with changed values."""
+    shared = x._detach_shared
+    former = backend.namespace_of(x._data).asarray(x._data, copy=True) if shared else x._data
+    old = Tensor(former)
     old._requires_grad, old._node = x._requires_grad, x._node
     if old._node is not None:
         old._node._output = weakref.ref(old)  # its VJP may read its output: the old value
         old._node.output_version = 0
     result = compute(old)
-    x._data[...] = result._data
+    if shared:
+        x._data[...] = result._data
+    else:
+        x._data = result._data
     x._node, x._stamp = result._node, result._stamp
     x._requires_grad = result._requires_grad
     x._version[0] += 1  # ops that recorded x as an input refuse at backward

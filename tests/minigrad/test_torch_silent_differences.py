@@ -404,17 +404,15 @@ def test_a_recorded_update_through_data_writes_into_the_parameter_like_torch():
 
 
 def test_a_recorded_in_place_update_keeps_the_old_value_for_its_gradient():
-    """x.mul_(y) recorded: x's own array is overwritten, and the VJP for y still uses x's value
+    """p.data.mul_(y) recorded: p's array is overwritten, and the VJP for y still uses p's value
     from before the update (kept aside), as torch's does."""
-    (a, ta), (y, ty) = _pair([1.0, 2.0], requires_grad=True), _pair([3.0, 4.0], requires_grad=True)
+    (p, tp), (y, ty) = _pair([1.0, 2.0], requires_grad=True), _pair([3.0, 4.0], requires_grad=True)
     grads = []
-    for source, other in ((a, y), (ta, ty)):
-        x = source * 1.0  # a non-leaf, recorded
-        array_before = x.array if source is a else None
-        x.mul_(other)
-        if source is a:
-            assert x.array is array_before and x.tolist() == [3.0, 8.0]  # written in place
-        (x * x).sum().backward()
-        grads.append((source.grad, other.grad))
-    _same(grads[0][0], grads[1][0])
-    _same(grads[0][1], grads[1][1])
+    for source, other in ((p, y), (tp, ty)):
+        d = source.data
+        d.mul_(other)
+        assert source.tolist() == [3.0, 8.0]  # written into the parameter's array
+        (d * d).sum().backward()
+        grads.append(other.grad)
+    _same(*grads)
+    assert y.grad.tolist() == [2 * 3.0 * 1.0 ** 2, 2 * 4.0 * 2.0 ** 2]  # 2 y p_old^2

@@ -92,3 +92,22 @@ def test_writing_into_an_expanded_view_is_refused_recorded_or_not():
     clone = view.clone()
     clone.add_(y)
     assert clone.tolist() == [[2.0, 3.0]] * 3
+
+
+def test_a_recorded_update_leaves_an_array_that_other_tensors_view_as_it_was():
+    """A reshape's array views its input's without sharing its version counter: a recorded
+    update of the input takes a new array, so a graph that recorded the view still computes
+    with the values it saw (only detach()'s twins share the write, as in PyTorch's .data)."""
+    a = mg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = mg.tensor([10.0, 10.0, 10.0, 10.0], requires_grad=True)
+    h = a * 1.0
+    view = h.reshape(2, 2)
+    loss = (view * view).sum()  # d loss / d view = 2 view, from the values before the update
+    h.add_(y)
+    assert view.tolist() == [[1.0, 2.0], [3.0, 4.0]] and h.tolist() == [11.0, 12.0, 13.0, 14.0]
+    (grad,) = mg.grad(loss, view)
+    assert grad.tolist() == [[2.0, 4.0], [6.0, 8.0]]
+    with pytest.raises(RuntimeError, match="backward through Reshape: its input 0"):
+        mg.grad(loss, a)  # through the reshape of h, which has changed: refused, as in torch
+    grads = mg.grad(h.sum(), [a, y])
+    assert [g.tolist() for g in grads] == [[1.0] * 4, [1.0] * 4]
