@@ -9,6 +9,13 @@ from reproduction_prose import README, commas, commas_and, mean_se, quoted, row,
 from ugan.results import number
 
 
+def three_seeds(name):
+    """The summary of study ``name``, whose sentences say "three seeds": seeds 0, 1 and 2."""
+    study = summary(name)
+    assert study["seeds"] == [0, 1, 2]
+    return study
+
+
 def below_every(lower, upper):
     """Every per-seed value of ``lower`` is below every one of ``upper``."""
     return max(lower["values"]) < min(upper["values"])
@@ -18,9 +25,7 @@ def below_every(lower, upper):
 
 @pytest.fixture(scope="module")
 def conv():
-    study = summary("study-conv-fashion")
-    assert study["seeds"] == [0, 1, 2]
-    return study
+    return three_seeds("study-conv-fashion")
 
 
 def test_k5_and_k10_reconstruct_better_than_k0_on_every_seed(conv):
@@ -79,9 +84,7 @@ def test_the_distances_do_not_separate_k0_5_and_10(conv):
 
 @pytest.fixture(scope="module")
 def lstm():
-    study = summary("study-lstm-fashion")
-    assert study["seeds"] == [0, 1, 2]
-    return study
+    return three_seeds("study-lstm-fashion")
 
 
 def diversities(study, k, after=0):
@@ -152,9 +155,7 @@ def test_readme_s_summary_of_table_1(conv):
 
 @pytest.fixture(scope="module")
 def colour():
-    study = summary("study-colour-fashion")
-    assert study["seeds"] == [0, 1, 2]
-    return study
+    return three_seeds("study-colour-fashion")
 
 
 def colour_js_history(study, k):
@@ -238,9 +239,7 @@ def test_readme_s_summary_of_what_unrolling_spreads(lstm):
 
 @pytest.fixture(scope="module")
 def colour_quarter():
-    study = summary("study-colour-fashion-w0.25")
-    assert study["seeds"] == [0, 1, 2]
-    return study
+    return three_seeds("study-colour-fashion-w0.25")
 
 
 def test_the_larger_model_is_closer_at_every_k(colour, colour_quarter):
